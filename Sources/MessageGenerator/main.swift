@@ -1,0 +1,22 @@
+import Foundation
+import MLOpsMessages
+
+// Writes one Swift file per proto file into the folder given as the only
+// argument. Run through scripts/generate-messages.sh, never by hand.
+guard CommandLine.arguments.count == 2 else {
+    FileHandle.standardError.write(Data("usage: MessageGenerator <output folder>\n".utf8))
+    exit(2)
+}
+let outputFolder = URL(fileURLWithPath: CommandLine.arguments[1], isDirectory: true)
+let files = ProtoCatalog.files
+let naming = SwiftNaming(files: files)
+do {
+    for file in files {
+        let source = try SwiftFileWriter(file: file, naming: naming).render()
+        let name = SwiftNaming.fileName(forProto: file.path)
+        try source.write(to: outputFolder.appendingPathComponent(name), atomically: true, encoding: .utf8)
+    }
+} catch {
+    FileHandle.standardError.write(Data("MessageGenerator: \(error)\n".utf8))
+    exit(1)
+}
