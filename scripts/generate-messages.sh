@@ -71,8 +71,9 @@ index_c="$c_target/descriptor_index.c"
 # the build that replaces it.
 rm -f "$swift_out"/*.swift
 swift build --product MessageGenerator -q 2>/dev/null || swift build --target MessageGenerator
-swift run -q MessageGenerator "$swift_out"
-swift format format -i --configuration .swift-format "$swift_out"/*.swift
+samples=Tests/MLOpsMessagesTests/MessageSamples.swift
+swift run -q MessageGenerator "$swift_out" "$samples"
+swift format format -i --configuration .swift-format "$swift_out"/*.swift "$samples"
 
 protoc-c -Iprotos --include_imports --descriptor_set_out=Tests/MLOpsMessagesTests/Interop/mlops.desc "${protos[@]}"
 echo "regenerated from ${#protos[@]} proto files"

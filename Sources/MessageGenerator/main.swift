@@ -1,10 +1,11 @@
 import Foundation
 import MLOpsMessages
 
-// Writes one Swift file per proto file into the folder given as the only
-// argument. Run through scripts/generate-messages.sh, never by hand.
-guard CommandLine.arguments.count == 2 else {
-    FileHandle.standardError.write(Data("usage: MessageGenerator <output folder>\n".utf8))
+// Writes one Swift file per proto file into the sources folder, and the
+// edge-value samples of every message for the tests. Run through
+// scripts/generate-messages.sh, never by hand.
+guard CommandLine.arguments.count == 3 else {
+    FileHandle.standardError.write(Data("usage: MessageGenerator <sources folder> <test samples file>\n".utf8))
     exit(2)
 }
 let outputFolder = URL(fileURLWithPath: CommandLine.arguments[1], isDirectory: true)
@@ -16,6 +17,8 @@ do {
         let name = SwiftNaming.fileName(forProto: file.path)
         try source.write(to: outputFolder.appendingPathComponent(name), atomically: true, encoding: .utf8)
     }
+    let samples = try SampleWriter(files: files, naming: naming).render()
+    try samples.write(toFile: CommandLine.arguments[2], atomically: true, encoding: .utf8)
 } catch {
     FileHandle.standardError.write(Data("MessageGenerator: \(error)\n".utf8))
     exit(1)
