@@ -115,7 +115,12 @@ let package = Package(
             dependencies: ["MLOpsPostgres", logging],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "MLOpsMessagesTests", dependencies: ["MLOpsMessages"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "MLOpsMessagesTests",
+            dependencies: ["MLOpsMessages"],
+            exclude: ["Interop"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "MLOpsPostgresTests",
             dependencies: ["MLOpsPostgres", "MLOpsTestSupport"],

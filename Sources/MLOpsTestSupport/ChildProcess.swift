@@ -1,0 +1,33 @@
+import Foundation
+
+/// Runs a program to completion with posix_spawn and waitpid. Foundation's
+/// Process notices a child's exit through a descriptor the child inherits, so
+/// it never sees `pg_ctl start` finish while the server it started lives on.
+enum ChildProcess {
+    /// Runs `executable`, output and errors appended to `outputPath`, input
+    /// from /dev/null; returns its exit status.
+    static func run(_ executable: String, _ arguments: [String], outputPath: String) throws -> Int32 {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+        guard spawned == 0 else {
+            throw TemporaryPostgresError(command: executable, output: String(cString: strerror(spawned)))
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 {
+            guard errno == EINTR else {
+                throw TemporaryPostgresError(command: executable, output: "waitpid: \(String(cString: strerror(errno)))")
+            }
+        }
+        // WIFEXITED / WEXITSTATUS are macros: the status layout is Linux's.
+        return status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+    }
+}

@@ -1,0 +1,155 @@
+import Foundation
+import MLOpsPostgres
+
+/// A throwaway PostgreSQL 15 cluster for one test run: `initdb` and `pg_ctl`
+/// in a temporary folder, listening on a free port on 127.0.0.1 and on a unix
+/// socket in that folder, run as the `postgres` user when the tests run as
+/// root. `stop()` removes every trace; a cluster whose test process died
+/// without stopping it is removed by the next `start()`.
+package final class TemporaryPostgres: Sendable {
+    /// The folder holding the data directory, the socket and the server log.
+    let folder: URL
+    package let port: Int
+    package let user = "postgres"
+
+    private static let binaries = URL(fileURLWithPath: "/usr/lib/postgresql/15/bin")
+    private static let folderPrefix = "mlops-pg-"
+
+    private init(folder: URL, port: Int) {
+        self.folder = folder
+        self.port = port
+    }
+
+    /// Starts a new cluster and waits until it accepts connections.
+    package static func start() throws -> TemporaryPostgres {
+        removeAbandonedClusters()
+        let folder = FileManager.default.temporaryDirectory
+            .appendingPathComponent(folderPrefix + UUID().uuidString.prefix(8).lowercased())
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false)
+        try "\(ProcessInfo.processInfo.processIdentifier)".write(
+            to: folder.appendingPathComponent("owner.pid"),
+            atomically: true,
+            encoding: .utf8
+        )
+        let port = try FreePort.find()
+        let cluster = TemporaryPostgres(folder: folder, port: port)
+        do {
+            if runsAsRoot {
+                try run("/bin/chown", ["-R", "postgres:postgres", folder.path])
+            }
+            try runPostgresTool(
+                "initdb",
+                ["-D", cluster.dataDirectory, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"]
+            )
+            let options = [
+                "-p \(port)", "-k \(folder.path)", "-c listen_addresses=127.0.0.1",
+                "-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off",
+                "-c max_connections=200",
+            ]
+            try runPostgresTool(
+                "pg_ctl",
+                ["-D", cluster.dataDirectory, "-l", cluster.logFile, "-o", options.joined(separator: " "), "-w", "start"]
+            )
+        } catch {
+            cluster.stop()
+            throw error
+        }
+        return cluster
+    }
+
+    /// Stops the server at once and deletes the folder.
+    package func stop() {
+        try? Self.runPostgresTool("pg_ctl", ["-D", dataDirectory, "-m", "immediate", "-w", "stop"])
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    private var dataDirectory: String { folder.appendingPathComponent("data").path }
+    private var logFile: String { folder.appendingPathComponent("server.log").path }
+
+    /// A libpq connection string for `database` over the unix socket.
+    package func connectionString(database: String = "postgres") -> String {
+        "host=\(folder.path) port=\(port) user=\(user) dbname=\(database) connect_timeout=5"
+    }
+
+    /// Creates an empty database named after `name` and returns its name.
+    package func createDatabase(_ name: String) throws -> String {
+        let database = name.lowercased().filter { $0.isLetter || $0.isNumber || $0 == "_" }
+            + "_" + UUID().uuidString.prefix(6).lowercased()
+        let connection = try PostgresConnection(connectionString: connectionString())
+        // A database name is an identifier, which cannot be a bind parameter;
+        // this one is built above from letters, digits and underscores only.
+        try connection.query(PostgresQuery(stringLiteral: "CREATE DATABASE \"\(database)\""))
+        return database
+    }
+
+    // MARK: Processes
+
+    private static var runsAsRoot: Bool { getuid() == 0 }
+
+    private static func runPostgresTool(_ tool: String, _ arguments: [String]) throws {
+        let executable = binaries.appendingPathComponent(tool).path
+        if runsAsRoot {
+            try run("/sbin/runuser", ["-u", "postgres", "--", executable] + arguments)
+        } else {
+            try run(executable, arguments)
+        }
+    }
+
+    private static func run(_ executable: String, _ arguments: [String]) throws {
+        let outputFile = FileManager.default.temporaryDirectory.appendingPathComponent("mlops-tool-\(UUID()).log")
+        defer { try? FileManager.default.removeItem(at: outputFile) }
+        let status = try ChildProcess.run(executable, arguments, outputPath: outputFile.path)
+        guard status == 0 else {
+            throw TemporaryPostgresError(
+                command: ([executable] + arguments).joined(separator: " "),
+                output: (try? String(contentsOf: outputFile, encoding: .utf8)) ?? ""
+            )
+        }
+    }
+
+    /// Stops and deletes clusters left by test processes that no longer run.
+    private static func removeAbandonedClusters() {
+        let temporary = FileManager.default.temporaryDirectory
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: temporary.path)) ?? []
+        for name in names where name.hasPrefix(folderPrefix) {
+            let folder = temporary.appendingPathComponent(name)
+            guard let owner = try? String(contentsOf: folder.appendingPathComponent("owner.pid"), encoding: .utf8),
+                let pid = Int32(owner), kill(pid, 0) != 0, errno == ESRCH
+            else { continue }
+            TemporaryPostgres(folder: folder, port: 0).stop()
+        }
+    }
+}
+
+struct TemporaryPostgresError: Error, CustomStringConvertible {
+    var command: String
+    var output: String
+    var description: String { "\(command) failed:\n\(output)" }
+}
+
+/// A TCP port nobody listens on right now, below the ephemeral range so a
+/// client socket cannot take it in the meantime.
+enum FreePort {
+    static func find() throws -> Int {
+        for _ in 0..<200 {
+            let port = Int.random(in: 20_000..<32_000)
+            if isFree(port) { return port }
+        }
+        throw TemporaryPostgresError(command: "find a free port", output: "none free in 20000..<32000")
+    }
+
+    private static func isFree(_ port: Int) -> Bool {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
+        }
+    }
+}

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what a fresh machine of this kind lacks, and nothing it already has:
+# the C libraries the package links (libpq, OpenSSL 3, protobuf-c), the code
+# generator, PostgreSQL 15's server binaries for the tests' throwaway
+# clusters, and Python's protobuf for the interop test. Safe to run again.
+set -euo pipefail
+
+packages=(libpq-dev libssl-dev libprotobuf-c-dev protobuf-c-compiler pkg-config openssl postgresql-15)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! python3 -c "import google.protobuf" 2>/dev/null; then
+  echo "installing: Python protobuf"
+  python3 -m pip install -q --disable-pip-version-check protobuf
+fi
