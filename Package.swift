@@ -127,7 +127,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "MLOpsTLSTests", dependencies: ["MLOpsTLS"], swiftSettings: swiftSettings),
-        .testTarget(name: "MLOpsRPCTests", dependencies: ["MLOpsRPC"], swiftSettings: swiftSettings),
+        .testTarget(name: "MLOpsRPCTests", dependencies: ["MLOpsRPC", "MLOpsMessages"], swiftSettings: swiftSettings),
         .testTarget(
             name: "DomainTests",
             dependencies: ["DriftEngine", "GatePolicy", "RegistryRules"],

@@ -1,0 +1,45 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What a binary classifier's positive-class probabilities say about a window
+/// (shared/specs/drift.md, "Prediction statistics").
+package struct PredictionStatistics: Sendable, Equatable {
+    package var count: Int
+    /// Share of probabilities at or above 0.5.
+    package var positiveRate: Double
+    package var mean: Double
+    /// Sample standard deviation (n − 1); 0 for a single prediction.
+    package var standardDeviation: Double
+    /// Mean binary entropy in bits, with 0 · log 0 = 0.
+    package var entropy: Double
+
+    /// nil for no probabilities: an empty window has no statistics.
+    package init?(probabilities: some Collection<Double>) {
+        guard !probabilities.isEmpty else { return nil }
+        let n = Double(probabilities.count)
+        var positives = 0
+        var sum = 0.0
+        var entropySum = 0.0
+        for p in probabilities {
+            if p >= 0.5 { positives += 1 }
+            sum += p
+            entropySum += Self.binaryEntropy(p)
+        }
+        let mean = sum / n
+        var squares = 0.0
+        for p in probabilities { squares += (p - mean) * (p - mean) }
+        count = probabilities.count
+        positiveRate = Double(positives) / n
+        self.mean = mean
+        standardDeviation = probabilities.count > 1 ? (squares / (n - 1)).squareRoot() : 0
+        entropy = entropySum / n
+    }
+
+    private static func binaryEntropy(_ p: Double) -> Double {
+        func term(_ x: Double) -> Double { x > 0 ? -x * log2(x) : 0 }
+        return term(p) + term(1 - p)
+    }
+}

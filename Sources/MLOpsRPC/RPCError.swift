@@ -1,0 +1,33 @@
+public import MLOpsMessages
+
+/// A call that ended with a status other than OK: the code, a message naming
+/// the offending value, and, on the side that raised it, the underlying cause
+/// (never sent over the wire).
+public struct RPCError: Error, Sendable, CustomStringConvertible {
+    public var code: StatusCode
+    public var message: String
+    public var metadata: [String: String]
+    public var cause: (any Error)?
+
+    public init(code: StatusCode, message: String, metadata: [String: String] = [:], cause: (any Error)? = nil) {
+        precondition(code != .ok, "an RPCError cannot carry OK")
+        self.code = code
+        self.message = message
+        self.metadata = metadata
+        self.cause = cause
+    }
+
+    /// The error a received non-OK status stands for; nil for OK.
+    public init?(status: Status) {
+        let code = StatusCode(rawValue: status.code)
+        guard code != .ok else { return nil }
+        self.init(code: code, message: status.message, metadata: status.metadata)
+    }
+
+    /// The status to send for this error.
+    public var status: Status {
+        Status(code: code.rawValue, message: message, metadata: metadata)
+    }
+
+    public var description: String { "\(code): \(message)" }
+}
