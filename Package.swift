@@ -20,7 +20,7 @@ let package = Package(
         .executable(name: "retraining-gate", targets: ["RetrainingGateServer"]),
         .executable(name: "mlopsctl", targets: ["MLOpsCtl"]),
         // The typed clients (and the messages they speak) for other Swift services.
-        .library(name: "MLOpsClient", targets: ["MLOpsClient"]),
+        .library(name: "MLOpsClient", targets: ["MLOpsClient", "MLOpsMessages"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -126,7 +126,7 @@ let package = Package(
             dependencies: ["MLOpsPostgres", "MLOpsTestSupport"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "MLOpsTLSTests", dependencies: ["MLOpsTLS"], swiftSettings: swiftSettings),
+        .testTarget(name: "MLOpsTLSTests", dependencies: ["MLOpsTLS", "MLOpsTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "MLOpsRPCTests", dependencies: ["MLOpsRPC", "MLOpsMessages"], swiftSettings: swiftSettings),
         .testTarget(
             name: "DomainTests",

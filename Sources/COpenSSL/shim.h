@@ -43,4 +43,13 @@ static inline long c_openssl_SSL_CTX_set_session_cache_mode(SSL_CTX *ctx, long m
     return SSL_CTX_set_session_cache_mode(ctx, mode);
 }
 
+// The typed stack accessors are macros too.
+static inline int c_openssl_sk_GENERAL_NAME_num(const GENERAL_NAMES *names) {
+    return sk_GENERAL_NAME_num(names);
+}
+
+static inline GENERAL_NAME *c_openssl_sk_GENERAL_NAME_value(const GENERAL_NAMES *names, int index) {
+    return sk_GENERAL_NAME_value(names, index);
+}
+
 #endif

@@ -19,12 +19,12 @@ enum ChildProcess {
         var pid: pid_t = 0
         let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
         guard spawned == 0 else {
-            throw TemporaryPostgresError(command: executable, output: String(cString: strerror(spawned)))
+            throw CommandFailed(command: executable, output: String(cString: strerror(spawned)))
         }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1 {
             guard errno == EINTR else {
-                throw TemporaryPostgresError(command: executable, output: "waitpid: \(String(cString: strerror(errno)))")
+                throw CommandFailed(command: executable, output: "waitpid: \(String(cString: strerror(errno)))")
             }
         }
         // WIFEXITED / WEXITSTATUS are macros: the status layout is Linux's.

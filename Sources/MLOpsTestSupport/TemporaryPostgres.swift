@@ -100,7 +100,7 @@ package final class TemporaryPostgres: Sendable {
         defer { try? FileManager.default.removeItem(at: outputFile) }
         let status = try ChildProcess.run(executable, arguments, outputPath: outputFile.path)
         guard status == 0 else {
-            throw TemporaryPostgresError(
+            throw CommandFailed(
                 command: ([executable] + arguments).joined(separator: " "),
                 output: (try? String(contentsOf: outputFile, encoding: .utf8)) ?? ""
             )
@@ -121,7 +121,7 @@ package final class TemporaryPostgres: Sendable {
     }
 }
 
-struct TemporaryPostgresError: Error, CustomStringConvertible {
+struct CommandFailed: Error, CustomStringConvertible {
     var command: String
     var output: String
     var description: String { "\(command) failed:\n\(output)" }
@@ -135,7 +135,7 @@ enum FreePort {
             let port = Int.random(in: 20_000..<32_000)
             if isFree(port) { return port }
         }
-        throw TemporaryPostgresError(command: "find a free port", output: "none free in 20000..<32000")
+        throw CommandFailed(command: "find a free port", output: "none free in 20000..<32000")
     }
 
     private static func isFree(_ port: Int) -> Bool {

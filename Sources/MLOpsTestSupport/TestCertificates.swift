@@ -1,0 +1,62 @@
+import Foundation
+
+/// A certificate authority made for one test run, and certificates it issues,
+/// written as PEM files into a temporary folder with the `openssl` command.
+package final class TestCertificates: Sendable {
+    package struct Issued: Sendable {
+        package let certificatePath: String
+        package let keyPath: String
+    }
+
+    private let folder: URL
+    package let authorityPath: String
+    private let authorityKeyPath: String
+
+    /// Creates a new authority, `CN=<name>`.
+    package init(authorityName: String = "mlops-test-ca") throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("mlops-certs-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        authorityPath = folder.appendingPathComponent("ca.pem").path
+        authorityKeyPath = folder.appendingPathComponent("ca.key").path
+        try Self.openssl(
+            ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+                + ["-keyout", authorityKeyPath, "-out", authorityPath, "-days", "2", "-subj", "/CN=\(authorityName)"]
+                + ["-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"],
+            in: folder
+        )
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    /// Issues a certificate for `commonName`, with the given DNS and IP subject
+    /// alternative names, valid from now for `days` days.
+    package func issue(
+        commonName: String,
+        dnsNames: [String] = ["localhost"],
+        ipAddresses: [String] = ["127.0.0.1"],
+        days: Int = 2
+    ) throws -> Issued {
+        let base = folder.appendingPathComponent(commonName).path
+        let names = dnsNames.map { "DNS:\($0)" } + ipAddresses.map { "IP:\($0)" }
+        var arguments = ["req", "-x509", "-CA", authorityPath, "-CAkey", authorityKeyPath]
+        arguments += ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+        arguments += ["-keyout", base + ".key", "-out", base + ".pem", "-days", String(days), "-subj", "/CN=\(commonName)"]
+        arguments += ["-addext", "basicConstraints=CA:FALSE", "-addext", "extendedKeyUsage=serverAuth,clientAuth"]
+        if !names.isEmpty { arguments += ["-addext", "subjectAltName=" + names.joined(separator: ",")] }
+        try Self.openssl(arguments, in: folder)
+        return Issued(certificatePath: base + ".pem", keyPath: base + ".key")
+    }
+
+    private static func openssl(_ arguments: [String], in folder: URL) throws {
+        let log = folder.appendingPathComponent("openssl.log").path
+        let status = try ChildProcess.run("/usr/bin/openssl", arguments, outputPath: log)
+        guard status == 0 else {
+            throw CommandFailed(
+                command: "openssl " + arguments.joined(separator: " "),
+                output: (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            )
+        }
+    }
+}
