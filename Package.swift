@@ -126,7 +126,11 @@ let package = Package(
             dependencies: ["MLOpsPostgres", "MLOpsTestSupport"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "MLOpsTLSTests", dependencies: ["MLOpsTLS", "MLOpsTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "MLOpsTLSTests",
+            dependencies: ["MLOpsTLS", "MLOpsTestSupport"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "MLOpsRPCTests", dependencies: ["MLOpsRPC", "MLOpsMessages"], swiftSettings: swiftSettings),
         .testTarget(
             name: "DomainTests",

@@ -12,9 +12,17 @@ public enum ServiceCatalog {
     }
 
     public static let services: [Service] = [
-        Service(executable: "model-registry", name: ModelRegistryMethods.serviceName, methodPaths: ModelRegistryMethods.allPaths),
+        Service(
+            executable: "model-registry",
+            name: ModelRegistryMethods.serviceName,
+            methodPaths: ModelRegistryMethods.allPaths
+        ),
         Service(executable: "monitoring", name: MonitoringMethods.serviceName, methodPaths: MonitoringMethods.allPaths),
-        Service(executable: "retraining-gate", name: RetrainingGateMethods.serviceName, methodPaths: RetrainingGateMethods.allPaths),
+        Service(
+            executable: "retraining-gate",
+            name: RetrainingGateMethods.serviceName,
+            methodPaths: RetrainingGateMethods.allPaths
+        ),
         Service(executable: "every server", name: HealthMethods.serviceName, methodPaths: HealthMethods.allPaths),
     ]
 }

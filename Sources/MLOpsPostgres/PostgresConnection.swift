@@ -1,9 +1,9 @@
 internal import CPostgreSQL
 
 #if canImport(Glibc)
-internal import Glibc
+    internal import Glibc
 #elseif canImport(Darwin)
-internal import Darwin
+    internal import Darwin
 #endif
 
 /// One libpq connection. Its calls block: run them on a thread pool, never

@@ -48,7 +48,10 @@ package final class TemporaryPostgres: Sendable {
             ]
             try runPostgresTool(
                 "pg_ctl",
-                ["-D", cluster.dataDirectory, "-l", cluster.logFile, "-o", options.joined(separator: " "), "-w", "start"]
+                [
+                    "-D", cluster.dataDirectory, "-l", cluster.logFile, "-o", options.joined(separator: " "), "-w",
+                    "start",
+                ]
             )
         } catch {
             cluster.stop()
@@ -73,7 +76,8 @@ package final class TemporaryPostgres: Sendable {
 
     /// Creates an empty database named after `name` and returns its name.
     package func createDatabase(_ name: String) throws -> String {
-        let database = name.lowercased().filter { $0.isLetter || $0.isNumber || $0 == "_" }
+        let database =
+            name.lowercased().filter { $0.isLetter || $0.isNumber || $0 == "_" }
             + "_" + UUID().uuidString.prefix(6).lowercased()
         let connection = try PostgresConnection(connectionString: connectionString())
         // A database name is an identifier, which cannot be a bind parameter;

@@ -42,7 +42,9 @@ package final class TestCertificates: Sendable {
         let names = dnsNames.map { "DNS:\($0)" } + ipAddresses.map { "IP:\($0)" }
         var arguments = ["req", "-x509", "-CA", authorityPath, "-CAkey", authorityKeyPath]
         arguments += ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
-        arguments += ["-keyout", base + ".key", "-out", base + ".pem", "-days", String(days), "-subj", "/CN=\(commonName)"]
+        arguments += [
+            "-keyout", base + ".key", "-out", base + ".pem", "-days", String(days), "-subj", "/CN=\(commonName)",
+        ]
         arguments += ["-addext", "basicConstraints=CA:FALSE", "-addext", "extendedKeyUsage=serverAuth,clientAuth"]
         if !names.isEmpty { arguments += ["-addext", "subjectAltName=" + names.joined(separator: ",")] }
         try Self.openssl(arguments, in: folder)

@@ -43,8 +43,13 @@ struct SampleWriter {
 
     private func sample(_ field: FieldSchema) throws -> String {
         if field.label == .repeated, case .message(let entryName) = field.kind, let entry = naming.mapEntry(entryName) {
-            let keys = [value(entry.key.kind, variant: 0), value(entry.key.kind, variant: 1), value(entry.key.kind, variant: 2)]
-            let values = [value(entry.value.kind, variant: 0), value(entry.value.kind, variant: 1), value(entry.value.kind, variant: 2)]
+            let keys = [
+                value(entry.key.kind, variant: 0), value(entry.key.kind, variant: 1), value(entry.key.kind, variant: 2),
+            ]
+            let values = [
+                value(entry.value.kind, variant: 0), value(entry.value.kind, variant: 1),
+                value(entry.value.kind, variant: 2),
+            ]
             return "[" + zip(keys, values).map { "\($0): \($1)" }.joined(separator: ", ") + "]"
         }
         if field.label == .repeated {
@@ -74,7 +79,10 @@ struct SampleWriter {
         case .string: ["\"\"", "\"Grüße, 模型 🚀 \\u{7F}\"", "\"κλειδί\""][variant]
         case .bytes: ["[]", "[0, 255, 0, 128]", "Array(repeating: 0xAB, count: 300)"][variant]
         case .enumeration(let fullName):
-            [".init(rawValue: 0)", ".unrecognized(4242)", ".init(rawValue: \(naming.enumeration(fullName).values.last!.number))"][variant]
+            [
+                ".init(rawValue: 0)", ".unrecognized(4242)",
+                ".init(rawValue: \(naming.enumeration(fullName).values.last!.number))",
+            ][variant]
         case .message(let fullName):
             switch SwiftNaming.Wrapper(fullName) {
             case .double: ["0", "0", "-0.25"][variant]  // present but zero must stay present

@@ -20,7 +20,9 @@ struct SwiftField {
             throw GeneratorError(description: "field \(name): oneof is not supported; use separate fields")
         }
         if schema.label == .optional {
-            throw GeneratorError(description: "field \(name): use mlops.v1.DoubleValue/StringValue for optional scalars")
+            throw GeneratorError(
+                description: "field \(name): use mlops.v1.DoubleValue/StringValue for optional scalars"
+            )
         }
         let member = "c.pointee.\(name)"
 

@@ -136,7 +136,8 @@ struct SwiftFileWriter {
                 $0.line("\(cFunctions)__init(message)")
             }
             writer.line()
-            writer.block("static func cUnpack(_ bytes: UnsafeBufferPointer<UInt8>) -> UnsafeMutablePointer<CMessage>?") {
+            writer.block("static func cUnpack(_ bytes: UnsafeBufferPointer<UInt8>) -> UnsafeMutablePointer<CMessage>?")
+            {
                 $0.line("\(cFunctions)__unpack(nil, bytes.count, bytes.baseAddress)")
             }
             writer.line()
@@ -156,7 +157,10 @@ struct SwiftFileWriter {
                 writer.line(")")
             }
             writer.line()
-            let names = fields.isEmpty ? "_ c: UnsafeMutablePointer<CMessage>, arena _: CArena" : "_ c: UnsafeMutablePointer<CMessage>, arena: CArena"
+            let names =
+                fields.isEmpty
+                ? "_ c: UnsafeMutablePointer<CMessage>, arena _: CArena"
+                : "_ c: UnsafeMutablePointer<CMessage>, arena: CArena"
             writer.block("func fill(\(names)) throws(MessageCodingError)") { writer in
                 for field in fields {
                     for statement in field.writeStatements { writer.line(statement) }
@@ -177,9 +181,13 @@ struct SwiftFileWriter {
                 let response = SwiftNaming.typeName(method.outputFullName)
                 let property = SwiftNaming.propertyName(Self.snakeCase(method.name))
                 writer.line()
-                writer.line("/// `/\(service.fullName)/\(method.name)`\(method.isServerStreaming ? ", server streaming" : "").")
+                writer.line(
+                    "/// `/\(service.fullName)/\(method.name)`\(method.isServerStreaming ? ", server streaming" : "")."
+                )
                 writer.line("public static let \(property) = RPCMethod<\(request), \(response)>(")
-                writer.line("    service: serviceName, method: \"\(method.name)\", isServerStreaming: \(method.isServerStreaming))")
+                writer.line(
+                    "    service: serviceName, method: \"\(method.name)\", isServerStreaming: \(method.isServerStreaming))"
+                )
             }
             writer.line()
             writer.line("/// Every method path of the service.")

@@ -9,7 +9,9 @@ struct MonitoringCommand: ParsableCommand {
     )
 
     func run() throws {
-        print("\(MonitoringServiceInfo.executable) is not runnable yet (issue #\(MonitoringServiceInfo.trackingIssue)).")
+        print(
+            "\(MonitoringServiceInfo.executable) is not runnable yet (issue #\(MonitoringServiceInfo.trackingIssue))."
+        )
         throw ExitCode(2)
     }
 }

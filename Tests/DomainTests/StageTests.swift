@@ -16,7 +16,10 @@ struct StageTests {
     @Test(arguments: ["prod", " Production", "Production ", "", "Staged", "Nonе"])
     func rejected(text: String) {
         let error = #expect(throws: InvalidStage.self) { try Stage(parsing: text) }
-        #expect(error?.description == "Invalid Model Version stage: \(text). Value must be one of None, Staging, Production, Archived.")
+        #expect(
+            error?.description
+                == "Invalid Model Version stage: \(text). Value must be one of None, Staging, Production, Archived."
+        )
     }
 
     @Test func onlyStagingAndProductionArchiveOthers() {

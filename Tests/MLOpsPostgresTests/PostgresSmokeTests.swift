@@ -54,7 +54,8 @@ struct PostgresSmokeTests {
         let database = try #require(TestDatabase.current)
         let error = #expect(throws: PostgresError.self) {
             try PostgresConnection(
-                connectionString: "host=127.0.0.1 port=\(database.cluster.port) user=nobody password=s3cret-value dbname=x"
+                connectionString:
+                    "host=127.0.0.1 port=\(database.cluster.port) user=nobody password=s3cret-value dbname=x"
             )
         }
         #expect(error?.code == .connectionFailed)

@@ -2,9 +2,9 @@ internal import CMLOpsProtos
 internal import CProtobufC
 
 #if canImport(Glibc)
-internal import Glibc
+    internal import Glibc
 #elseif canImport(Darwin)
-internal import Darwin
+    internal import Darwin
 #endif
 
 /// Owns the C memory behind a protobuf-c struct being built for encoding, and
