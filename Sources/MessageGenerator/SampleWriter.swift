@@ -74,7 +74,7 @@ struct SampleWriter {
         case .uint32, .fixed32: ["0", "UInt32.max", "1"][variant]
         case .uint64, .fixed64: ["0", "UInt64.max", "1"][variant]
         case .float: ["0", "-Float.greatestFiniteMagnitude", "Float.leastNonzeroMagnitude"][variant]
-        case .double: ["0", "-Double.infinity", "5e-324"][variant]
+        case .double: ["0", "-Double.infinity", "Double.leastNonzeroMagnitude"][variant]
         case .bool: ["false", "true", "true"][variant]
         case .string: ["\"\"", "\"Grüße, 模型 🚀 \\u{7F}\"", "\"κλειδί\""][variant]
         case .bytes: ["[]", "[0, 255, 0, 128]", "Array(repeating: 0xAB, count: 300)"][variant]

@@ -353,7 +353,7 @@ extension Prediction {
             modelName: "Grüße, 模型 🚀 \u{7F}",
             modelVersion: Int64.min,
             timestamp: Int64.min,
-            numericFeatures: ["": 0, "Grüße, 模型 🚀 \u{7F}": -Double.infinity, "κλειδί": 5e-324],
+            numericFeatures: ["": 0, "Grüße, 模型 🚀 \u{7F}": -Double.infinity, "κλειδί": Double.leastNonzeroMagnitude],
             categoricalFeatures: ["": "", "Grüße, 模型 🚀 \u{7F}": "Grüße, 模型 🚀 \u{7F}", "κλειδί": "κλειδί"],
             probability: -Double.infinity,
             predictedLabel: Int32.min
@@ -418,7 +418,7 @@ extension FeatureSchema {
 extension ReferenceRow {
     static var edgeSample: ReferenceRow {
         ReferenceRow(
-            numericFeatures: ["": 0, "Grüße, 模型 🚀 \u{7F}": -Double.infinity, "κλειδί": 5e-324],
+            numericFeatures: ["": 0, "Grüße, 模型 🚀 \u{7F}": -Double.infinity, "κλειδί": Double.leastNonzeroMagnitude],
             categoricalFeatures: ["": "", "Grüße, 模型 🚀 \u{7F}": "Grüße, 模型 🚀 \u{7F}", "κλειδί": "κλειδί"],
             probability: 0
         )

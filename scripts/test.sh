@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The test command: installs what this machine lacks, builds, and runs every
+# test (unit tests, a throwaway PostgreSQL 15 cluster per database suite,
+# certificates made by a test CA, the Python protobuf interop check).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v swift >/dev/null || export PATH=/opt/swift/usr/bin:$PATH
+scripts/install-dependencies.sh
+swift build --build-tests
+swift test --skip-build
