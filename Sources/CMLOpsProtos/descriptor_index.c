@@ -91,6 +91,9 @@ static const ProtobufCMessageDescriptor *const monitoring_messages[] = {
     &mlops__v1__get_reference_response__descriptor,
     &mlops__v1__feature_drift__descriptor,
     &mlops__v1__monitoring_metrics__descriptor,
+    &mlops__v1__drift_test_choice__descriptor,
+    &mlops__v1__drift_options__descriptor,
+    &mlops__v1__drift_options__per_feature_entry__descriptor,
     &mlops__v1__run_monitoring_request__descriptor,
     &mlops__v1__run_monitoring_response__descriptor,
     &mlops__v1__get_latest_metrics_request__descriptor,
@@ -111,6 +114,7 @@ static const ProtobufCEnumDescriptor *const monitoring_enums[] = {
     &mlops__v1__feature_type__descriptor,
     &mlops__v1__reference_source__descriptor,
     &mlops__v1__drift_method__descriptor,
+    &mlops__v1__multiple_testing_correction__descriptor,
     NULL,
 };
 

@@ -1,8 +1,10 @@
 import Foundation
 package import Testing
 
-/// Gives a suite its own database in a throwaway cluster, started before the
-/// suite's first test and removed after its last, whether the tests pass or fail.
+/// Gives a suite its own database in the test run's throwaway cluster. The
+/// cluster starts with the first such suite and is removed when the test
+/// process exits; the suite's database is dropped after its last test, whether
+/// the tests pass or fail.
 ///
 ///     @Suite(.temporaryPostgres) struct StoreTests {
 ///         @Test func insert() throws {
@@ -16,9 +18,9 @@ package struct TemporaryPostgresTrait: SuiteTrait, TestScoping {
         testCase: Test.Case?,
         performing function: @Sendable () async throws -> Void
     ) async throws {
-        let cluster = try TemporaryPostgres.start()
-        defer { cluster.stop() }
+        let cluster = try await SharedCluster.shared.cluster()
         let database = try cluster.createDatabase(test.name)
+        defer { try? cluster.dropDatabase(database) }
         try await TestDatabase.$current.withValue(TestDatabase(cluster: cluster, name: database)) {
             try await function()
         }
@@ -26,7 +28,7 @@ package struct TemporaryPostgresTrait: SuiteTrait, TestScoping {
 }
 
 extension Trait where Self == TemporaryPostgresTrait {
-    /// A throwaway PostgreSQL cluster and database for the suite.
+    /// A throwaway PostgreSQL database for the suite.
     package static var temporaryPostgres: Self { TemporaryPostgresTrait() }
 }
 
@@ -40,3 +42,21 @@ package struct TestDatabase: Sendable {
     /// A libpq connection string for this database.
     package var connectionString: String { cluster.connectionString(database: name) }
 }
+
+/// One cluster per test process, started on first use.
+private actor SharedCluster {
+    static let shared = SharedCluster()
+    private var started: TemporaryPostgres?
+
+    func cluster() throws -> TemporaryPostgres {
+        if let started { return started }
+        let cluster = try TemporaryPostgres.start()
+        started = cluster
+        stopAtExit = cluster
+        atexit { stopAtExit?.stop() }
+        return cluster
+    }
+}
+
+// Read only by the exit handler, after every test has finished.
+nonisolated(unsafe) private var stopAtExit: TemporaryPostgres?

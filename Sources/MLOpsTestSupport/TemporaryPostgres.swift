@@ -66,6 +66,14 @@ package final class TemporaryPostgres: Sendable {
         try? FileManager.default.removeItem(at: folder)
     }
 
+    /// The folder of the unix socket (and of everything else of the cluster).
+    package var socketFolder: String { folder.path }
+
+    /// Marks the cluster as left behind by a test process that no longer runs.
+    package func pretendOwnerDied() throws {
+        try "\(Int32.max)".write(to: folder.appendingPathComponent("owner.pid"), atomically: true, encoding: .utf8)
+    }
+
     private var dataDirectory: String { folder.appendingPathComponent("data").path }
     private var logFile: String { folder.appendingPathComponent("server.log").path }
 
@@ -84,6 +92,12 @@ package final class TemporaryPostgres: Sendable {
         // this one is built above from letters, digits and underscores only.
         try connection.query(PostgresQuery(stringLiteral: "CREATE DATABASE \"\(database)\""))
         return database
+    }
+
+    /// Drops a database made by `createDatabase`, closing its connections.
+    package func dropDatabase(_ name: String) throws {
+        let connection = try PostgresConnection(connectionString: connectionString())
+        try connection.query(PostgresQuery(stringLiteral: "DROP DATABASE IF EXISTS \"\(name)\" WITH (FORCE)"))
     }
 
     // MARK: Processes

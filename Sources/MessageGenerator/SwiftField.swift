@@ -31,12 +31,20 @@ struct SwiftField {
         {
             let key = try Element(entry.key.kind, field: "\(name).key", naming: naming)
             let value = try Element(entry.value.kind, field: "\(name).value", naming: naming)
+            if case .message(let valueType) = entry.value.kind, SwiftNaming.Wrapper(valueType) != nil {
+                throw GeneratorError(description: "field \(name): map values cannot be optional scalars")
+            }
             let entryCName = naming.message(entryName).cName
             swiftType = "[\(key.swiftType): \(value.swiftType)]"
             defaultValue = "[:]"
+            // An entry may leave a message value out: that is the default message.
+            let readValue =
+                value.isMessage
+                ? "try entry.pointee.value.map { value throws(MessageCodingError) in \(value.read("value")) } ?? .init()"
+                : value.read("entry.pointee.value")
             readExpression = """
                 try CField.map(\(member), count: c.pointee.n_\(name)) { entry throws(MessageCodingError) in \
-                (\(key.read("entry.pointee.key")), \(value.read("entry.pointee.value"))) }
+                (\(key.read("entry.pointee.key")), \(readValue)) }
                 """
             writeStatements = [
                 "c.pointee.n_\(name) = \(property).count",

@@ -42,6 +42,13 @@ struct MalformedInputTests {
         #expect(error?.code == .invalidUTF8)
     }
 
+    @Test func aMapEntryWithoutItsMessageValueHoldsTheDefaultMessage() throws {
+        // RunMonitoringRequest.options (4) → DriftOptions.per_feature (1) → an
+        // entry with key "f" (1) and no value.
+        let request = try RunMonitoringRequest(serializedBytes: [0x22, 0x05, 0x0A, 0x03, 0x0A, 0x01, 0x66])
+        #expect(request.options?.perFeature == ["f": DriftTestChoice()])
+    }
+
     @Test("random bytes never crash the decoder", arguments: RoundTripTests.samples)
     func randomBytes(sample: Sample) {
         var generator = SplitMix64(seed: UInt64(truncatingIfNeeded: sample.testDescription.hashValue & 0xFFFF))

@@ -46,6 +46,8 @@ enum MessageSamples {
         GetReferenceResponse.edgeSample,
         FeatureDrift.edgeSample,
         MonitoringMetrics.edgeSample,
+        DriftTestChoice.edgeSample,
+        DriftOptions.edgeSample,
         RunMonitoringRequest.edgeSample,
         RunMonitoringResponse.edgeSample,
         GetLatestMetricsRequest.edgeSample,
@@ -572,12 +574,40 @@ extension MonitoringMetrics {
     }
 }
 
+extension DriftTestChoice {
+    static var edgeSample: DriftTestChoice {
+        DriftTestChoice(
+            method: .unrecognized(4242),
+            threshold: 0
+        )
+    }
+}
+
+extension DriftOptions {
+    static var edgeSample: DriftOptions {
+        DriftOptions(
+            perFeature: [
+                "": DriftTestChoice.edgeSample, "Grüße, 模型 🚀 \u{7F}": DriftTestChoice.edgeSample,
+                "κλειδί": DriftTestChoice.edgeSample,
+            ],
+            numeric: DriftTestChoice.edgeSample,
+            categorical: DriftTestChoice.edgeSample,
+            global: DriftTestChoice.edgeSample,
+            datasetDriftShare: 0,
+            correction: .unrecognized(4242),
+            includePredictionInRatio: true,
+            jensenShannonBase2: true
+        )
+    }
+}
+
 extension RunMonitoringRequest {
     static var edgeSample: RunMonitoringRequest {
         RunMonitoringRequest(
             modelName: "Grüße, 模型 🚀 \u{7F}",
             lookbackHours: Int32.min,
-            asOf: Int64.min
+            asOf: Int64.min,
+            options: DriftOptions.edgeSample
         )
     }
 }

@@ -102,6 +102,38 @@ public enum DriftMethod: RawRepresentable, Sendable, Hashable {
     }
 }
 
+/// `mlops.v1.MultipleTestingCorrection`.
+public enum MultipleTestingCorrection: RawRepresentable, Sendable, Hashable {
+    case unspecified
+    case `none`
+    case bonferroni
+    case benjaminiHochberg
+    /// A value this version of the API does not know, kept as it arrived.
+    case unrecognized(Int32)
+
+    public init() { self = .unspecified }
+
+    public init(rawValue: Int32) {
+        switch rawValue {
+        case 0: self = .unspecified
+        case 1: self = .`none`
+        case 2: self = .bonferroni
+        case 3: self = .benjaminiHochberg
+        default: self = .unrecognized(rawValue)
+        }
+    }
+
+    public var rawValue: Int32 {
+        switch self {
+        case .unspecified: 0
+        case .`none`: 1
+        case .bonferroni: 2
+        case .benjaminiHochberg: 3
+        case .unrecognized(let value): value
+        }
+    }
+}
+
 /// `mlops.v1.Prediction`.
 public struct Prediction: ProtobufMessage {
     public static let protoName = "mlops.v1.Prediction"
@@ -1686,6 +1718,196 @@ extension MonitoringMetrics: CMessageConvertible {
     }
 }
 
+/// `mlops.v1.DriftTestChoice`.
+public struct DriftTestChoice: ProtobufMessage {
+    public static let protoName = "mlops.v1.DriftTestChoice"
+
+    /// `method` = 1.
+    public var method: DriftMethod = .unspecified
+
+    /// `threshold` = 2.
+    public var threshold: Double? = nil
+
+    public init() {}
+
+    public init(
+        method: DriftMethod = .unspecified,
+        threshold: Double? = nil
+    ) {
+        self.method = method
+        self.threshold = threshold
+    }
+
+    public init(serializedBytes bytes: some Collection<UInt8>) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, from: bytes)
+    }
+
+    public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
+        try CCodec.encode(self)
+    }
+
+    public func serializedSize() throws(MessageCodingError) -> Int {
+        try CCodec.size(of: self)
+    }
+}
+
+extension DriftTestChoice: CMessageConvertible {
+    typealias CMessage = Mlops__V1__DriftTestChoice
+
+    static func cInitialize(_ message: UnsafeMutablePointer<CMessage>) {
+        mlops__v1__drift_test_choice__init(message)
+    }
+
+    static func cUnpack(_ bytes: UnsafeBufferPointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
+        mlops__v1__drift_test_choice__unpack(nil, bytes.count, bytes.baseAddress)
+    }
+
+    init(cMessage c: UnsafePointer<CMessage>) throws(MessageCodingError) {
+        self.init(
+            method: DriftMethod(rawValue: Int32(truncatingIfNeeded: c.pointee.method.rawValue)),
+            threshold: try c.pointee.threshold.map { element throws(MessageCodingError) in
+                try DoubleValue(cMessage: element).value
+            }
+        )
+    }
+
+    func fill(_ c: UnsafeMutablePointer<CMessage>, arena: CArena) throws(MessageCodingError) {
+        c.pointee.method = Mlops__V1__DriftMethod(rawValue: .init(truncatingIfNeeded: method.rawValue))
+        c.pointee.threshold = try threshold.map { element throws(MessageCodingError) in
+            try arena.message(DoubleValue(value: element))
+        }
+    }
+}
+
+/// `mlops.v1.DriftOptions`.
+public struct DriftOptions: ProtobufMessage {
+    public static let protoName = "mlops.v1.DriftOptions"
+
+    /// `per_feature` = 1.
+    public var perFeature: [String: DriftTestChoice] = [:]
+
+    /// `numeric` = 2.
+    public var numeric: DriftTestChoice? = nil
+
+    /// `categorical` = 3.
+    public var categorical: DriftTestChoice? = nil
+
+    /// `global` = 4.
+    public var global: DriftTestChoice? = nil
+
+    /// `dataset_drift_share` = 5.
+    public var datasetDriftShare: Double? = nil
+
+    /// `correction` = 6.
+    public var correction: MultipleTestingCorrection = .unspecified
+
+    /// `include_prediction_in_ratio` = 7.
+    public var includePredictionInRatio: Bool = false
+
+    /// `jensen_shannon_base2` = 8.
+    public var jensenShannonBase2: Bool = false
+
+    public init() {}
+
+    public init(
+        perFeature: [String: DriftTestChoice] = [:],
+        numeric: DriftTestChoice? = nil,
+        categorical: DriftTestChoice? = nil,
+        global: DriftTestChoice? = nil,
+        datasetDriftShare: Double? = nil,
+        correction: MultipleTestingCorrection = .unspecified,
+        includePredictionInRatio: Bool = false,
+        jensenShannonBase2: Bool = false
+    ) {
+        self.perFeature = perFeature
+        self.numeric = numeric
+        self.categorical = categorical
+        self.global = global
+        self.datasetDriftShare = datasetDriftShare
+        self.correction = correction
+        self.includePredictionInRatio = includePredictionInRatio
+        self.jensenShannonBase2 = jensenShannonBase2
+    }
+
+    public init(serializedBytes bytes: some Collection<UInt8>) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, from: bytes)
+    }
+
+    public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
+        try CCodec.encode(self)
+    }
+
+    public func serializedSize() throws(MessageCodingError) -> Int {
+        try CCodec.size(of: self)
+    }
+}
+
+extension DriftOptions: CMessageConvertible {
+    typealias CMessage = Mlops__V1__DriftOptions
+
+    static func cInitialize(_ message: UnsafeMutablePointer<CMessage>) {
+        mlops__v1__drift_options__init(message)
+    }
+
+    static func cUnpack(_ bytes: UnsafeBufferPointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
+        mlops__v1__drift_options__unpack(nil, bytes.count, bytes.baseAddress)
+    }
+
+    init(cMessage c: UnsafePointer<CMessage>) throws(MessageCodingError) {
+        self.init(
+            perFeature: try CField.map(c.pointee.per_feature, count: c.pointee.n_per_feature) {
+                entry throws(MessageCodingError) in
+                (
+                    try CField.string(entry.pointee.key, field: "per_feature.key"),
+                    try entry.pointee.value.map { value throws(MessageCodingError) in
+                        try DriftTestChoice(cMessage: value)
+                    } ?? .init()
+                )
+            },
+            numeric: try c.pointee.numeric.map { element throws(MessageCodingError) in
+                try DriftTestChoice(cMessage: element)
+            },
+            categorical: try c.pointee.categorical.map { element throws(MessageCodingError) in
+                try DriftTestChoice(cMessage: element)
+            },
+            global: try c.pointee.global.map { element throws(MessageCodingError) in
+                try DriftTestChoice(cMessage: element)
+            },
+            datasetDriftShare: try c.pointee.dataset_drift_share.map { element throws(MessageCodingError) in
+                try DoubleValue(cMessage: element).value
+            },
+            correction: MultipleTestingCorrection(rawValue: Int32(truncatingIfNeeded: c.pointee.correction.rawValue)),
+            includePredictionInRatio: c.pointee.include_prediction_in_ratio != 0,
+            jensenShannonBase2: c.pointee.jensen_shannon_base2 != 0
+        )
+    }
+
+    func fill(_ c: UnsafeMutablePointer<CMessage>, arena: CArena) throws(MessageCodingError) {
+        c.pointee.n_per_feature = perFeature.count
+        c.pointee.per_feature = try arena.array(perFeature.sorted { $0.key < $1.key }) {
+            element throws(MessageCodingError) in
+            let entry = arena.cStruct(
+                Mlops__V1__DriftOptions__PerFeatureEntry.self,
+                mlops__v1__drift_options__per_feature_entry__init
+            )
+            entry.pointee.key = try arena.cString(element.key, field: "per_feature.key")
+            entry.pointee.value = try arena.message(element.value)
+            return Optional(entry)
+        }
+        c.pointee.numeric = try numeric.map { element throws(MessageCodingError) in try arena.message(element) }
+        c.pointee.categorical = try categorical.map { element throws(MessageCodingError) in try arena.message(element) }
+        c.pointee.global = try global.map { element throws(MessageCodingError) in try arena.message(element) }
+        c.pointee.dataset_drift_share = try datasetDriftShare.map { element throws(MessageCodingError) in
+            try arena.message(DoubleValue(value: element))
+        }
+        c.pointee.correction = Mlops__V1__MultipleTestingCorrection(
+            rawValue: .init(truncatingIfNeeded: correction.rawValue)
+        )
+        c.pointee.include_prediction_in_ratio = includePredictionInRatio ? 1 : 0
+        c.pointee.jensen_shannon_base2 = jensenShannonBase2 ? 1 : 0
+    }
+}
+
 /// `mlops.v1.RunMonitoringRequest`.
 public struct RunMonitoringRequest: ProtobufMessage {
     public static let protoName = "mlops.v1.RunMonitoringRequest"
@@ -1699,16 +1921,21 @@ public struct RunMonitoringRequest: ProtobufMessage {
     /// `as_of` = 3.
     public var asOf: Int64 = 0
 
+    /// `options` = 4.
+    public var options: DriftOptions? = nil
+
     public init() {}
 
     public init(
         modelName: String = "",
         lookbackHours: Int32 = 0,
-        asOf: Int64 = 0
+        asOf: Int64 = 0,
+        options: DriftOptions? = nil
     ) {
         self.modelName = modelName
         self.lookbackHours = lookbackHours
         self.asOf = asOf
+        self.options = options
     }
 
     public init(serializedBytes bytes: some Collection<UInt8>) throws(MessageCodingError) {
@@ -1739,7 +1966,10 @@ extension RunMonitoringRequest: CMessageConvertible {
         self.init(
             modelName: try CField.string(c.pointee.model_name, field: "model_name"),
             lookbackHours: c.pointee.lookback_hours,
-            asOf: c.pointee.as_of
+            asOf: c.pointee.as_of,
+            options: try c.pointee.options.map { element throws(MessageCodingError) in
+                try DriftOptions(cMessage: element)
+            }
         )
     }
 
@@ -1747,6 +1977,7 @@ extension RunMonitoringRequest: CMessageConvertible {
         c.pointee.model_name = try arena.cString(modelName, field: "model_name")
         c.pointee.lookback_hours = lookbackHours
         c.pointee.as_of = asOf
+        c.pointee.options = try options.map { element throws(MessageCodingError) in try arena.message(element) }
     }
 }
 

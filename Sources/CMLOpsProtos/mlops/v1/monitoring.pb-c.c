@@ -976,6 +976,102 @@ void   mlops__v1__monitoring_metrics__free_unpacked
   assert(message->base.descriptor == &mlops__v1__monitoring_metrics__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   mlops__v1__drift_test_choice__init
+                     (Mlops__V1__DriftTestChoice         *message)
+{
+  static const Mlops__V1__DriftTestChoice init_value = MLOPS__V1__DRIFT_TEST_CHOICE__INIT;
+  *message = init_value;
+}
+size_t mlops__v1__drift_test_choice__get_packed_size
+                     (const Mlops__V1__DriftTestChoice *message)
+{
+  assert(message->base.descriptor == &mlops__v1__drift_test_choice__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t mlops__v1__drift_test_choice__pack
+                     (const Mlops__V1__DriftTestChoice *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &mlops__v1__drift_test_choice__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t mlops__v1__drift_test_choice__pack_to_buffer
+                     (const Mlops__V1__DriftTestChoice *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &mlops__v1__drift_test_choice__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Mlops__V1__DriftTestChoice *
+       mlops__v1__drift_test_choice__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Mlops__V1__DriftTestChoice *)
+     protobuf_c_message_unpack (&mlops__v1__drift_test_choice__descriptor,
+                                allocator, len, data);
+}
+void   mlops__v1__drift_test_choice__free_unpacked
+                     (Mlops__V1__DriftTestChoice *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &mlops__v1__drift_test_choice__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   mlops__v1__drift_options__per_feature_entry__init
+                     (Mlops__V1__DriftOptions__PerFeatureEntry         *message)
+{
+  static const Mlops__V1__DriftOptions__PerFeatureEntry init_value = MLOPS__V1__DRIFT_OPTIONS__PER_FEATURE_ENTRY__INIT;
+  *message = init_value;
+}
+void   mlops__v1__drift_options__init
+                     (Mlops__V1__DriftOptions         *message)
+{
+  static const Mlops__V1__DriftOptions init_value = MLOPS__V1__DRIFT_OPTIONS__INIT;
+  *message = init_value;
+}
+size_t mlops__v1__drift_options__get_packed_size
+                     (const Mlops__V1__DriftOptions *message)
+{
+  assert(message->base.descriptor == &mlops__v1__drift_options__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t mlops__v1__drift_options__pack
+                     (const Mlops__V1__DriftOptions *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &mlops__v1__drift_options__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t mlops__v1__drift_options__pack_to_buffer
+                     (const Mlops__V1__DriftOptions *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &mlops__v1__drift_options__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Mlops__V1__DriftOptions *
+       mlops__v1__drift_options__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Mlops__V1__DriftOptions *)
+     protobuf_c_message_unpack (&mlops__v1__drift_options__descriptor,
+                                allocator, len, data);
+}
+void   mlops__v1__drift_options__free_unpacked
+                     (Mlops__V1__DriftOptions *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &mlops__v1__drift_options__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   mlops__v1__run_monitoring_request__init
                      (Mlops__V1__RunMonitoringRequest         *message)
 {
@@ -3317,7 +3413,238 @@ const ProtobufCMessageDescriptor mlops__v1__monitoring_metrics__descriptor =
   (ProtobufCMessageInit) mlops__v1__monitoring_metrics__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor mlops__v1__run_monitoring_request__field_descriptors[3] =
+static const ProtobufCFieldDescriptor mlops__v1__drift_test_choice__field_descriptors[2] =
+{
+  {
+    "method",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Mlops__V1__DriftTestChoice, method),
+    &mlops__v1__drift_method__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "threshold",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Mlops__V1__DriftTestChoice, threshold),
+    &mlops__v1__double_value__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned mlops__v1__drift_test_choice__field_indices_by_name[] = {
+  0,   /* field[0] = method */
+  1,   /* field[1] = threshold */
+};
+static const ProtobufCIntRange mlops__v1__drift_test_choice__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor mlops__v1__drift_test_choice__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "mlops.v1.DriftTestChoice",
+  "DriftTestChoice",
+  "Mlops__V1__DriftTestChoice",
+  "mlops.v1",
+  sizeof(Mlops__V1__DriftTestChoice),
+  2,
+  mlops__v1__drift_test_choice__field_descriptors,
+  mlops__v1__drift_test_choice__field_indices_by_name,
+  1,  mlops__v1__drift_test_choice__number_ranges,
+  (ProtobufCMessageInit) mlops__v1__drift_test_choice__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor mlops__v1__drift_options__per_feature_entry__field_descriptors[2] =
+{
+  {
+    "key",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mlops__V1__DriftOptions__PerFeatureEntry, key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "value",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Mlops__V1__DriftOptions__PerFeatureEntry, value),
+    &mlops__v1__drift_test_choice__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned mlops__v1__drift_options__per_feature_entry__field_indices_by_name[] = {
+  0,   /* field[0] = key */
+  1,   /* field[1] = value */
+};
+static const ProtobufCIntRange mlops__v1__drift_options__per_feature_entry__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor mlops__v1__drift_options__per_feature_entry__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "mlops.v1.DriftOptions.PerFeatureEntry",
+  "PerFeatureEntry",
+  "Mlops__V1__DriftOptions__PerFeatureEntry",
+  "mlops.v1",
+  sizeof(Mlops__V1__DriftOptions__PerFeatureEntry),
+  2,
+  mlops__v1__drift_options__per_feature_entry__field_descriptors,
+  mlops__v1__drift_options__per_feature_entry__field_indices_by_name,
+  1,  mlops__v1__drift_options__per_feature_entry__number_ranges,
+  (ProtobufCMessageInit) mlops__v1__drift_options__per_feature_entry__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor mlops__v1__drift_options__field_descriptors[8] =
+{
+  {
+    "per_feature",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Mlops__V1__DriftOptions, n_per_feature),
+    offsetof(Mlops__V1__DriftOptions, per_feature),
+    &mlops__v1__drift_options__per_feature_entry__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "numeric",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Mlops__V1__DriftOptions, numeric),
+    &mlops__v1__drift_test_choice__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "categorical",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Mlops__V1__DriftOptions, categorical),
+    &mlops__v1__drift_test_choice__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "global",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Mlops__V1__DriftOptions, global),
+    &mlops__v1__drift_test_choice__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "dataset_drift_share",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Mlops__V1__DriftOptions, dataset_drift_share),
+    &mlops__v1__double_value__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "correction",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Mlops__V1__DriftOptions, correction),
+    &mlops__v1__multiple_testing_correction__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "include_prediction_in_ratio",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Mlops__V1__DriftOptions, include_prediction_in_ratio),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "jensen_shannon_base2",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Mlops__V1__DriftOptions, jensen_shannon_base2),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned mlops__v1__drift_options__field_indices_by_name[] = {
+  2,   /* field[2] = categorical */
+  5,   /* field[5] = correction */
+  4,   /* field[4] = dataset_drift_share */
+  3,   /* field[3] = global */
+  6,   /* field[6] = include_prediction_in_ratio */
+  7,   /* field[7] = jensen_shannon_base2 */
+  1,   /* field[1] = numeric */
+  0,   /* field[0] = per_feature */
+};
+static const ProtobufCIntRange mlops__v1__drift_options__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 8 }
+};
+const ProtobufCMessageDescriptor mlops__v1__drift_options__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "mlops.v1.DriftOptions",
+  "DriftOptions",
+  "Mlops__V1__DriftOptions",
+  "mlops.v1",
+  sizeof(Mlops__V1__DriftOptions),
+  8,
+  mlops__v1__drift_options__field_descriptors,
+  mlops__v1__drift_options__field_indices_by_name,
+  1,  mlops__v1__drift_options__number_ranges,
+  (ProtobufCMessageInit) mlops__v1__drift_options__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor mlops__v1__run_monitoring_request__field_descriptors[4] =
 {
   {
     "model_name",
@@ -3355,16 +3682,29 @@ static const ProtobufCFieldDescriptor mlops__v1__run_monitoring_request__field_d
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "options",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Mlops__V1__RunMonitoringRequest, options),
+    &mlops__v1__drift_options__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned mlops__v1__run_monitoring_request__field_indices_by_name[] = {
   2,   /* field[2] = as_of */
   1,   /* field[1] = lookback_hours */
   0,   /* field[0] = model_name */
+  3,   /* field[3] = options */
 };
 static const ProtobufCIntRange mlops__v1__run_monitoring_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor mlops__v1__run_monitoring_request__descriptor =
 {
@@ -3374,7 +3714,7 @@ const ProtobufCMessageDescriptor mlops__v1__run_monitoring_request__descriptor =
   "Mlops__V1__RunMonitoringRequest",
   "mlops.v1",
   sizeof(Mlops__V1__RunMonitoringRequest),
-  3,
+  4,
   mlops__v1__run_monitoring_request__field_descriptors,
   mlops__v1__run_monitoring_request__field_indices_by_name,
   1,  mlops__v1__run_monitoring_request__number_ranges,
@@ -4219,6 +4559,38 @@ const ProtobufCEnumDescriptor mlops__v1__drift_method__descriptor =
   mlops__v1__drift_method__enum_values_by_name,
   1,
   mlops__v1__drift_method__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue mlops__v1__multiple_testing_correction__enum_values_by_number[4] =
+{
+  { "MULTIPLE_TESTING_CORRECTION_UNSPECIFIED", "MLOPS__V1__MULTIPLE_TESTING_CORRECTION__MULTIPLE_TESTING_CORRECTION_UNSPECIFIED", 0 },
+  { "MULTIPLE_TESTING_CORRECTION_NONE", "MLOPS__V1__MULTIPLE_TESTING_CORRECTION__MULTIPLE_TESTING_CORRECTION_NONE", 1 },
+  { "MULTIPLE_TESTING_CORRECTION_BONFERRONI", "MLOPS__V1__MULTIPLE_TESTING_CORRECTION__MULTIPLE_TESTING_CORRECTION_BONFERRONI", 2 },
+  { "MULTIPLE_TESTING_CORRECTION_BENJAMINI_HOCHBERG", "MLOPS__V1__MULTIPLE_TESTING_CORRECTION__MULTIPLE_TESTING_CORRECTION_BENJAMINI_HOCHBERG", 3 },
+};
+static const ProtobufCIntRange mlops__v1__multiple_testing_correction__value_ranges[] = {
+{0, 0},{0, 4}
+};
+static const ProtobufCEnumValueIndex mlops__v1__multiple_testing_correction__enum_values_by_name[4] =
+{
+  { "MULTIPLE_TESTING_CORRECTION_BENJAMINI_HOCHBERG", 3 },
+  { "MULTIPLE_TESTING_CORRECTION_BONFERRONI", 2 },
+  { "MULTIPLE_TESTING_CORRECTION_NONE", 1 },
+  { "MULTIPLE_TESTING_CORRECTION_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor mlops__v1__multiple_testing_correction__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "mlops.v1.MultipleTestingCorrection",
+  "MultipleTestingCorrection",
+  "Mlops__V1__MultipleTestingCorrection",
+  "mlops.v1",
+  4,
+  mlops__v1__multiple_testing_correction__enum_values_by_number,
+  4,
+  mlops__v1__multiple_testing_correction__enum_values_by_name,
+  1,
+  mlops__v1__multiple_testing_correction__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
 static const ProtobufCMethodDescriptor mlops__v1__monitoring__method_descriptors[13] =

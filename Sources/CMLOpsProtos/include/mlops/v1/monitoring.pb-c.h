@@ -41,6 +41,9 @@ typedef struct Mlops__V1__GetReferenceRequest Mlops__V1__GetReferenceRequest;
 typedef struct Mlops__V1__GetReferenceResponse Mlops__V1__GetReferenceResponse;
 typedef struct Mlops__V1__FeatureDrift Mlops__V1__FeatureDrift;
 typedef struct Mlops__V1__MonitoringMetrics Mlops__V1__MonitoringMetrics;
+typedef struct Mlops__V1__DriftTestChoice Mlops__V1__DriftTestChoice;
+typedef struct Mlops__V1__DriftOptions Mlops__V1__DriftOptions;
+typedef struct Mlops__V1__DriftOptions__PerFeatureEntry Mlops__V1__DriftOptions__PerFeatureEntry;
 typedef struct Mlops__V1__RunMonitoringRequest Mlops__V1__RunMonitoringRequest;
 typedef struct Mlops__V1__RunMonitoringResponse Mlops__V1__RunMonitoringResponse;
 typedef struct Mlops__V1__GetLatestMetricsRequest Mlops__V1__GetLatestMetricsRequest;
@@ -104,6 +107,13 @@ typedef enum _Mlops__V1__DriftMethod {
   MLOPS__V1__DRIFT_METHOD__DRIFT_METHOD_PSI = 6
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(MLOPS__V1__DRIFT_METHOD)
 } Mlops__V1__DriftMethod;
+typedef enum _Mlops__V1__MultipleTestingCorrection {
+  MLOPS__V1__MULTIPLE_TESTING_CORRECTION__MULTIPLE_TESTING_CORRECTION_UNSPECIFIED = 0,
+  MLOPS__V1__MULTIPLE_TESTING_CORRECTION__MULTIPLE_TESTING_CORRECTION_NONE = 1,
+  MLOPS__V1__MULTIPLE_TESTING_CORRECTION__MULTIPLE_TESTING_CORRECTION_BONFERRONI = 2,
+  MLOPS__V1__MULTIPLE_TESTING_CORRECTION__MULTIPLE_TESTING_CORRECTION_BENJAMINI_HOCHBERG = 3
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(MLOPS__V1__MULTIPLE_TESTING_CORRECTION)
+} Mlops__V1__MultipleTestingCorrection;
 
 /* --- messages --- */
 
@@ -517,6 +527,69 @@ struct  Mlops__V1__MonitoringMetrics
     , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0, 0, NULL, NULL, NULL, NULL, 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, (char *)protobuf_c_empty_string, 0 }
 
 
+/*
+ * A test and threshold chosen for some columns instead of the default rule.
+ */
+struct  Mlops__V1__DriftTestChoice
+{
+  ProtobufCMessage base;
+  /*
+   * UNSPECIFIED keeps the test the selection rule picks.
+   */
+  Mlops__V1__DriftMethod method;
+  /*
+   * Absent keeps the method's default threshold.
+   */
+  Mlops__V1__DoubleValue *threshold;
+};
+#define MLOPS__V1__DRIFT_TEST_CHOICE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&mlops__v1__drift_test_choice__descriptor) \
+    , MLOPS__V1__DRIFT_METHOD__DRIFT_METHOD_UNSPECIFIED, NULL }
+
+
+struct  Mlops__V1__DriftOptions__PerFeatureEntry
+{
+  ProtobufCMessage base;
+  char *key;
+  Mlops__V1__DriftTestChoice *value;
+};
+#define MLOPS__V1__DRIFT_OPTIONS__PER_FEATURE_ENTRY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&mlops__v1__drift_options__per_feature_entry__descriptor) \
+    , (char *)protobuf_c_empty_string, NULL }
+
+
+/*
+ * How drift is decided. The service's configuration has the same shape; a
+ * request's options replace it for that run. Precedence: per feature, then
+ * per type, then global.
+ */
+struct  Mlops__V1__DriftOptions
+{
+  ProtobufCMessage base;
+  size_t n_per_feature;
+  Mlops__V1__DriftOptions__PerFeatureEntry **per_feature;
+  Mlops__V1__DriftTestChoice *numeric;
+  Mlops__V1__DriftTestChoice *categorical;
+  Mlops__V1__DriftTestChoice *global;
+  /*
+   * Share of drifted columns at which the dataset drifts; absent means 0.5.
+   */
+  Mlops__V1__DoubleValue *dataset_drift_share;
+  Mlops__V1__MultipleTestingCorrection correction;
+  /*
+   * Test the prediction column too, and count it in the ratio.
+   */
+  protobuf_c_boolean include_prediction_in_ratio;
+  /*
+   * Jensen-Shannon in base 2 instead of the natural log.
+   */
+  protobuf_c_boolean jensen_shannon_base2;
+};
+#define MLOPS__V1__DRIFT_OPTIONS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&mlops__v1__drift_options__descriptor) \
+    , 0,NULL, NULL, NULL, NULL, NULL, MLOPS__V1__MULTIPLE_TESTING_CORRECTION__MULTIPLE_TESTING_CORRECTION_UNSPECIFIED, 0, 0 }
+
+
 struct  Mlops__V1__RunMonitoringRequest
 {
   ProtobufCMessage base;
@@ -526,10 +599,14 @@ struct  Mlops__V1__RunMonitoringRequest
    * End of the window; 0 means now.
    */
   int64_t as_of;
+  /*
+   * Absent uses the service's configuration.
+   */
+  Mlops__V1__DriftOptions *options;
 };
 #define MLOPS__V1__RUN_MONITORING_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&mlops__v1__run_monitoring_request__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, 0 }
+    , (char *)protobuf_c_empty_string, 0, 0, NULL }
 
 
 struct  Mlops__V1__RunMonitoringResponse
@@ -1129,6 +1206,47 @@ Mlops__V1__MonitoringMetrics *
 void   mlops__v1__monitoring_metrics__free_unpacked
                      (Mlops__V1__MonitoringMetrics *message,
                       ProtobufCAllocator *allocator);
+/* Mlops__V1__DriftTestChoice methods */
+void   mlops__v1__drift_test_choice__init
+                     (Mlops__V1__DriftTestChoice         *message);
+size_t mlops__v1__drift_test_choice__get_packed_size
+                     (const Mlops__V1__DriftTestChoice   *message);
+size_t mlops__v1__drift_test_choice__pack
+                     (const Mlops__V1__DriftTestChoice   *message,
+                      uint8_t             *out);
+size_t mlops__v1__drift_test_choice__pack_to_buffer
+                     (const Mlops__V1__DriftTestChoice   *message,
+                      ProtobufCBuffer     *buffer);
+Mlops__V1__DriftTestChoice *
+       mlops__v1__drift_test_choice__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   mlops__v1__drift_test_choice__free_unpacked
+                     (Mlops__V1__DriftTestChoice *message,
+                      ProtobufCAllocator *allocator);
+/* Mlops__V1__DriftOptions__PerFeatureEntry methods */
+void   mlops__v1__drift_options__per_feature_entry__init
+                     (Mlops__V1__DriftOptions__PerFeatureEntry         *message);
+/* Mlops__V1__DriftOptions methods */
+void   mlops__v1__drift_options__init
+                     (Mlops__V1__DriftOptions         *message);
+size_t mlops__v1__drift_options__get_packed_size
+                     (const Mlops__V1__DriftOptions   *message);
+size_t mlops__v1__drift_options__pack
+                     (const Mlops__V1__DriftOptions   *message,
+                      uint8_t             *out);
+size_t mlops__v1__drift_options__pack_to_buffer
+                     (const Mlops__V1__DriftOptions   *message,
+                      ProtobufCBuffer     *buffer);
+Mlops__V1__DriftOptions *
+       mlops__v1__drift_options__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   mlops__v1__drift_options__free_unpacked
+                     (Mlops__V1__DriftOptions *message,
+                      ProtobufCAllocator *allocator);
 /* Mlops__V1__RunMonitoringRequest methods */
 void   mlops__v1__run_monitoring_request__init
                      (Mlops__V1__RunMonitoringRequest         *message);
@@ -1453,6 +1571,15 @@ typedef void (*Mlops__V1__FeatureDrift_Closure)
 typedef void (*Mlops__V1__MonitoringMetrics_Closure)
                  (const Mlops__V1__MonitoringMetrics *message,
                   void *closure_data);
+typedef void (*Mlops__V1__DriftTestChoice_Closure)
+                 (const Mlops__V1__DriftTestChoice *message,
+                  void *closure_data);
+typedef void (*Mlops__V1__DriftOptions__PerFeatureEntry_Closure)
+                 (const Mlops__V1__DriftOptions__PerFeatureEntry *message,
+                  void *closure_data);
+typedef void (*Mlops__V1__DriftOptions_Closure)
+                 (const Mlops__V1__DriftOptions *message,
+                  void *closure_data);
 typedef void (*Mlops__V1__RunMonitoringRequest_Closure)
                  (const Mlops__V1__RunMonitoringRequest *message,
                   void *closure_data);
@@ -1630,6 +1757,7 @@ void mlops__v1__monitoring__get_artifact(ProtobufCService *service,
 extern const ProtobufCEnumDescriptor    mlops__v1__feature_type__descriptor;
 extern const ProtobufCEnumDescriptor    mlops__v1__reference_source__descriptor;
 extern const ProtobufCEnumDescriptor    mlops__v1__drift_method__descriptor;
+extern const ProtobufCEnumDescriptor    mlops__v1__multiple_testing_correction__descriptor;
 extern const ProtobufCMessageDescriptor mlops__v1__prediction__descriptor;
 extern const ProtobufCMessageDescriptor mlops__v1__prediction__numeric_features_entry__descriptor;
 extern const ProtobufCMessageDescriptor mlops__v1__prediction__categorical_features_entry__descriptor;
@@ -1655,6 +1783,9 @@ extern const ProtobufCMessageDescriptor mlops__v1__get_reference_request__descri
 extern const ProtobufCMessageDescriptor mlops__v1__get_reference_response__descriptor;
 extern const ProtobufCMessageDescriptor mlops__v1__feature_drift__descriptor;
 extern const ProtobufCMessageDescriptor mlops__v1__monitoring_metrics__descriptor;
+extern const ProtobufCMessageDescriptor mlops__v1__drift_test_choice__descriptor;
+extern const ProtobufCMessageDescriptor mlops__v1__drift_options__descriptor;
+extern const ProtobufCMessageDescriptor mlops__v1__drift_options__per_feature_entry__descriptor;
 extern const ProtobufCMessageDescriptor mlops__v1__run_monitoring_request__descriptor;
 extern const ProtobufCMessageDescriptor mlops__v1__run_monitoring_response__descriptor;
 extern const ProtobufCMessageDescriptor mlops__v1__get_latest_metrics_request__descriptor;
