@@ -10,6 +10,9 @@ let swiftSettings: [SwiftSetting] = [
 
 let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
 let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+let nioCore: Target.Dependency = .product(name: "NIOCore", package: "swift-nio")
+let nioPosix: Target.Dependency = .product(name: "NIOPosix", package: "swift-nio")
+let serviceLifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
 
 let package = Package(
     name: "mlops-control-plane",
@@ -25,6 +28,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
     ],
     targets: [
         // MARK: C bridges: each C library is imported by exactly one Swift module.
@@ -60,8 +65,12 @@ let package = Package(
         ),
 
         // MARK: Transport and storage
-        .target(name: "MLOpsTLS", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
-        .target(name: "MLOpsRPC", dependencies: ["MLOpsMessages", "MLOpsTLS"], swiftSettings: swiftSettings),
+        .target(name: "MLOpsTLS", dependencies: ["COpenSSL", nioCore], swiftSettings: swiftSettings),
+        .target(
+            name: "MLOpsRPC",
+            dependencies: ["MLOpsMessages", "MLOpsTLS", nioCore, nioPosix, logging, serviceLifecycle],
+            swiftSettings: swiftSettings
+        ),
         .target(name: "MLOpsPostgres", dependencies: ["CPostgreSQL", logging], swiftSettings: swiftSettings),
 
         // MARK: Domain: pure Swift, no I/O.

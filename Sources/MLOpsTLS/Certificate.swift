@@ -23,6 +23,11 @@ package final class Certificate: @unchecked Sendable {
         try self.init(bio: memory, source: "PEM text")
     }
 
+    /// Takes ownership of an `X509*` OpenSSL handed out with a reference.
+    init(taking x509: OpaquePointer) {
+        self.x509 = x509
+    }
+
     private init(bio: OpaquePointer, source: String) throws(OpenSSLError) {
         guard let x509 = PEM_read_bio_X509(bio, nil, nil, nil) else {
             throw OpenSSLError.drain("read a certificate from \(source)")

@@ -1,0 +1,29 @@
+/// Who is on the other end of a verified connection: the certificate's
+/// subject common name (this system's identity, e.g. `retraining-gate`) and
+/// its DNS and IP subject alternative names.
+public struct PeerIdentity: Sendable, Hashable, CustomStringConvertible {
+    public var commonName: String?
+    public var alternativeNames: [String]
+
+    public init(commonName: String?, alternativeNames: [String] = []) {
+        self.commonName = commonName
+        self.alternativeNames = alternativeNames
+    }
+
+    init(_ certificate: Certificate) {
+        self.init(commonName: certificate.subjectCommonName, alternativeNames: certificate.subjectAlternativeNames)
+    }
+
+    public var description: String { commonName ?? "(no common name)" }
+}
+
+/// Fired down the pipeline once the handshake has completed and the peer's
+/// certificate (if any) has been verified.
+public struct TLSEstablished: Sendable {
+    /// nil when the peer sent no certificate (a server with client
+    /// certificates optional).
+    public var peer: PeerIdentity?
+    public var applicationProtocol: String?
+    /// "TLSv1.3" or "TLSv1.2".
+    public var protocolVersion: String
+}
