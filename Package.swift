@@ -12,6 +12,7 @@ let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package
 let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
 let nioCore: Target.Dependency = .product(name: "NIOCore", package: "swift-nio")
 let nioPosix: Target.Dependency = .product(name: "NIOPosix", package: "swift-nio")
+let nioConcurrencyHelpers: Target.Dependency = .product(name: "NIOConcurrencyHelpers", package: "swift-nio")
 let serviceLifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
 
 let package = Package(
@@ -68,7 +69,7 @@ let package = Package(
         .target(name: "MLOpsTLS", dependencies: ["COpenSSL", nioCore], swiftSettings: swiftSettings),
         .target(
             name: "MLOpsRPC",
-            dependencies: ["MLOpsMessages", "MLOpsTLS", nioCore, nioPosix, logging, serviceLifecycle],
+            dependencies: ["MLOpsMessages", "MLOpsTLS", nioCore, nioPosix, nioConcurrencyHelpers, logging, serviceLifecycle],
             swiftSettings: swiftSettings
         ),
         .target(name: "MLOpsPostgres", dependencies: ["CPostgreSQL", logging], swiftSettings: swiftSettings),

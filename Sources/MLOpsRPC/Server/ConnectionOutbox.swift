@@ -1,0 +1,54 @@
+import MLOpsMessages
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// Frames handed to a connection from any thread, written on its event loop in
+/// batches: whatever accumulates while a drain is pending goes out in one
+/// buffer, one TLS write and one flush.
+final class ConnectionOutbox: Sendable {
+    enum Item: Sendable {
+        case message(streamID: UInt32, bytes: [UInt8])
+        case status(streamID: UInt32, status: Status)
+    }
+
+    private struct State {
+        var items: [Item] = []
+        var drainScheduled = false
+    }
+
+    private let state = NIOLockedValueBox(State())
+    private let eventLoop: any EventLoop
+    private let drain: @Sendable ([Item]) -> Void
+
+    /// `drain` runs on `eventLoop` with every item queued since the last drain.
+    init(eventLoop: any EventLoop, drain: @escaping @Sendable ([Item]) -> Void) {
+        self.eventLoop = eventLoop
+        self.drain = drain
+    }
+
+    func enqueue(_ item: Item) {
+        let schedule = state.withLockedValue { state in
+            state.items.append(item)
+            defer { state.drainScheduled = true }
+            return !state.drainScheduled
+        }
+        if schedule {
+            eventLoop.execute { self.drainNow() }
+        }
+    }
+
+    private func drainNow() {
+        let items = state.withLockedValue { state in
+            state.drainScheduled = false
+            return state.items.take()
+        }
+        if !items.isEmpty { drain(items) }
+    }
+}
+
+extension Array {
+    fileprivate mutating func take() -> [Element] {
+        defer { self = [] }
+        return self
+    }
+}

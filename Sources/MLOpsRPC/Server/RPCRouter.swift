@@ -1,0 +1,59 @@
+public import MLOpsMessages
+public import NIOCore
+
+/// The typed handlers a server answers with, keyed by method path.
+public struct RPCRouter: Sendable {
+    package typealias Handler =
+        @Sendable (ByteBuffer, ServerCallContext, ResponseSink) async throws -> Void
+
+    package private(set) var handlers: [String: Handler] = [:]
+
+    public init() {}
+
+    /// Answers `method` with one response per request.
+    public mutating func register<Request, Response>(
+        _ method: RPCMethod<Request, Response>,
+        _ handler: @escaping @Sendable (Request, ServerCallContext) async throws -> Response
+    ) {
+        precondition(!method.isServerStreaming, "\(method.path) streams: register a streaming handler")
+        handlers[method.path] = { bytes, context, sink in
+            let request = try Self.decode(Request.self, bytes, method: method.path)
+            try await sink.send(try handler(request, context))
+        }
+    }
+
+    /// Answers `method` with a stream of responses, written through the writer.
+    public mutating func register<Request, Response>(
+        _ method: RPCMethod<Request, Response>,
+        streaming handler:
+            @escaping @Sendable (Request, ResponseStreamWriter<Response>, ServerCallContext) async throws -> Void
+    ) {
+        precondition(method.isServerStreaming, "\(method.path) is unary: register a unary handler")
+        handlers[method.path] = { bytes, context, sink in
+            let request = try Self.decode(Request.self, bytes, method: method.path)
+            try await handler(request, ResponseStreamWriter(sink: sink), context)
+        }
+    }
+
+    private static func decode<Request: ProtobufMessage>(
+        _: Request.Type,
+        _ bytes: ByteBuffer,
+        method: String
+    ) throws(RPCError) -> Request {
+        do {
+            return try Request(serializedBytes: bytes.readableBytesView)
+        } catch {
+            throw RPCError(code: .invalidArgument, message: "\(method): the request is not a \(Request.protoName): \(error)")
+        }
+    }
+}
+
+/// Writes a streaming handler's responses, one frame each.
+public struct ResponseStreamWriter<Response: ProtobufMessage>: Sendable {
+    let sink: ResponseSink
+
+    /// Sends one response. Throws `CancellationError` once the caller has gone.
+    public func write(_ response: Response) async throws {
+        try await sink.send(response)
+    }
+}

@@ -1,0 +1,151 @@
+public import Logging
+import MLOpsTLS
+import NIOConcurrencyHelpers
+public import NIOCore
+public import NIOPosix
+public import ServiceLifecycle
+
+/// Serves an `RPCRouter` over TLS until a graceful shutdown (SIGTERM through
+/// a `ServiceGroup`) or cancellation. On shutdown it stops accepting, sends
+/// every connection a goodbye, lets in-flight calls finish, and returns.
+public final class RPCServer: Service, Sendable {
+    private let configuration: RPCServerConfiguration
+    private let router: RPCRouter
+    private let logger: Logger
+    private let group: any EventLoopGroup
+    private let listening: EventLoopPromise<SocketAddress>
+    private let connections = NIOLockedValueBox(ConnectionRegistry())
+
+    public init(
+        configuration: RPCServerConfiguration,
+        router: RPCRouter,
+        logger: Logger,
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) {
+        self.configuration = configuration
+        self.router = router
+        self.logger = logger
+        self.group = eventLoopGroup
+        self.listening = eventLoopGroup.any().makePromise(of: SocketAddress.self)
+    }
+
+    /// The address the server listens on, once it does.
+    public var listeningAddress: SocketAddress {
+        get async throws { try await listening.futureResult.get() }
+    }
+
+    public func run() async throws {
+        let tls: TLSContext
+        let server: NIOAsyncChannel<ServerConnection, Never>
+        do {
+            tls = try TLSContext(configuration: configuration.tls)
+            server = try await bind(tls: tls)
+        } catch {
+            listening.fail(error)
+            throw error
+        }
+        let address = server.channel.localAddress!
+        listening.succeed(address)
+        logger.info("listening", metadata: ["address": "\(address)"])
+
+        try await withGracefulShutdownHandler {
+            try await server.executeThenClose { accepted in
+                try await withThrowingDiscardingTaskGroup { group in
+                    for try await connection in accepted {
+                        guard let id = connections.withLockedValue({ $0.add(connection, limit: configuration.maximumConnections) })
+                        else {
+                            logger.warning("refusing a connection over the limit", metadata: ["limit": "\(configuration.maximumConnections)"])
+                            connection.channel.close(promise: nil)
+                            continue
+                        }
+                        group.addTask {
+                            await connection.serve()
+                            self.connections.withLockedValue { $0.remove(id) }
+                        }
+                    }
+                }
+            }
+        } onGracefulShutdown: {
+            self.logger.info("shutting down: finishing in-flight calls")
+            server.channel.close(promise: nil)
+            for connection in self.connections.withLockedValue({ $0.beginShutdown() }) {
+                connection.initiateGracefulShutdown()
+            }
+        }
+        logger.info("stopped")
+    }
+
+    private func bind(tls: TLSContext) async throws -> NIOAsyncChannel<ServerConnection, Never> {
+        let router = self.router
+        let configuration = self.configuration
+        let logger = self.logger
+        return try await ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .bind(host: configuration.host, port: configuration.port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let (calls, continuation) = AsyncStream.makeStream(of: ServerCall.self)
+                    let handler = ServerConnectionHandler(
+                        router: router,
+                        configuration: configuration,
+                        calls: continuation,
+                        logger: logger
+                    )
+                    try channel.pipeline.syncOperations.addHandlers([
+                        try TLSHandler(context: tls),
+                        ByteToMessageHandler(FrameDecoder(maximumPayloadSize: configuration.maximumFrameSize)),
+                        handler,
+                    ])
+                    return ServerConnection(
+                        channel: channel,
+                        calls: calls,
+                        handler: NIOLoopBound(handler, eventLoop: channel.eventLoop)
+                    )
+                }
+            }
+    }
+}
+
+/// An accepted connection: its calls run as children of `serve()`.
+struct ServerConnection: Sendable {
+    let channel: any Channel
+    let calls: AsyncStream<ServerCall>
+    let handler: NIOLoopBound<ServerConnectionHandler>
+
+    func serve() async {
+        await withDiscardingTaskGroup { group in
+            for await call in calls {
+                group.addTask { await call.run() }
+            }
+        }
+    }
+
+    func initiateGracefulShutdown() {
+        let handler = self.handler
+        channel.eventLoop.execute { handler.value.initiateGracefulShutdown() }
+    }
+}
+
+/// The live connections, so a shutdown can reach each of them.
+private struct ConnectionRegistry {
+    private var connections: [Int: ServerConnection] = [:]
+    private var nextID = 0
+    private var shuttingDown = false
+
+    mutating func add(_ connection: ServerConnection, limit: Int) -> Int? {
+        guard !shuttingDown, connections.count < limit else { return nil }
+        nextID += 1
+        connections[nextID] = connection
+        return nextID
+    }
+
+    mutating func remove(_ id: Int) {
+        connections[id] = nil
+    }
+
+    mutating func beginShutdown() -> [ServerConnection] {
+        shuttingDown = true
+        return Array(connections.values)
+    }
+}

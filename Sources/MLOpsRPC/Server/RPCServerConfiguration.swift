@@ -1,0 +1,25 @@
+public import MLOpsTLS
+public import NIOCore
+
+/// Where and how a server listens. Read once at start.
+public struct RPCServerConfiguration: Sendable {
+    public var host: String
+    /// 0 picks a free port (tests); `RPCServer.listeningAddress` tells which.
+    public var port: Int
+    public var tls: TLSConfiguration
+    /// The largest frame payload accepted; larger requests get RESOURCE_EXHAUSTED.
+    public var maximumFrameSize = 4 * 1024 * 1024
+    /// Calls in flight on one connection before new ones get RESOURCE_EXHAUSTED.
+    public var maximumConcurrentCallsPerConnection = 4096
+    /// Connections accepted at once; further ones are closed on arrival.
+    public var maximumConnections = 1024
+    /// A connection with no call in flight and no complete frame for this long
+    /// is closed (this also ends a peer that sent half a frame and went silent).
+    public var idleTimeout: TimeAmount = .minutes(5)
+
+    public init(host: String, port: Int, tls: TLSConfiguration) {
+        self.host = host
+        self.port = port
+        self.tls = tls
+    }
+}

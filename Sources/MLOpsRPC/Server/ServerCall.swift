@@ -1,0 +1,99 @@
+import MLOpsMessages
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// One accepted call, run as a child task of its connection's task group.
+final class ServerCall: Sendable {
+    let streamID: UInt32
+    let context: ServerCallContext
+    private let handler: RPCRouter.Handler
+    private let request: ByteBuffer
+    private let sink: ResponseSink
+    private let task = CancellableTask()
+
+    init(streamID: UInt32, context: ServerCallContext, handler: @escaping RPCRouter.Handler, request: ByteBuffer, sink: ResponseSink) {
+        self.streamID = streamID
+        self.context = context
+        self.handler = handler
+        self.request = request
+        self.sink = sink
+    }
+
+    func run() async {
+        await task.run {
+            do {
+                try await handler(request, context, sink)
+                sink.finish(Status(code: StatusCode.ok.rawValue))
+            } catch let error as RPCError {
+                sink.finish(error.status)
+            } catch is CancellationError where task.isCancelled {
+                // Whoever cancelled (deadline, caller, shutdown) has answered.
+            } catch {
+                sink.finish(Status(code: StatusCode.unknown.rawValue, message: "\(context.method) failed: \(error)"))
+            }
+        }
+    }
+
+    /// Cancels the handler; its answer, if it still gives one, is dropped.
+    func cancel() {
+        task.cancel()
+    }
+}
+
+/// Lets the event loop cancel a structured child task: the task registers
+/// itself while it runs, and a cancel before it starts is remembered.
+final class CancellableTask: @unchecked Sendable {
+    // Guarded by `lock`; `task` is valid only while `run` is executing.
+    private let lock = NIOLock()
+    private var task: UnsafeCurrentTask?
+    private var cancelled = false
+
+    var isCancelled: Bool { lock.withLock { cancelled } }
+
+    func run(_ body: () async -> Void) async {
+        withUnsafeCurrentTask { current in
+            lock.withLock {
+                task = current
+                if cancelled { current?.cancel() }
+            }
+        }
+        await body()
+        lock.withLock { task = nil }
+    }
+
+    func cancel() {
+        lock.withLock {
+            cancelled = true
+            task?.cancel()
+        }
+    }
+}
+
+/// Where a handler's responses go: frames in the connection's outbox.
+package struct ResponseSink: Sendable {
+    let streamID: UInt32
+    let outbox: ConnectionOutbox
+    let maximumFrameSize: Int
+    let method: String
+
+    func send(_ response: some ProtobufMessage) async throws {
+        try Task.checkCancellation()
+        let bytes: [UInt8]
+        do {
+            bytes = try response.serializedBytes()
+        } catch {
+            throw RPCError(code: .internal, message: "\(method): the response does not encode: \(error)")
+        }
+        guard bytes.count <= maximumFrameSize else {
+            throw RPCError(
+                code: .resourceExhausted,
+                message: "\(method): a response of \(bytes.count) bytes exceeds the \(maximumFrameSize)-byte frame limit"
+            )
+        }
+        outbox.enqueue(.message(streamID: streamID, bytes: bytes))
+    }
+
+    func finish(_ status: Status) {
+        outbox.enqueue(.status(streamID: streamID, status: status))
+    }
+}

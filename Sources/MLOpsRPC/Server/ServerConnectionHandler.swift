@@ -1,0 +1,295 @@
+import Logging
+import MLOpsMessages
+import MLOpsTLS
+import NIOCore
+
+/// The server's end of one connection, on its event loop: accepts calls and
+/// hands them to the connection's task group, enforces limits, deadlines and
+/// the idle timeout, writes responses in batches, and says goodbye on shutdown.
+final class ServerConnectionHandler: ChannelInboundHandler {
+    typealias InboundIn = InboundFrame
+    typealias OutboundOut = ByteBuffer
+
+    private struct ActiveCall {
+        let call: ServerCall
+        var deadlineTimer: Scheduled<Void>?
+    }
+
+    private let router: RPCRouter
+    private let configuration: RPCServerConfiguration
+    private let calls: AsyncStream<ServerCall>.Continuation
+    private let logger: Logger
+    private var outbox: ConnectionOutbox?
+    private var context: ChannelHandlerContext?
+    private var active: [UInt32: ActiveCall] = [:]
+    private var peer: PeerIdentity?
+    private var goingAway = false
+    private var highestStreamID: UInt32 = 0
+    private var idleTimer: Scheduled<Void>?
+
+    init(
+        router: RPCRouter,
+        configuration: RPCServerConfiguration,
+        calls: AsyncStream<ServerCall>.Continuation,
+        logger: Logger
+    ) {
+        self.router = router
+        self.configuration = configuration
+        self.calls = calls
+        self.logger = logger
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        outbox = ConnectionOutbox(eventLoop: context.eventLoop) { items in loopBound.value.write(items) }
+        armIdleTimer()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        for (_, entry) in active {
+            entry.deadlineTimer?.cancel()
+            entry.call.cancel()
+        }
+        active.removeAll()
+        idleTimer?.cancel()
+        calls.finish()
+        context.fireChannelInactive()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let established = event as? TLSEstablished {
+            peer = established.peer
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        switch error {
+        case let error as FrameProtocolError:
+            logger.notice("closing connection after a protocol error", metadata: ["error": "\(error)"])
+            sendGoAway(reason: "protocol error: \(error)")
+        case let error as TLSError:
+            logger.info("TLS failed", metadata: ["error": "\(error)"])
+        default:
+            logger.info("connection failed", metadata: ["error": "\(error)"])
+        }
+        context.close(promise: nil)
+    }
+
+    // MARK: Frames
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .frame(let frame):
+            handle(frame)
+        case .oversized(.request, let streamID, let length):
+            writeStatus(
+                streamID,
+                RPCError(
+                    code: .resourceExhausted,
+                    message: "a request of \(length) bytes exceeds the \(configuration.maximumFrameSize)-byte limit"
+                ).status
+            )
+        case .oversized(let kind, _, let length):
+            errorCaught(
+                context: context,
+                error: FrameProtocolError(message: "a \(kind) frame of \(length) bytes exceeds the limit")
+            )
+        }
+    }
+
+    private func handle(_ frame: Frame) {
+        armIdleTimer()
+        switch frame.kind {
+        case .request:
+            accept(frame)
+        case .cancel:
+            if let entry = active.removeValue(forKey: frame.streamID) {
+                entry.deadlineTimer?.cancel()
+                entry.call.cancel()
+                afterCallEnded()
+            }
+        case .ping:
+            guard !frame.flags.contains(.ack), let context else { return }
+            var buffer = context.channel.allocator.buffer(capacity: Frame.headerSize + 8)
+            buffer.writeFrame(Frame(kind: .ping, flags: .ack, streamID: 0, payload: frame.payload))
+            context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+        case .goAway:
+            goingAway = true
+            closeIfDrained()
+        case .message, .status:
+            if let context {
+                errorCaught(
+                    context: context,
+                    error: FrameProtocolError(message: "a client may not send \(frame.kind) frames")
+                )
+            }
+        }
+    }
+
+    private func accept(_ frame: Frame) {
+        let streamID = frame.streamID
+        guard streamID != 0, active[streamID] == nil else {
+            if let context {
+                errorCaught(context: context, error: FrameProtocolError(message: "stream \(streamID) is already in use"))
+            }
+            return
+        }
+        guard !goingAway else {
+            writeStatus(streamID, RPCError(code: .unavailable, message: "the server is shutting down").status)
+            return
+        }
+        let header: RequestHeader
+        let request: ByteBuffer
+        do {
+            (header, request) = try RequestFrame.read(frame.payload)
+        } catch {
+            writeStatus(streamID, error.status)
+            return
+        }
+        guard let handler = router.handlers[header.method] else {
+            writeStatus(streamID, RPCError(code: .unimplemented, message: "unknown method \(header.method)").status)
+            return
+        }
+        guard active.count < configuration.maximumConcurrentCallsPerConnection else {
+            let limit = configuration.maximumConcurrentCallsPerConnection
+            let message = "more than \(limit) calls in flight on one connection"
+            writeStatus(streamID, RPCError(code: .resourceExhausted, message: message).status)
+            return
+        }
+        guard let outbox, let context else { return }
+
+        var metadata = header.metadata
+        if metadata["request-id", default: ""].isEmpty {
+            metadata["request-id"] = String(UInt64.random(in: .min ... .max), radix: 16)
+        }
+        var deadline: ContinuousClock.Instant?
+        if header.timeoutMicros > 0 {
+            deadline = .now + .microseconds(header.timeoutMicros)
+        }
+        let callContext = ServerCallContext(method: header.method, peer: peer, metadata: metadata, deadline: deadline)
+        let sink = ResponseSink(
+            streamID: streamID,
+            outbox: outbox,
+            maximumFrameSize: configuration.maximumFrameSize,
+            method: header.method
+        )
+        let call = ServerCall(streamID: streamID, context: callContext, handler: handler, request: request, sink: sink)
+
+        var entry = ActiveCall(call: call)
+        if header.timeoutMicros > 0 {
+            let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+            let timeout = header.timeoutMicros
+            entry.deadlineTimer = context.eventLoop.scheduleTask(in: .microseconds(timeout)) {
+                loopBound.value.deadlinePassed(streamID: streamID, timeoutMicros: timeout)
+            }
+        }
+        active[streamID] = entry
+        highestStreamID = max(highestStreamID, streamID)
+        idleTimer?.cancel()
+        calls.yield(call)
+    }
+
+    private func deadlinePassed(streamID: UInt32, timeoutMicros: Int64) {
+        guard let entry = active.removeValue(forKey: streamID) else { return }
+        entry.call.cancel()
+        let message = "\(entry.call.context.method) did not finish within its \(Double(timeoutMicros) / 1000) ms deadline"
+        writeStatus(streamID, RPCError(code: .deadlineExceeded, message: message).status, streamIsActive: false)
+        afterCallEnded()
+    }
+
+    // MARK: Writing
+
+    /// Writes a batch from the outbox; answers of calls no longer active
+    /// (cancelled, past their deadline) are dropped.
+    private func write(_ items: [ConnectionOutbox.Item]) {
+        guard let context else { return }
+        var buffer = context.channel.allocator.buffer(capacity: 256)
+        var ended = false
+        for item in items {
+            switch item {
+            case .message(let streamID, let bytes):
+                guard active[streamID] != nil else { continue }
+                buffer.writeFrame(kind: .message, streamID: streamID) { $0.writeBytes(bytes) }
+            case .status(let streamID, let status):
+                guard let entry = active.removeValue(forKey: streamID) else { continue }
+                entry.deadlineTimer?.cancel()
+                Self.appendStatus(status, streamID: streamID, to: &buffer)
+                ended = true
+            }
+        }
+        if buffer.readableBytes > 0 {
+            context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+        }
+        if ended { afterCallEnded() }
+    }
+
+    /// A status for a stream that has no call (refused) or whose call was removed.
+    private func writeStatus(_ streamID: UInt32, _ status: Status, streamIsActive: Bool = false) {
+        guard let context else { return }
+        var buffer = context.channel.allocator.buffer(capacity: 64)
+        Self.appendStatus(status, streamID: streamID, to: &buffer)
+        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+    }
+
+    private static func appendStatus(_ status: Status, streamID: UInt32, to buffer: inout ByteBuffer) {
+        // A status always encodes: its strings come from our own code and handlers'
+        // errors, and a NUL among them is replaced rather than lost.
+        let bytes =
+            (try? status.serializedBytes())
+            ?? (try? Status(code: status.code, message: status.message.replacingNUL).serializedBytes()) ?? []
+        buffer.writeFrame(kind: .status, streamID: streamID) { $0.writeBytes(bytes) }
+    }
+
+    // MARK: Shutdown and idleness
+
+    /// Refuses new calls, tells the client, and closes once in-flight calls end.
+    func initiateGracefulShutdown() {
+        guard !goingAway else { return }
+        goingAway = true
+        sendGoAway(reason: "the server is shutting down")
+        closeIfDrained()
+    }
+
+    private func sendGoAway(reason: String) {
+        guard let context else { return }
+        let goAway = GoAway(lastStreamId: highestStreamID, reason: reason.replacingNUL)
+        var buffer = context.channel.allocator.buffer(capacity: 64)
+        let bytes = (try? goAway.serializedBytes()) ?? []
+        buffer.writeFrame(kind: .goAway, streamID: 0) { $0.writeBytes(bytes) }
+        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+    }
+
+    private func afterCallEnded() {
+        closeIfDrained()
+        armIdleTimer()
+    }
+
+    private func closeIfDrained() {
+        guard goingAway, active.isEmpty, let context else { return }
+        calls.finish()
+        context.close(promise: nil)
+    }
+
+    private func armIdleTimer() {
+        idleTimer?.cancel()
+        guard active.isEmpty, let context else { return }
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        idleTimer = context.eventLoop.scheduleTask(in: configuration.idleTimeout) {
+            let handler = loopBound.value
+            guard handler.active.isEmpty else { return }
+            handler.logger.debug("closing idle connection")
+            handler.initiateGracefulShutdown()
+            handler.context?.close(promise: nil)
+        }
+    }
+}
+
+extension String {
+    fileprivate var replacingNUL: String { String(map { $0 == "\u{0}" ? "\u{FFFD}" : $0 }) }
+}
