@@ -69,7 +69,9 @@ let package = Package(
         .target(name: "MLOpsTLS", dependencies: ["COpenSSL", nioCore], swiftSettings: swiftSettings),
         .target(
             name: "MLOpsRPC",
-            dependencies: ["MLOpsMessages", "MLOpsTLS", nioCore, nioPosix, nioConcurrencyHelpers, logging, serviceLifecycle],
+            dependencies: [
+                "MLOpsMessages", "MLOpsTLS", nioCore, nioPosix, nioConcurrencyHelpers, logging, serviceLifecycle,
+            ],
             swiftSettings: swiftSettings
         ),
         .target(name: "MLOpsPostgres", dependencies: ["CPostgreSQL", logging], swiftSettings: swiftSettings),
@@ -141,7 +143,11 @@ let package = Package(
             dependencies: ["MLOpsTLS", "MLOpsTestSupport"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "MLOpsRPCTests", dependencies: ["MLOpsRPC", "MLOpsMessages"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "MLOpsRPCTests",
+            dependencies: ["MLOpsRPC", "MLOpsMessages", "MLOpsTLS", "MLOpsTestSupport", nioCore, nioPosix, logging],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "DomainTests",
             dependencies: ["DriftEngine", "GatePolicy", "RegistryRules"],

@@ -1,9 +1,9 @@
 internal import COpenSSL
 
 #if canImport(Glibc)
-internal import Glibc
+    internal import Glibc
 #elseif canImport(Darwin)
-internal import Darwin
+    internal import Darwin
 #endif
 
 /// An OpenSSL `SSL_CTX` set up from a `TLSConfiguration`: certificates and
@@ -75,7 +75,11 @@ public final class TLSContext: @unchecked Sendable {
                 verifyMode = SSL_VERIFY_PEER
             }
             // The server picks the first protocol of its own list the client offers.
-            SSL_CTX_set_alpn_select_cb(context, selectApplicationProtocol, UnsafeMutableRawPointer(alpnWire.baseAddress))
+            SSL_CTX_set_alpn_select_cb(
+                context,
+                selectApplicationProtocol,
+                UnsafeMutableRawPointer(alpnWire.baseAddress)
+            )
         } else if !configuration.applicationProtocols.isEmpty {
             guard SSL_CTX_set_alpn_protos(context, alpnWire.baseAddress, UInt32(alpnWireCount)) == 0 else {
                 throw Self.configurationError("set the ALPN protocols")

@@ -48,7 +48,9 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
         handshakeTimer?.cancel()
         failPendingWrites(TLSError(kind: .connectionFailed, detail: "connection closed"))
         if wasHandshaking {
-            context.fireErrorCaught(TLSError(kind: .handshakeFailed, detail: "the peer closed the connection during the handshake"))
+            context.fireErrorCaught(
+                TLSError(kind: .handshakeFailed, detail: "the peer closed the connection during the handshake")
+            )
         }
         context.fireChannelInactive()
     }
@@ -60,7 +62,10 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
         handshakeTimer = context.eventLoop.scheduleTask(in: handshakeTimeout) {
             let (handler, context) = loopBound.value
             guard handler.state == .handshaking else { return }
-            handler.fail(context: context, TLSError(kind: .handshakeTimeout, detail: "no handshake within \(handler.handshakeTimeout)"))
+            handler.fail(
+                context: context,
+                TLSError(kind: .handshakeTimeout, detail: "no handshake within \(handler.handshakeTimeout)")
+            )
         }
         advanceHandshake(context: context)
     }

@@ -43,7 +43,10 @@ public struct RPCRouter: Sendable {
         do {
             return try Request(serializedBytes: bytes.readableBytesView)
         } catch {
-            throw RPCError(code: .invalidArgument, message: "\(method): the request is not a \(Request.protoName): \(error)")
+            throw RPCError(
+                code: .invalidArgument,
+                message: "\(method): the request is not a \(Request.protoName): \(error)"
+            )
         }
     }
 }

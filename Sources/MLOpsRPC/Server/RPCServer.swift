@@ -48,13 +48,29 @@ public final class RPCServer: Service, Sendable {
         listening.succeed(address)
         logger.info("listening", metadata: ["address": "\(address)"])
 
-        try await withGracefulShutdownHandler {
+        // Cancellation ends the server the same orderly way a SIGTERM does.
+        do {
+            try await serve(server)
+        } catch is CancellationError {
+            // An orderly end, like a graceful shutdown.
+        }
+        logger.info("stopped")
+    }
+
+    private func serve(_ server: NIOAsyncChannel<ServerConnection, Never>) async throws {
+        try await withTaskCancellationOrGracefulShutdownHandler {
             try await server.executeThenClose { accepted in
                 try await withThrowingDiscardingTaskGroup { group in
                     for try await connection in accepted {
-                        guard let id = connections.withLockedValue({ $0.add(connection, limit: configuration.maximumConnections) })
+                        guard
+                            let id = connections.withLockedValue({
+                                $0.add(connection, limit: configuration.maximumConnections)
+                            })
                         else {
-                            logger.warning("refusing a connection over the limit", metadata: ["limit": "\(configuration.maximumConnections)"])
+                            logger.warning(
+                                "refusing a connection over the limit",
+                                metadata: ["limit": "\(configuration.maximumConnections)"]
+                            )
                             connection.channel.close(promise: nil)
                             continue
                         }
@@ -65,14 +81,13 @@ public final class RPCServer: Service, Sendable {
                     }
                 }
             }
-        } onGracefulShutdown: {
+        } onCancelOrGracefulShutdown: {
             self.logger.info("shutting down: finishing in-flight calls")
             server.channel.close(promise: nil)
             for connection in self.connections.withLockedValue({ $0.beginShutdown() }) {
                 connection.initiateGracefulShutdown()
             }
         }
-        logger.info("stopped")
     }
 
     private func bind(tls: TLSContext) async throws -> NIOAsyncChannel<ServerConnection, Never> {

@@ -11,7 +11,13 @@ final class ServerCall: Sendable {
     private let sink: ResponseSink
     private let task = CancellableTask()
 
-    init(streamID: UInt32, context: ServerCallContext, handler: @escaping RPCRouter.Handler, request: ByteBuffer, sink: ResponseSink) {
+    init(
+        streamID: UInt32,
+        context: ServerCallContext,
+        handler: @escaping RPCRouter.Handler,
+        request: ByteBuffer,
+        sink: ResponseSink
+    ) {
         self.streamID = streamID
         self.context = context
         self.handler = handler
@@ -69,10 +75,16 @@ final class CancellableTask: @unchecked Sendable {
     }
 }
 
+/// What a call's task hands its connection to write.
+enum ServerOutboundItem: Sendable {
+    case message(streamID: UInt32, bytes: [UInt8])
+    case status(streamID: UInt32, status: Status)
+}
+
 /// Where a handler's responses go: frames in the connection's outbox.
 package struct ResponseSink: Sendable {
     let streamID: UInt32
-    let outbox: ConnectionOutbox
+    let outbox: BatchingOutbox<ServerOutboundItem>
     let maximumFrameSize: Int
     let method: String
 
@@ -87,7 +99,8 @@ package struct ResponseSink: Sendable {
         guard bytes.count <= maximumFrameSize else {
             throw RPCError(
                 code: .resourceExhausted,
-                message: "\(method): a response of \(bytes.count) bytes exceeds the \(maximumFrameSize)-byte frame limit"
+                message:
+                    "\(method): a response of \(bytes.count) bytes exceeds the \(maximumFrameSize)-byte frame limit"
             )
         }
         outbox.enqueue(.message(streamID: streamID, bytes: bytes))

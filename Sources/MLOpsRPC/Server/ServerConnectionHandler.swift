@@ -19,7 +19,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private let configuration: RPCServerConfiguration
     private let calls: AsyncStream<ServerCall>.Continuation
     private let logger: Logger
-    private var outbox: ConnectionOutbox?
+    private var outbox: BatchingOutbox<ServerOutboundItem>?
     private var context: ChannelHandlerContext?
     private var active: [UInt32: ActiveCall] = [:]
     private var peer: PeerIdentity?
@@ -42,7 +42,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        outbox = ConnectionOutbox(eventLoop: context.eventLoop) { items in loopBound.value.write(items) }
+        outbox = BatchingOutbox(eventLoop: context.eventLoop) { items in loopBound.value.write(items) }
         armIdleTimer()
     }
 
@@ -136,7 +136,10 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         let streamID = frame.streamID
         guard streamID != 0, active[streamID] == nil else {
             if let context {
-                errorCaught(context: context, error: FrameProtocolError(message: "stream \(streamID) is already in use"))
+                errorCaught(
+                    context: context,
+                    error: FrameProtocolError(message: "stream \(streamID) is already in use")
+                )
             }
             return
         }
@@ -198,7 +201,8 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private func deadlinePassed(streamID: UInt32, timeoutMicros: Int64) {
         guard let entry = active.removeValue(forKey: streamID) else { return }
         entry.call.cancel()
-        let message = "\(entry.call.context.method) did not finish within its \(Double(timeoutMicros) / 1000) ms deadline"
+        let message =
+            "\(entry.call.context.method) did not finish within its \(Double(timeoutMicros) / 1000) ms deadline"
         writeStatus(streamID, RPCError(code: .deadlineExceeded, message: message).status, streamIsActive: false)
         afterCallEnded()
     }
@@ -207,7 +211,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     /// Writes a batch from the outbox; answers of calls no longer active
     /// (cancelled, past their deadline) are dropped.
-    private func write(_ items: [ConnectionOutbox.Item]) {
+    private func write(_ items: [ServerOutboundItem]) {
         guard let context else { return }
         var buffer = context.channel.allocator.buffer(capacity: 256)
         var ended = false

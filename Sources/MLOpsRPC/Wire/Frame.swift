@@ -54,7 +54,7 @@ extension ByteBuffer {
         kind: Frame.Kind,
         flags: Frame.Flags = [],
         streamID: UInt32,
-        payload writePayload: (inout ByteBuffer) throws -> Void = { _ in }
+        payload writePayload: (inout ByteBuffer) throws -> Void
     ) rethrows -> Int {
         let start = writerIndex
         writeInteger(UInt32(0))
@@ -65,6 +65,11 @@ extension ByteBuffer {
         let length = writerIndex - start - Frame.headerSize
         setInteger(UInt32(length), at: start)
         return writerIndex - start
+    }
+
+    /// Appends a frame with an empty payload.
+    package mutating func writeFrame(kind: Frame.Kind, flags: Frame.Flags = [], streamID: UInt32) {
+        writeFrame(kind: kind, flags: flags, streamID: streamID) { _ in }
     }
 
     package mutating func writeFrame(_ frame: Frame) {

@@ -18,7 +18,8 @@ package enum RequestFrame {
     /// Splits a payload into its header and the message bytes.
     package static func read(_ payload: ByteBuffer) throws(RPCError) -> (RequestHeader, ByteBuffer) {
         var payload = payload
-        guard let length = payload.readInteger(as: UInt32.self), let headerBytes = payload.readSlice(length: Int(length))
+        guard let length = payload.readInteger(as: UInt32.self),
+            let headerBytes = payload.readSlice(length: Int(length))
         else {
             throw RPCError(code: .invalidArgument, message: "request frame is shorter than its header length")
         }

@@ -1,16 +1,10 @@
-import MLOpsMessages
 import NIOConcurrencyHelpers
 import NIOCore
 
-/// Frames handed to a connection from any thread, written on its event loop in
-/// batches: whatever accumulates while a drain is pending goes out in one
-/// buffer, one TLS write and one flush.
-final class ConnectionOutbox: Sendable {
-    enum Item: Sendable {
-        case message(streamID: UInt32, bytes: [UInt8])
-        case status(streamID: UInt32, status: Status)
-    }
-
+/// Work handed to a connection from any thread and done on its event loop in
+/// batches: whatever accumulates while a drain is pending is handled together,
+/// so many frames leave in one buffer, one TLS write and one flush.
+final class BatchingOutbox<Item: Sendable>: Sendable {
     private struct State {
         var items: [Item] = []
         var drainScheduled = false
@@ -40,15 +34,9 @@ final class ConnectionOutbox: Sendable {
     private func drainNow() {
         let items = state.withLockedValue { state in
             state.drainScheduled = false
-            return state.items.take()
+            defer { state.items = [] }
+            return state.items
         }
         if !items.isEmpty { drain(items) }
-    }
-}
-
-extension Array {
-    fileprivate mutating func take() -> [Element] {
-        defer { self = [] }
-        return self
     }
 }

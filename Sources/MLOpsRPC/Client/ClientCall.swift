@@ -1,0 +1,46 @@
+import MLOpsMessages
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// Where a call's answer goes.
+enum ResponseConsumer: Sendable {
+    case unary(CheckedContinuation<ByteBuffer, any Error>)
+    case streaming(AsyncThrowingStream<ByteBuffer, any Error>.Continuation)
+
+    func fail(_ error: RPCError) {
+        switch self {
+        case .unary(let continuation): continuation.resume(throwing: error)
+        case .streaming(let continuation): continuation.finish(throwing: error)
+        }
+    }
+}
+
+/// A call as the caller's task knows it: the stream id once the connection
+/// has given it one, and whether the caller has given up.
+final class ClientCallHandle: Sendable {
+    private let state = NIOLockedValueBox<(streamID: UInt32?, cancelled: Bool)>((nil, false))
+
+    var streamID: UInt32? {
+        get { state.withLockedValue { $0.streamID } }
+        set { state.withLockedValue { $0.streamID = newValue } }
+    }
+
+    var isCancelled: Bool { state.withLockedValue { $0.cancelled } }
+
+    func markCancelled() { state.withLockedValue { $0.cancelled = true } }
+}
+
+/// What the caller's task hands the connection.
+enum ClientOutboundItem: Sendable {
+    case start(ClientCallStart)
+    case cancel(ClientCallHandle)
+}
+
+struct ClientCallStart: Sendable {
+    let handle: ClientCallHandle
+    let method: String
+    /// The `request` frame's payload, encoded in the caller's task.
+    let payload: [UInt8]
+    let timeout: Duration?
+    let consumer: ResponseConsumer
+}

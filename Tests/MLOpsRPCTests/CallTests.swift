@@ -1,0 +1,204 @@
+import MLOpsMessages
+import MLOpsRPC
+import Testing
+
+@Suite("Calls over TLS: unary, streaming, errors, deadlines, cancellation")
+struct CallTests {
+    @Test func unaryEchoAndTheCallersIdentity() async throws {
+        try await LiveServer.run(router: .testing) { server in
+            let client = try server.client(identity: "retraining-gate")
+            let request = ArtifactChunk(data: Array(repeating: 7, count: 200), contentType: "Grüße")
+            #expect(try await client.unary(TestMethods.echo, request) == request)
+            let mirror = try await client.unary(TestMethods.whoAmI, HealthCheckRequest())
+            #expect(mirror.reason == "retraining-gate")
+            await client.close()
+        }
+    }
+
+    @Test func serverStreamingDeliversEveryResponseInOrder() async throws {
+        try await LiveServer.run(router: .testing) { server in
+            let client = try server.client()
+            var received: [Int64] = []
+            for try await chunk in client.serverStreaming(TestMethods.count, GetArtifactRequest(ref: "50")) {
+                received.append(chunk.totalSize)
+            }
+            #expect(received == Array(0..<50))
+            await client.close()
+        }
+    }
+
+    @Test func anUnknownMethodIsUnimplemented() async throws {
+        try await LiveServer.run(router: .testing) { server in
+            let client = try server.client()
+            let missing = RPCMethod<HealthCheckRequest, HealthCheckResponse>(
+                service: "mlops.v1.Nothing",
+                method: "Here",
+                isServerStreaming: false
+            )
+            let error = await #expect(throws: RPCError.self) { try await client.unary(missing, HealthCheckRequest()) }
+            #expect(error?.code == .unimplemented)
+            #expect(error?.message.contains("/mlops.v1.Nothing/Here") == true)
+            await client.close()
+        }
+    }
+
+    @Test func aPayloadThatDoesNotDecodeIsInvalidArgument() async throws {
+        var router = RPCRouter.testing
+        router.register(HealthMethods.check) { request, _ in HealthCheckResponse(reason: request.service) }
+        try await LiveServer.run(router: router) { server in
+            let client = try server.client()
+            // Field 1 as bytes that are not UTF-8, sent where a string is expected.
+            let wrongShape = RPCMethod<ArtifactChunk, HealthCheckResponse>(
+                service: "mlops.v1.Health",
+                method: "Check",
+                isServerStreaming: false
+            )
+            let error = await #expect(throws: RPCError.self) {
+                try await client.unary(wrongShape, ArtifactChunk(data: [0xC3, 0x28]))
+            }
+            #expect(error?.code == .invalidArgument)
+            await client.close()
+        }
+    }
+
+    @Test func handlerErrorsBecomeStatuses() async throws {
+        struct Boom: Error {}
+        var router = RPCRouter()
+        router.register(TestMethods.echo) { request, _ in
+            switch request.contentType {
+            case "ok": return request
+            case "rpc": throw RPCError(code: .notFound, message: "Model Version (name=m, version=9) not found")
+            default: throw Boom()
+            }
+        }
+        try await LiveServer.run(router: router) { server in
+            let client = try server.client()
+            let notFound = await #expect(throws: RPCError.self) {
+                try await client.unary(TestMethods.echo, ArtifactChunk(contentType: "rpc"))
+            }
+            #expect(notFound?.code == .notFound)
+            #expect(notFound?.message == "Model Version (name=m, version=9) not found")
+            let unknown = await #expect(throws: RPCError.self) {
+                try await client.unary(TestMethods.echo, ArtifactChunk(contentType: "other"))
+            }
+            #expect(unknown?.code == .unknown)
+            // The connection is fine afterwards.
+            #expect(try await client.unary(TestMethods.echo, ArtifactChunk(contentType: "ok")).contentType == "ok")
+            await client.close()
+        }
+    }
+
+    @Test func aDeadlineCancelsTheHandler() async throws {
+        let handlerCancelled = AsyncStream.makeStream(of: Bool.self)
+        var router = RPCRouter()
+        router.register(TestMethods.echo) { request, _ in
+            do {
+                try await Task.sleep(for: .seconds(30))
+            } catch {
+                handlerCancelled.continuation.yield(Task.isCancelled)
+                throw error
+            }
+            return request
+        }
+        try await LiveServer.run(router: router) { server in
+            let client = try server.client()
+            let started = ContinuousClock.now
+            let error = await #expect(throws: RPCError.self) {
+                try await client.unary(
+                    TestMethods.echo,
+                    ArtifactChunk(),
+                    options: CallOptions(timeout: .milliseconds(200))
+                )
+            }
+            #expect(error?.code == .deadlineExceeded)
+            #expect(ContinuousClock.now - started < .seconds(5))
+            var cancellations = handlerCancelled.stream.makeAsyncIterator()
+            #expect(await cancellations.next() == true)
+            await client.close()
+        }
+    }
+
+    @Test func cancellingTheCallerCancelsTheHandler() async throws {
+        let (events, continuation) = AsyncStream.makeStream(of: String.self)
+        var router = RPCRouter()
+        router.register(TestMethods.echo) { request, _ in
+            continuation.yield("started")
+            do {
+                try await Task.sleep(for: .seconds(30))
+            } catch {
+                continuation.yield("cancelled")
+                throw error
+            }
+            return request
+        }
+        try await LiveServer.run(router: router) { server in
+            let client = try server.client()
+            let call = Task { try await client.unary(TestMethods.echo, ArtifactChunk()) }
+            var iterator = events.makeAsyncIterator()
+            #expect(await iterator.next() == "started")
+            call.cancel()
+            let result = await call.result
+            #expect((result.failureValue as? RPCError)?.code == .cancelled)
+            #expect(await iterator.next() == "cancelled")
+            await client.close()
+        }
+    }
+
+    @Test func aThousandConcurrentCallsOnOneConnection() async throws {
+        try await LiveServer.run(router: .testing) { server in
+            let client = try server.client()
+            let echoed = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for index in 0..<1000 {
+                    group.addTask {
+                        let request = ArtifactChunk(contentType: "call \(index)", totalSize: Int64(index))
+                        return try await client.unary(TestMethods.echo, request) == request
+                    }
+                }
+                return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            }
+            #expect(echoed == 1000)
+            await client.close()
+        }
+    }
+
+    @Test func anOversizedRequestIsResourceExhaustedAndTheConnectionLivesOn() async throws {
+        try await LiveServer.run(router: .testing, configure: { $0.maximumFrameSize = 64 * 1024 }) { server in
+            let client = try server.client()
+            let error = await #expect(throws: RPCError.self) {
+                try await client.unary(TestMethods.echo, ArtifactChunk(data: Array(repeating: 1, count: 100_000)))
+            }
+            #expect(error?.code == .resourceExhausted)
+            let small = ArtifactChunk(data: Array(repeating: 2, count: 1000))
+            #expect(try await client.unary(TestMethods.echo, small) == small)
+            await client.close()
+        }
+    }
+
+    @Test func healthReportsEachService() async throws {
+        let health = HealthService(services: ["mlops.v1.ModelRegistry"])
+        var router = RPCRouter()
+        health.register(in: &router)
+        try await LiveServer.run(router: router) { server in
+            let client = try server.client()
+            let serving = try await client.unary(
+                HealthMethods.check,
+                HealthCheckRequest(service: "mlops.v1.ModelRegistry")
+            )
+            #expect(serving.status == .serving)
+            health.setStatus(.notServing, for: "mlops.v1.ModelRegistry", reason: "database unreachable")
+            let down = try await client.unary(HealthMethods.check, HealthCheckRequest())
+            #expect(down.status == .notServing)
+            #expect(down.reason.contains("database unreachable"))
+            let unknown = try await client.unary(HealthMethods.check, HealthCheckRequest(service: "mlops.v1.Nope"))
+            #expect(unknown.status == .unknown)
+            await client.close()
+        }
+    }
+}
+
+extension Result {
+    var failureValue: Failure? {
+        if case .failure(let failure) = self { return failure }
+        return nil
+    }
+}

@@ -1,0 +1,96 @@
+import Logging
+import MLOpsMessages
+import MLOpsRPC
+import MLOpsTLS
+import MLOpsTestSupport
+import NIOCore
+
+/// Methods made for the tests out of existing messages.
+enum TestMethods {
+    static let echo = RPCMethod<ArtifactChunk, ArtifactChunk>(
+        service: "mlops.v1.Testing",
+        method: "Echo",
+        isServerStreaming: false
+    )
+    static let count = RPCMethod<GetArtifactRequest, ArtifactChunk>(
+        service: "mlops.v1.Testing",
+        method: "Count",
+        isServerStreaming: true
+    )
+    static let whoAmI = RPCMethod<HealthCheckRequest, HealthCheckResponse>(
+        service: "mlops.v1.Testing",
+        method: "WhoAmI",
+        isServerStreaming: false
+    )
+}
+
+/// A server on a free loopback port with certificates from a fresh test CA,
+/// run for the length of `body`.
+struct LiveServer {
+    let port: Int
+    let authority: TestCertificates
+    let server: RPCServer
+
+    static func run(
+        router: RPCRouter,
+        configure: (inout RPCServerConfiguration) -> Void = { _ in },
+        _ body: (LiveServer) async throws -> Void
+    ) async throws {
+        let authority = try TestCertificates()
+        let identity = try authority.issue(commonName: "model-registry")
+        var configuration = RPCServerConfiguration(
+            host: "127.0.0.1",
+            port: 0,
+            tls: .server(
+                certificateChainPath: identity.certificatePath,
+                privateKeyPath: identity.keyPath,
+                trustRootsPath: authority.authorityPath
+            )
+        )
+        configure(&configuration)
+        var logger = Logger(label: "test-server")
+        logger.logLevel = .critical
+        let server = RPCServer(configuration: configuration, router: router, logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await server.run() }
+            let port = try await server.listeningAddress.port!
+            try await body(LiveServer(port: port, authority: authority, server: server))
+            group.cancelAll()
+            try await group.waitForAll()
+        }
+    }
+
+    /// A client presenting a certificate for `identity` from this server's CA.
+    func client(identity: String? = "retraining-gate", serverName: String = "127.0.0.1") throws -> RPCClient {
+        var tls = TLSConfiguration.client(serverName: serverName, trustRootsPath: authority.authorityPath)
+        if let identity {
+            let issued = try authority.issue(commonName: identity)
+            tls.certificateChainPath = issued.certificatePath
+            tls.privateKeyPath = issued.keyPath
+        }
+        var configuration = RPCClientConfiguration(host: "127.0.0.1", port: port, tls: tls)
+        configuration.reconnectBackoff = (.milliseconds(10), .milliseconds(50))
+        return try RPCClient(configuration: configuration)
+    }
+}
+
+extension RPCRouter {
+    /// Echo, a counting stream and an identity mirror.
+    static var testing: RPCRouter {
+        var router = RPCRouter()
+        router.register(TestMethods.echo) { request, _ in request }
+        router.register(
+            TestMethods.count,
+            streaming: { request, writer, _ in
+                let count = Int(request.ref) ?? 0
+                for index in 0..<count {
+                    try await writer.write(ArtifactChunk(contentType: "chunk", totalSize: Int64(index)))
+                }
+            }
+        )
+        router.register(TestMethods.whoAmI) { _, context in
+            HealthCheckResponse(status: .serving, reason: context.callerIdentity)
+        }
+        return router
+    }
+}
