@@ -145,7 +145,11 @@ let package = Package(
         ),
         .testTarget(
             name: "MLOpsRPCTests",
-            dependencies: ["MLOpsRPC", "MLOpsMessages", "MLOpsTLS", "MLOpsTestSupport", nioCore, nioPosix, logging],
+            dependencies: [
+                "MLOpsRPC", "MLOpsMessages", "MLOpsTLS", "MLOpsTestSupport", nioCore, nioPosix, nioConcurrencyHelpers,
+                logging,
+                serviceLifecycle,
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

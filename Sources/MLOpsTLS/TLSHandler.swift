@@ -225,7 +225,15 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
         handshakeTimer?.cancel()
         failPendingWrites(error)
         context.fireErrorCaught(error)
-        context.close(promise: nil)
+        // Close only our side first: closing outright with the peer's bytes
+        // unread makes the kernel send a reset, which can overtake the alert
+        // that tells the peer why. The peer's close, or a second, ends it.
+        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        context.close(mode: .output).whenComplete { _ in
+            loopBound.value.eventLoop.scheduleTask(in: .seconds(1)) {
+                loopBound.value.close(promise: nil)
+            }
+        }
     }
 }
 

@@ -51,6 +51,43 @@ package final class TestCertificates: Sendable {
         return Issued(certificatePath: base + ".pem", keyPath: base + ".key")
     }
 
+    /// Issues a certificate for `commonName` that expired long ago (valid for
+    /// one day in 2020), through `openssl ca`, which alone takes explicit dates.
+    package func issueExpired(commonName: String) throws -> Issued {
+        let base = folder.appendingPathComponent(commonName).path
+        let database = folder.appendingPathComponent("index.txt").path
+        let configuration = folder.appendingPathComponent("ca.cnf").path
+        FileManager.default.createFile(atPath: database, contents: nil)
+        try """
+        [ca]
+        default_ca = test
+        [test]
+        database = \(database)
+        new_certs_dir = \(folder.path)
+        serial = \(folder.appendingPathComponent("serial").path)
+        default_md = sha256
+        policy = any
+        copy_extensions = copy
+        unique_subject = no
+        [any]
+        commonName = supplied
+        """.write(toFile: configuration, atomically: true, encoding: .utf8)
+        try "01\n".write(toFile: folder.appendingPathComponent("serial").path, atomically: true, encoding: .utf8)
+        try Self.openssl(
+            ["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+                + ["-keyout", base + ".key", "-out", base + ".csr", "-subj", "/CN=\(commonName)"]
+                + ["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"],
+            in: folder
+        )
+        try Self.openssl(
+            ["ca", "-batch", "-config", configuration, "-cert", authorityPath, "-keyfile", authorityKeyPath]
+                + ["-in", base + ".csr", "-out", base + ".pem", "-notext"]
+                + ["-startdate", "20200101000000Z", "-enddate", "20200102000000Z"],
+            in: folder
+        )
+        return Issued(certificatePath: base + ".pem", keyPath: base + ".key")
+    }
+
     private static func openssl(_ arguments: [String], in folder: URL) throws {
         let log = folder.appendingPathComponent("openssl.log").path
         let status = try ChildProcess.run("/usr/bin/openssl", arguments, outputPath: log)

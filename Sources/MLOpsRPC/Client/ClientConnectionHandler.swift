@@ -62,8 +62,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         acceptsCalls.withLockedValue { $0 = false }
-        let reason = failure.map { "\($0)" } ?? "the connection closed"
-        let error = RPCError(code: .unavailable, message: "\(address): \(reason)", cause: failure)
+        let error = connectionLost
         ready.fail(error)
         let open = streams
         streams.removeAll()
@@ -75,13 +74,17 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         context.fireChannelInactive()
     }
 
+    /// What calls on a dead connection fail with: UNAVAILABLE, and why.
+    private var connectionLost: RPCError {
+        let reason = failure.map { "\($0)" } ?? "the connection closed"
+        return RPCError(code: .unavailable, message: "\(address): \(reason)", cause: failure)
+    }
+
     // MARK: Outbound
 
     func write(_ items: [ClientOutboundItem]) {
         guard let context else {
-            for case .start(let start) in items {
-                start.consumer.fail(RPCError(code: .unavailable, message: "\(address): the connection closed"))
-            }
+            for case .start(let start) in items { start.consumer.fail(connectionLost) }
             return
         }
         var buffer = context.channel.allocator.buffer(capacity: 256)

@@ -1,0 +1,228 @@
+import Logging
+import MLOpsMessages
+import MLOpsRPC
+import MLOpsTLS
+import MLOpsTestSupport
+import NIOCore
+import ServiceLifecycle
+import Testing
+
+@Suite("Bad input gets a clear answer, never a crash or a hang")
+struct BadInputTests {
+    /// The server still answers an ordinary client.
+    private func expectHealthy(_ server: LiveServer) async throws {
+        let client = try server.client()
+        let request = ArtifactChunk(contentType: "still here")
+        #expect(try await client.unary(TestMethods.echo, request) == request)
+        await client.close()
+    }
+
+    @Test func aPlaintextClientIsTurnedAway() async throws {
+        try await LiveServer.run(router: .testing) { server in
+            let raw = try await RawConnection.plaintext(port: server.port)
+            let answer = try await raw.exchange(Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
+            #expect(answer.closed)
+            try await expectHealthy(server)
+        }
+    }
+
+    @Test func aClientWithoutACertificateIsRefused() async throws {
+        try await LiveServer.run(router: .testing) { server in
+            let client = try server.client(identity: nil)
+            let error = await #expect(throws: RPCError.self) {
+                try await client.unary(TestMethods.echo, ArtifactChunk())
+            }
+            #expect(error?.code == .unavailable)
+            #expect((error?.cause as? TLSError)?.kind == .noClientCertificate, "\(String(describing: error))")
+            await client.close()
+            try await expectHealthy(server)
+        }
+    }
+
+    @Test func clientCertificatesAreOptionalWhenConfigured() async throws {
+        try await LiveServer.run(router: .testing, configure: { $0.tls.requireClientCertificate = false }) { server in
+            let client = try server.client(identity: nil)
+            let mirror = try await client.unary(TestMethods.whoAmI, HealthCheckRequest())
+            #expect(mirror.reason == "anonymous")
+            await client.close()
+        }
+    }
+
+    @Test func aClientCertificateFromAnotherAuthorityIsRefused() async throws {
+        try await LiveServer.run(router: .testing) { server in
+            let stranger = try TestCertificates(authorityName: "someone-else")
+            let issued = try stranger.issue(commonName: "admin")
+            var tls = TLSConfiguration.client(serverName: "127.0.0.1", trustRootsPath: server.authority.authorityPath)
+            tls.certificateChainPath = issued.certificatePath
+            tls.privateKeyPath = issued.keyPath
+            let client = try RPCClient(
+                configuration: RPCClientConfiguration(host: "127.0.0.1", port: server.port, tls: tls)
+            )
+            let error = await #expect(throws: RPCError.self) {
+                try await client.unary(TestMethods.echo, ArtifactChunk())
+            }
+            #expect(error?.code == .unavailable)
+            #expect((error?.cause as? TLSError)?.kind == .unknownAuthority, "\(String(describing: error))")
+            await client.close()
+            try await expectHealthy(server)
+        }
+    }
+
+    @Test func aServerFromAnUntrustedAuthorityIsRefused() async throws {
+        try await LiveServer.run(router: .testing) { server in
+            let stranger = try TestCertificates(authorityName: "someone-else")
+            let client = try RPCClient(
+                configuration: RPCClientConfiguration(
+                    host: "127.0.0.1",
+                    port: server.port,
+                    tls: .client(serverName: "127.0.0.1", trustRootsPath: stranger.authorityPath)
+                )
+            )
+            let error = await #expect(throws: RPCError.self) {
+                try await client.unary(TestMethods.echo, ArtifactChunk())
+            }
+            let tlsError = error?.cause as? TLSError
+            #expect(tlsError?.kind == .unknownAuthority)
+            #expect(error?.message.contains("certificate verification") == true, "\(String(describing: error))")
+            await client.close()
+        }
+    }
+
+    @Test func anExpiredClientCertificateIsRefused() async throws {
+        try await LiveServer.run(router: .testing) { server in
+            let expired = try server.authority.issueExpired(commonName: "trainer")
+            var tls = TLSConfiguration.client(serverName: "127.0.0.1", trustRootsPath: server.authority.authorityPath)
+            tls.certificateChainPath = expired.certificatePath
+            tls.privateKeyPath = expired.keyPath
+            let client = try RPCClient(
+                configuration: RPCClientConfiguration(host: "127.0.0.1", port: server.port, tls: tls)
+            )
+            let error = await #expect(throws: RPCError.self) {
+                try await client.unary(TestMethods.echo, ArtifactChunk())
+            }
+            #expect((error?.cause as? TLSError)?.kind == .expiredCertificate, "\(String(describing: error))")
+            await client.close()
+            try await expectHealthy(server)
+        }
+    }
+
+    @Test func aServerNameMismatchIsRefused() async throws {
+        try await LiveServer.run(router: .testing) { server in
+            let client = try server.client(serverName: "gate.example.com")
+            let error = await #expect(throws: RPCError.self) {
+                try await client.unary(TestMethods.echo, ArtifactChunk())
+            }
+            #expect((error?.cause as? TLSError)?.kind == .hostnameMismatch)
+            await client.close()
+        }
+    }
+
+    @Test func garbageAfterTheHandshakeClosesOnlyThatConnection() async throws {
+        try await LiveServer.run(router: .testing) { server in
+            let raw = try await RawConnection.tls(port: server.port, server: server)
+            let answer = try await raw.exchange(Array("hello, is this the registry?\n".utf8))
+            #expect(answer.closed)
+            // The goodbye says why.
+            #expect(String(decoding: answer.received, as: UTF8.self).contains("protocol error"))
+            try await expectHealthy(server)
+        }
+    }
+
+    @Test func aFrameAnnouncing4GiBIsRefusedBeforeAnythingIsBuffered() async throws {
+        try await LiveServer.run(router: .testing) { server in
+            let raw = try await RawConnection.tls(port: server.port, server: server)
+            // length 0xFFFFFFFF, kind request, no flags, stream 1; no payload follows.
+            let header: [UInt8] = [0xFF, 0xFF, 0xFF, 0xFF, 1, 0, 0, 0, 0, 1]
+            let answer = try await raw.exchange(header, timeout: .seconds(1))
+            #expect(!answer.closed)
+            let status = try #require(Self.firstStatus(in: answer.received))
+            #expect(status.streamID == 1)
+            #expect(status.status.code == StatusCode.resourceExhausted.rawValue)
+            #expect(status.status.message.contains("4294967295 bytes"))
+            try await expectHealthy(server)
+        }
+    }
+
+    @Test func halfAFrameThenSilenceIsClosedAfterTheIdleTimeout() async throws {
+        try await LiveServer.run(router: .testing, configure: { $0.idleTimeout = .milliseconds(500) }) { server in
+            let raw = try await RawConnection.tls(port: server.port, server: server)
+            let started = ContinuousClock.now
+            let answer = try await raw.exchange([0, 0, 0, 100, 1, 0, 0, 0, 0, 1, 0x0A, 0x0B], timeout: .seconds(10))
+            #expect(answer.closed)
+            #expect(ContinuousClock.now - started < .seconds(5))
+            try await expectHealthy(server)
+        }
+    }
+
+    @Test func aStoppedServerFinishesInFlightCallsAndRefusesNewOnes() async throws {
+        let (release, releaser) = AsyncStream.makeStream(of: Void.self)
+        let (started, starter) = AsyncStream.makeStream(of: Void.self)
+        var router = RPCRouter.testing
+        let slow = RPCMethod<ArtifactChunk, ArtifactChunk>(
+            service: "mlops.v1.Testing",
+            method: "Slow",
+            isServerStreaming: false
+        )
+        router.register(slow) { request, _ in
+            starter.yield()
+            for await _ in release { break }
+            return request
+        }
+        let authority = try TestCertificates()
+        let identity = try authority.issue(commonName: "model-registry")
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let server = RPCServer(
+            configuration: RPCServerConfiguration(
+                host: "127.0.0.1",
+                port: 0,
+                tls: .server(
+                    certificateChainPath: identity.certificatePath,
+                    privateKeyPath: identity.keyPath,
+                    trustRootsPath: authority.authorityPath
+                )
+            ),
+            router: router,
+            logger: logger
+        )
+        let group = ServiceGroup(services: [server], logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            let port = try await server.listeningAddress.port!
+            let live = LiveServer(port: port, authority: authority, server: server)
+            let client = try live.client()
+            let inFlight = Task { try await client.unary(slow, ArtifactChunk(contentType: "in flight")) }
+            var startedIterator = started.makeAsyncIterator()
+            await startedIterator.next()
+
+            await group.triggerGracefulShutdown()
+            // The goodbye reaches the client before the next call.
+            try await Task.sleep(for: .milliseconds(200))
+            let refused = await #expect(throws: RPCError.self) {
+                try await client.unary(TestMethods.echo, ArtifactChunk())
+            }
+            #expect(refused?.code == .unavailable)
+
+            releaser.yield()
+            #expect(try await inFlight.value.contentType == "in flight")
+            try await tasks.waitForAll()
+            await client.close()
+        }
+    }
+
+    /// The first `status` frame in raw plaintext bytes.
+    private static func firstStatus(in bytes: [UInt8]) -> (streamID: UInt32, status: Status)? {
+        var offset = 0
+        while offset + 10 <= bytes.count {
+            let length = bytes[offset..<offset + 4].reduce(0) { $0 << 8 | Int($1) }
+            let kind = bytes[offset + 4]
+            let streamID = bytes[offset + 6..<offset + 10].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+            guard offset + 10 + length <= bytes.count else { return nil }
+            if kind == 3, let status = try? Status(serializedBytes: bytes[offset + 10..<offset + 10 + length]) {
+                return (streamID, status)
+            }
+            offset += 10 + length
+        }
+        return nil
+    }
+}

@@ -1,0 +1,67 @@
+import MLOpsTLS
+import MLOpsTestSupport
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+
+/// A connection that sends whatever bytes a test wants, over TLS or not, and
+/// reads what comes back until the server closes it.
+struct RawConnection {
+    private let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+
+    static func plaintext(port: Int) async throws -> RawConnection {
+        try await connect(port: port, tls: nil)
+    }
+
+    static func tls(port: Int, server: LiveServer, identity: String = "retraining-gate") async throws -> RawConnection {
+        let issued = try server.authority.issue(commonName: identity)
+        let configuration = TLSConfiguration.client(
+            serverName: "127.0.0.1",
+            trustRootsPath: server.authority.authorityPath,
+            certificateChainPath: issued.certificatePath,
+            privateKeyPath: issued.keyPath
+        )
+        return try await connect(port: port, tls: try TLSContext(configuration: configuration))
+    }
+
+    private static func connect(port: Int, tls: TLSContext?) async throws -> RawConnection {
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connect(host: "127.0.0.1", port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    if let tls { try channel.pipeline.syncOperations.addHandler(try TLSHandler(context: tls)) }
+                    return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+        return RawConnection(channel: channel)
+    }
+
+    /// Sends `bytes`, then reads until the server closes the connection or
+    /// `timeout` passes; returns what arrived and whether the server closed.
+    func exchange(_ bytes: [UInt8], timeout: Duration = .seconds(10)) async throws -> (received: [UInt8], closed: Bool)
+    {
+        let received = NIOLockedValueBox<[UInt8]>([])
+        return try await channel.executeThenClose { inbound, outbound in
+            if !bytes.isEmpty { try await outbound.write(ByteBuffer(bytes: bytes)) }
+            let closed = try await withThrowingTaskGroup(of: Bool.self) { group in
+                group.addTask {
+                    do {
+                        for try await buffer in inbound {
+                            received.withLockedValue { $0 += buffer.readableBytesView }
+                        }
+                    } catch {
+                        // A reset or TLS failure is a close too.
+                    }
+                    return true
+                }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    return false
+                }
+                let first = try await group.next()!
+                group.cancelAll()
+                return first
+            }
+            return (received.withLockedValue { $0 }, closed)
+        }
+    }
+}
