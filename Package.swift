@@ -24,7 +24,7 @@ let package = Package(
         .executable(name: "retraining-gate", targets: ["RetrainingGateServer"]),
         .executable(name: "mlopsctl", targets: ["MLOpsCtl"]),
         // The typed clients (and the messages they speak) for other Swift services.
-        .library(name: "MLOpsClient", targets: ["MLOpsClient", "MLOpsMessages"]),
+        .library(name: "MLOpsClient", targets: ["MLOpsClient", "MLOpsMessages", "MLOpsRPC", "MLOpsTLS"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

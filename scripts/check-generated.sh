@@ -3,7 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/generate-messages.sh
-generated=(Sources/CMLOpsProtos Sources/MLOpsMessages/Generated Tests/MLOpsMessagesTests/MessageSamples.swift
+generated=(Sources/CMLOpsProtos Sources/MLOpsMessages/Generated Sources/MLOpsClient/Generated
+  Tests/MLOpsMessagesTests/MessageSamples.swift
   Tests/MLOpsMessagesTests/Interop/mlops.desc)
 if ! git diff --exit-code --stat -- "${generated[@]}" || [ -n "$(git status --porcelain -- "${generated[@]}")" ]; then
   echo "generated code is stale: run scripts/generate-messages.sh and commit the result" >&2

@@ -72,8 +72,10 @@ index_c="$c_target/descriptor_index.c"
 rm -f "$swift_out"/*.swift
 swift build --product MessageGenerator -q 2>/dev/null || swift build --target MessageGenerator
 samples=Tests/MLOpsMessagesTests/MessageSamples.swift
-swift run -q MessageGenerator "$swift_out" "$samples"
-swift format format -i --configuration .swift-format "$swift_out"/*.swift "$samples"
+clients=Sources/MLOpsClient/Generated/Clients.pb.swift
+mkdir -p "$(dirname "$clients")"
+swift run -q MessageGenerator "$swift_out" "$samples" "$clients"
+swift format format -i --configuration .swift-format "$swift_out"/*.swift "$samples" "$clients"
 
 protoc-c -Iprotos --include_imports --descriptor_set_out=Tests/MLOpsMessagesTests/Interop/mlops.desc "${protos[@]}"
 echo "regenerated from ${#protos[@]} proto files"

@@ -57,7 +57,7 @@ package final class TestCertificates: Sendable {
         let base = folder.appendingPathComponent(commonName).path
         let database = folder.appendingPathComponent("index.txt").path
         let configuration = folder.appendingPathComponent("ca.cnf").path
-        FileManager.default.createFile(atPath: database, contents: nil)
+        _ = FileManager.default.createFile(atPath: database, contents: nil)
         try """
         [ca]
         default_ca = test

@@ -179,7 +179,7 @@ struct SwiftFileWriter {
             for method in service.methods {
                 let request = SwiftNaming.typeName(method.inputFullName)
                 let response = SwiftNaming.typeName(method.outputFullName)
-                let property = SwiftNaming.propertyName(Self.snakeCase(method.name))
+                let property = SwiftNaming.propertyName(SwiftNaming.snakeCase(method.name))
                 writer.line()
                 writer.line(
                     "/// `/\(service.fullName)/\(method.name)`\(method.isServerStreaming ? ", server streaming" : "")."
@@ -195,14 +195,5 @@ struct SwiftFileWriter {
             for method in service.methods { writer.line("    \"/\(service.fullName)/\(method.name)\",") }
             writer.line("]")
         }
-    }
-
-    private static func snakeCase(_ camel: String) -> String {
-        var result = ""
-        for character in camel {
-            if character.isUppercase, !result.isEmpty { result.append("_") }
-            result.append(contentsOf: character.lowercased())
-        }
-        return result
     }
 }

@@ -59,6 +59,16 @@ struct SwiftNaming {
         return swiftKeywords.contains(camel) ? "`\(camel)`" : camel
     }
 
+    /// `GetLatestVersions` → `get_latest_versions`.
+    static func snakeCase(_ camel: String) -> String {
+        var result = ""
+        for character in camel {
+            if character.isUppercase, !result.isEmpty { result.append("_") }
+            result.append(contentsOf: character.lowercased())
+        }
+        return result
+    }
+
     /// `SERVING_STATUS_NOT_SERVING` of `ServingStatus` → `notServing`.
     static func caseName(_ valueName: String, enumTypeName: String) -> String {
         let prefix = screamingSnake(enumTypeName) + "_"

@@ -1,11 +1,13 @@
 import Foundation
 import MLOpsMessages
 
-// Writes one Swift file per proto file into the sources folder, and the
-// edge-value samples of every message for the tests. Run through
+// Writes one Swift file per proto file into the sources folder, the
+// edge-value samples of every message for the tests, and the typed clients. Run through
 // scripts/generate-messages.sh, never by hand.
-guard CommandLine.arguments.count == 3 else {
-    FileHandle.standardError.write(Data("usage: MessageGenerator <sources folder> <test samples file>\n".utf8))
+guard CommandLine.arguments.count == 4 else {
+    FileHandle.standardError.write(
+        Data("usage: MessageGenerator <sources folder> <test samples file> <clients file>\n".utf8)
+    )
     exit(2)
 }
 let outputFolder = URL(fileURLWithPath: CommandLine.arguments[1], isDirectory: true)
@@ -19,6 +21,7 @@ do {
     }
     let samples = try SampleWriter(files: files, naming: naming).render()
     try samples.write(toFile: CommandLine.arguments[2], atomically: true, encoding: .utf8)
+    try ClientWriter(files: files).render().write(toFile: CommandLine.arguments[3], atomically: true, encoding: .utf8)
 } catch {
     FileHandle.standardError.write(Data("MessageGenerator: \(error)\n".utf8))
     exit(1)

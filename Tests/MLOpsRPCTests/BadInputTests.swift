@@ -226,3 +226,111 @@ struct BadInputTests {
         return nil
     }
 }
+
+@Suite("Limits, reconnection and protocol negotiation")
+struct LimitTests {
+    @Test func callsOverThePerConnectionLimitAreResourceExhausted() async throws {
+        let (release, releaser) = AsyncStream.makeStream(of: Void.self)
+        var router = RPCRouter.testing
+        let slow = RPCMethod<ArtifactChunk, ArtifactChunk>(
+            service: "mlops.v1.Testing",
+            method: "Slow",
+            isServerStreaming: false
+        )
+        router.register(slow) { request, _ in
+            for await _ in release { break }
+            return request
+        }
+        try await LiveServer.run(router: router, configure: { $0.maximumConcurrentCallsPerConnection = 2 }) { server in
+            let client = try server.client()
+            let first = Task { try await client.unary(slow, ArtifactChunk(contentType: "1")) }
+            let second = Task { try await client.unary(slow, ArtifactChunk(contentType: "2")) }
+            try await Task.sleep(for: .milliseconds(200))
+            let error = await #expect(throws: RPCError.self) {
+                try await client.unary(TestMethods.echo, ArtifactChunk())
+            }
+            #expect(error?.code == .resourceExhausted)
+            releaser.yield()
+            releaser.yield()
+            #expect(try await first.value.contentType == "1")
+            #expect(try await second.value.contentType == "2")
+            await client.close()
+        }
+    }
+
+    @Test func connectionsOverTheLimitAreClosed() async throws {
+        try await LiveServer.run(router: .testing, configure: { $0.maximumConnections = 1 }) { server in
+            let first = try server.client()
+            #expect(try await first.unary(TestMethods.echo, ArtifactChunk(contentType: "a")).contentType == "a")
+            let second = try server.client()
+            let error = await #expect(throws: RPCError.self) {
+                try await second.unary(TestMethods.echo, ArtifactChunk())
+            }
+            #expect(error?.code == .unavailable)
+            await first.close()
+            await second.close()
+        }
+    }
+
+    @Test func aClientWithoutTheProtocolIdIsTurnedAway() async throws {
+        try await LiveServer.run(router: .testing) { server in
+            let issued = try server.authority.issue(commonName: "admin")
+            var tls = TLSConfiguration.client(
+                serverName: "127.0.0.1",
+                trustRootsPath: server.authority.authorityPath,
+                certificateChainPath: issued.certificatePath,
+                privateKeyPath: issued.keyPath
+            )
+            tls.applicationProtocols = ["h2"]
+            let client = try RPCClient(
+                configuration: RPCClientConfiguration(host: "127.0.0.1", port: server.port, tls: tls)
+            )
+            let error = await #expect(throws: RPCError.self) {
+                try await client.unary(TestMethods.echo, ArtifactChunk())
+            }
+            #expect(error?.code == .unavailable)
+            #expect((error?.cause as? TLSError)?.kind == .noApplicationProtocol, "\(String(describing: error))")
+            await client.close()
+        }
+    }
+
+    @Test func theClientReconnectsAfterTheServerRestarts() async throws {
+        let authority = try TestCertificates()
+        let identity = try authority.issue(commonName: "model-registry")
+        let port = try FreeTCPPort.find()
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        func makeServer() -> RPCServer {
+            RPCServer(
+                configuration: RPCServerConfiguration(
+                    host: "127.0.0.1",
+                    port: port,
+                    tls: .server(
+                        certificateChainPath: identity.certificatePath,
+                        privateKeyPath: identity.keyPath,
+                        trustRootsPath: authority.authorityPath
+                    )
+                ),
+                router: .testing,
+                logger: logger
+            )
+        }
+        let live = LiveServer(port: port, authority: authority, server: makeServer())
+        let client = try live.client()
+        for round in 0..<2 {
+            let server = makeServer()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await server.run() }
+                _ = try await server.listeningAddress
+                let request = ArtifactChunk(contentType: "round \(round)")
+                // The first call after a restart may race the old connection's end.
+                var answer = try? await client.unary(TestMethods.echo, request)
+                if answer == nil { answer = try await client.unary(TestMethods.echo, request) }
+                #expect(answer == request)
+                group.cancelAll()
+                try await group.waitForAll()
+            }
+        }
+        await client.close()
+    }
+}

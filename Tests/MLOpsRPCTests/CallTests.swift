@@ -1,3 +1,4 @@
+import MLOpsClient
 import MLOpsMessages
 import MLOpsRPC
 import Testing

@@ -29,6 +29,11 @@ public final class RPCServer: Service, Sendable {
         self.listening = eventLoopGroup.any().makePromise(of: SocketAddress.self)
     }
 
+    deinit {
+        // A server that never ran must not leave its promise dangling.
+        listening.fail(CancellationError())
+    }
+
     /// The address the server listens on, once it does.
     public var listeningAddress: SocketAddress {
         get async throws { try await listening.futureResult.get() }

@@ -63,6 +63,12 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let established = event as? TLSEstablished {
+            guard established.applicationProtocol == TLSConfiguration.rpcProtocol else {
+                // A TLS client that did not ask for this protocol cannot speak it.
+                logger.info("closing a connection without the \(TLSConfiguration.rpcProtocol) ALPN protocol")
+                context.close(promise: nil)
+                return
+            }
             peer = established.peer
         }
         context.fireUserInboundEventTriggered(event)
