@@ -121,6 +121,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // MARK: Benchmarks (benchmarks/run-rpc.sh)
+        .executableTarget(
+            name: "RPCBenchmark",
+            dependencies: ["MLOpsClient", argumentParser, logging, nioCore, nioPosix],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Tests
         .target(
             name: "MLOpsTestSupport",

@@ -134,9 +134,12 @@ struct ServerConnection: Sendable {
     let handler: NIOLoopBound<ServerConnectionHandler>
 
     func serve() async {
-        await withDiscardingTaskGroup { group in
-            for await call in calls {
-                group.addTask { await call.run() }
+        let executor = EventLoopTaskExecutor(channel.eventLoop)
+        await withTaskExecutorPreference(executor) {
+            await withDiscardingTaskGroup { group in
+                for await call in calls {
+                    group.addTask { await call.run() }
+                }
             }
         }
     }

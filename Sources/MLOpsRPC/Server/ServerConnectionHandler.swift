@@ -26,6 +26,8 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private var goingAway = false
     private var highestStreamID: UInt32 = 0
     private var idleTimer: Scheduled<Void>?
+    /// Prefix of the request ids this connection makes up.
+    private let connectionTag = String(UInt32.random(in: .min ... .max), radix: 36)
 
     init(
         router: RPCRouter,
@@ -175,7 +177,8 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
         var metadata = header.metadata
         if metadata["request-id", default: ""].isEmpty {
-            metadata["request-id"] = String(UInt64.random(in: .min ... .max), radix: 16)
+            // Unique enough for logs without a random number per call.
+            metadata["request-id"] = "\(connectionTag)-\(streamID)"
         }
         var deadline: ContinuousClock.Instant?
         if header.timeoutMicros > 0 {
