@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the message round-trip and malformed-input suites under
+# Runs the message round-trip and malformed-input suites, and the TLS and
+# RPC suites (OpenSSL objects on every failure path), under
 # AddressSanitizer with leak detection: every protobuf-c struct we unpack or
 # build must be freed on every path, errors included. Exits non-zero on any
 # leak or memory error.
@@ -10,4 +11,4 @@ scratch=.build-asan
 swift build --build-tests --sanitize=address --scratch-path "$scratch"
 ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 LSAN_OPTIONS="suppressions=$PWD/scripts/lsan.supp" \
   swift test --skip-build --sanitize=address --scratch-path "$scratch" \
-  --filter 'RoundTripTests|MalformedInputTests'
+  --filter 'RoundTripTests|MalformedInputTests|CertificateTests|CallTests|BadInputTests|LimitTests'

@@ -119,6 +119,10 @@ struct SwiftFileWriter {
                 $0.line("self = try CCodec.decode(Self.self, from: bytes)")
             }
             writer.line()
+            writer.block("public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError)") {
+                $0.line("self = try CCodec.decode(Self.self, fromRaw: bytes)")
+            }
+            writer.line()
             writer.block("public func serializedBytes() throws(MessageCodingError) -> [UInt8]") {
                 $0.line("try CCodec.encode(self)")
             }

@@ -7,7 +7,11 @@ import MLOpsTLS
 import NIOCore
 import NIOPosix
 
-let echo = RPCMethod<ArtifactChunk, ArtifactChunk>(service: "mlops.v1.Benchmark", method: "Echo", isServerStreaming: false)
+let echo = RPCMethod<ArtifactChunk, ArtifactChunk>(
+    service: "mlops.v1.Benchmark",
+    method: "Echo",
+    isServerStreaming: false
+)
 
 @main
 enum Main {
@@ -108,7 +112,12 @@ struct Client: AsyncParsableCommand {
                         _ = try await client.unary(echo, request)
                         if start >= warmupEnd {
                             let elapsed = clock.now - start
-                            samples.append(UInt64(elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000))
+                            samples.append(
+                                UInt64(
+                                    elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds
+                                        / 1_000_000_000_000
+                                )
+                            )
                         }
                     }
                     return samples

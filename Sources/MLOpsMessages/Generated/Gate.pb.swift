@@ -156,6 +156,10 @@ public struct EvaluateRequest: ProtobufMessage {
         self = try CCodec.decode(Self.self, from: bytes)
     }
 
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
+    }
+
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
         try CCodec.encode(self)
     }
@@ -259,6 +263,10 @@ public struct ClassifierMetrics: ProtobufMessage {
         self = try CCodec.decode(Self.self, from: bytes)
     }
 
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
+    }
+
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
         try CCodec.encode(self)
     }
@@ -350,6 +358,10 @@ public struct GateResult: ProtobufMessage {
         self = try CCodec.decode(Self.self, from: bytes)
     }
 
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
+    }
+
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
         try CCodec.encode(self)
     }
@@ -427,6 +439,10 @@ public struct ConfidenceInterval: ProtobufMessage {
 
     public init(serializedBytes bytes: some Collection<UInt8>) throws(MessageCodingError) {
         self = try CCodec.decode(Self.self, from: bytes)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
     }
 
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
@@ -515,6 +531,10 @@ public struct DriftContext: ProtobufMessage {
         self = try CCodec.decode(Self.self, from: bytes)
     }
 
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
+    }
+
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
         try CCodec.encode(self)
     }
@@ -600,6 +620,10 @@ public struct DataContext: ProtobufMessage {
 
     public init(serializedBytes bytes: some Collection<UInt8>) throws(MessageCodingError) {
         self = try CCodec.decode(Self.self, from: bytes)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
     }
 
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
@@ -760,6 +784,10 @@ public struct Decision: ProtobufMessage {
         self = try CCodec.decode(Self.self, from: bytes)
     }
 
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
+    }
+
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
         try CCodec.encode(self)
     }
@@ -885,6 +913,10 @@ public struct EvaluateResponse: ProtobufMessage {
         self = try CCodec.decode(Self.self, from: bytes)
     }
 
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
+    }
+
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
         try CCodec.encode(self)
     }
@@ -938,6 +970,10 @@ public struct GetDecisionRequest: ProtobufMessage {
         self = try CCodec.decode(Self.self, from: bytes)
     }
 
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
+    }
+
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
         try CCodec.encode(self)
     }
@@ -986,6 +1022,10 @@ public struct GetDecisionResponse: ProtobufMessage {
 
     public init(serializedBytes bytes: some Collection<UInt8>) throws(MessageCodingError) {
         self = try CCodec.decode(Self.self, from: bytes)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
     }
 
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
@@ -1069,6 +1109,10 @@ public struct ListDecisionsRequest: ProtobufMessage {
         self = try CCodec.decode(Self.self, from: bytes)
     }
 
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
+    }
+
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
         try CCodec.encode(self)
     }
@@ -1134,6 +1178,10 @@ public struct ListDecisionsResponse: ProtobufMessage {
 
     public init(serializedBytes bytes: some Collection<UInt8>) throws(MessageCodingError) {
         self = try CCodec.decode(Self.self, from: bytes)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
     }
 
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
@@ -1203,6 +1251,10 @@ public struct GetDecisionStatsRequest: ProtobufMessage {
         self = try CCodec.decode(Self.self, from: bytes)
     }
 
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
+    }
+
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
         try CCodec.encode(self)
     }
@@ -1262,6 +1314,10 @@ public struct DecisionCount: ProtobufMessage {
         self = try CCodec.decode(Self.self, from: bytes)
     }
 
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
+    }
+
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
         try CCodec.encode(self)
     }
@@ -1319,6 +1375,10 @@ public struct GetDecisionStatsResponse: ProtobufMessage {
         self = try CCodec.decode(Self.self, from: bytes)
     }
 
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
+    }
+
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
         try CCodec.encode(self)
     }
@@ -1365,6 +1425,10 @@ public struct GetPolicyRequest: ProtobufMessage {
 
     public init(serializedBytes bytes: some Collection<UInt8>) throws(MessageCodingError) {
         self = try CCodec.decode(Self.self, from: bytes)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
     }
 
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
@@ -1454,6 +1518,10 @@ public struct Policy: ProtobufMessage {
         self = try CCodec.decode(Self.self, from: bytes)
     }
 
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
+    }
+
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
         try CCodec.encode(self)
     }
@@ -1518,6 +1586,10 @@ public struct GetPolicyResponse: ProtobufMessage {
 
     public init(serializedBytes bytes: some Collection<UInt8>) throws(MessageCodingError) {
         self = try CCodec.decode(Self.self, from: bytes)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
     }
 
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {

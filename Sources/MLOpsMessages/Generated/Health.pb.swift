@@ -54,6 +54,10 @@ public struct HealthCheckRequest: ProtobufMessage {
         self = try CCodec.decode(Self.self, from: bytes)
     }
 
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
+    }
+
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
         try CCodec.encode(self)
     }
@@ -107,6 +111,10 @@ public struct HealthCheckResponse: ProtobufMessage {
 
     public init(serializedBytes bytes: some Collection<UInt8>) throws(MessageCodingError) {
         self = try CCodec.decode(Self.self, from: bytes)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
     }
 
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {

@@ -188,6 +188,10 @@ public struct Prediction: ProtobufMessage {
         self = try CCodec.decode(Self.self, from: bytes)
     }
 
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
+    }
+
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
         try CCodec.encode(self)
     }
@@ -281,6 +285,10 @@ public struct LogPredictionsRequest: ProtobufMessage {
         self = try CCodec.decode(Self.self, from: bytes)
     }
 
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
+    }
+
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
         try CCodec.encode(self)
     }
@@ -339,6 +347,10 @@ public struct LogPredictionsResponse: ProtobufMessage {
 
     public init(serializedBytes bytes: some Collection<UInt8>) throws(MessageCodingError) {
         self = try CCodec.decode(Self.self, from: bytes)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
     }
 
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
@@ -403,6 +415,10 @@ public struct Label: ProtobufMessage {
         self = try CCodec.decode(Self.self, from: bytes)
     }
 
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
+    }
+
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
         try CCodec.encode(self)
     }
@@ -455,6 +471,10 @@ public struct LogLabelsRequest: ProtobufMessage {
 
     public init(serializedBytes bytes: some Collection<UInt8>) throws(MessageCodingError) {
         self = try CCodec.decode(Self.self, from: bytes)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
     }
 
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
@@ -522,6 +542,10 @@ public struct LogLabelsResponse: ProtobufMessage {
         self = try CCodec.decode(Self.self, from: bytes)
     }
 
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
+    }
+
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
         try CCodec.encode(self)
     }
@@ -587,6 +611,10 @@ public struct FeatureSchema: ProtobufMessage {
         self = try CCodec.decode(Self.self, from: bytes)
     }
 
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
+    }
+
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
         try CCodec.encode(self)
     }
@@ -647,6 +675,10 @@ public struct ReferenceRow: ProtobufMessage {
 
     public init(serializedBytes bytes: some Collection<UInt8>) throws(MessageCodingError) {
         self = try CCodec.decode(Self.self, from: bytes)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
     }
 
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
@@ -776,6 +808,10 @@ public struct ReferenceDataset: ProtobufMessage {
         self = try CCodec.decode(Self.self, from: bytes)
     }
 
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
+    }
+
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
         try CCodec.encode(self)
     }
@@ -852,6 +888,10 @@ public struct BeginReferenceUploadRequest: ProtobufMessage {
         self = try CCodec.decode(Self.self, from: bytes)
     }
 
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
+    }
+
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
         try CCodec.encode(self)
     }
@@ -909,6 +949,10 @@ public struct BeginReferenceUploadResponse: ProtobufMessage {
         self = try CCodec.decode(Self.self, from: bytes)
     }
 
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
+    }
+
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
         try CCodec.encode(self)
     }
@@ -962,6 +1006,10 @@ public struct AppendReferenceRowsRequest: ProtobufMessage {
 
     public init(serializedBytes bytes: some Collection<UInt8>) throws(MessageCodingError) {
         self = try CCodec.decode(Self.self, from: bytes)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
     }
 
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
@@ -1021,6 +1069,10 @@ public struct AppendReferenceRowsResponse: ProtobufMessage {
         self = try CCodec.decode(Self.self, from: bytes)
     }
 
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
+    }
+
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
         try CCodec.encode(self)
     }
@@ -1071,6 +1123,10 @@ public struct CommitReferenceUploadRequest: ProtobufMessage {
         self = try CCodec.decode(Self.self, from: bytes)
     }
 
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
+    }
+
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
         try CCodec.encode(self)
     }
@@ -1119,6 +1175,10 @@ public struct CommitReferenceUploadResponse: ProtobufMessage {
 
     public init(serializedBytes bytes: some Collection<UInt8>) throws(MessageCodingError) {
         self = try CCodec.decode(Self.self, from: bytes)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
     }
 
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
@@ -1188,6 +1248,10 @@ public struct SetReferenceWindowRequest: ProtobufMessage {
         self = try CCodec.decode(Self.self, from: bytes)
     }
 
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
+    }
+
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
         try CCodec.encode(self)
     }
@@ -1249,6 +1313,10 @@ public struct SetReferenceWindowResponse: ProtobufMessage {
         self = try CCodec.decode(Self.self, from: bytes)
     }
 
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
+    }
+
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
         try CCodec.encode(self)
     }
@@ -1306,6 +1374,10 @@ public struct GetReferenceRequest: ProtobufMessage {
         self = try CCodec.decode(Self.self, from: bytes)
     }
 
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
+    }
+
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
         try CCodec.encode(self)
     }
@@ -1356,6 +1428,10 @@ public struct GetReferenceResponse: ProtobufMessage {
 
     public init(serializedBytes bytes: some Collection<UInt8>) throws(MessageCodingError) {
         self = try CCodec.decode(Self.self, from: bytes)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
     }
 
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
@@ -1463,6 +1539,10 @@ public struct FeatureDrift: ProtobufMessage {
 
     public init(serializedBytes bytes: some Collection<UInt8>) throws(MessageCodingError) {
         self = try CCodec.decode(Self.self, from: bytes)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
     }
 
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
@@ -1635,6 +1715,10 @@ public struct MonitoringMetrics: ProtobufMessage {
         self = try CCodec.decode(Self.self, from: bytes)
     }
 
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
+    }
+
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
         try CCodec.encode(self)
     }
@@ -1742,6 +1826,10 @@ public struct DriftTestChoice: ProtobufMessage {
         self = try CCodec.decode(Self.self, from: bytes)
     }
 
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
+    }
+
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
         try CCodec.encode(self)
     }
@@ -1831,6 +1919,10 @@ public struct DriftOptions: ProtobufMessage {
 
     public init(serializedBytes bytes: some Collection<UInt8>) throws(MessageCodingError) {
         self = try CCodec.decode(Self.self, from: bytes)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
     }
 
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
@@ -1942,6 +2034,10 @@ public struct RunMonitoringRequest: ProtobufMessage {
         self = try CCodec.decode(Self.self, from: bytes)
     }
 
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
+    }
+
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
         try CCodec.encode(self)
     }
@@ -2015,6 +2111,10 @@ public struct RunMonitoringResponse: ProtobufMessage {
         self = try CCodec.decode(Self.self, from: bytes)
     }
 
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
+    }
+
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
         try CCodec.encode(self)
     }
@@ -2082,6 +2182,10 @@ public struct GetLatestMetricsRequest: ProtobufMessage {
         self = try CCodec.decode(Self.self, from: bytes)
     }
 
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
+    }
+
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
         try CCodec.encode(self)
     }
@@ -2135,6 +2239,10 @@ public struct GetLatestMetricsResponse: ProtobufMessage {
 
     public init(serializedBytes bytes: some Collection<UInt8>) throws(MessageCodingError) {
         self = try CCodec.decode(Self.self, from: bytes)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
     }
 
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
@@ -2206,6 +2314,10 @@ public struct ListRecentMetricsRequest: ProtobufMessage {
         self = try CCodec.decode(Self.self, from: bytes)
     }
 
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
+    }
+
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
         try CCodec.encode(self)
     }
@@ -2263,6 +2375,10 @@ public struct ListRecentMetricsResponse: ProtobufMessage {
 
     public init(serializedBytes bytes: some Collection<UInt8>) throws(MessageCodingError) {
         self = try CCodec.decode(Self.self, from: bytes)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
     }
 
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
@@ -2337,6 +2453,10 @@ public struct DriftTrendPoint: ProtobufMessage {
         self = try CCodec.decode(Self.self, from: bytes)
     }
 
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
+    }
+
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
         try CCodec.encode(self)
     }
@@ -2403,6 +2523,10 @@ public struct GetDriftTrendRequest: ProtobufMessage {
         self = try CCodec.decode(Self.self, from: bytes)
     }
 
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
+    }
+
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
         try CCodec.encode(self)
     }
@@ -2455,6 +2579,10 @@ public struct GetDriftTrendResponse: ProtobufMessage {
 
     public init(serializedBytes bytes: some Collection<UInt8>) throws(MessageCodingError) {
         self = try CCodec.decode(Self.self, from: bytes)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
     }
 
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
@@ -2520,6 +2648,10 @@ public struct GetDataContextRequest: ProtobufMessage {
 
     public init(serializedBytes bytes: some Collection<UInt8>) throws(MessageCodingError) {
         self = try CCodec.decode(Self.self, from: bytes)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
     }
 
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
@@ -2606,6 +2738,10 @@ public struct GetDataContextResponse: ProtobufMessage {
         self = try CCodec.decode(Self.self, from: bytes)
     }
 
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
+    }
+
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
         try CCodec.encode(self)
     }
@@ -2677,6 +2813,10 @@ public struct GetArtifactRequest: ProtobufMessage {
         self = try CCodec.decode(Self.self, from: bytes)
     }
 
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
+    }
+
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
         try CCodec.encode(self)
     }
@@ -2735,6 +2875,10 @@ public struct ArtifactChunk: ProtobufMessage {
 
     public init(serializedBytes bytes: some Collection<UInt8>) throws(MessageCodingError) {
         self = try CCodec.decode(Self.self, from: bytes)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
     }
 
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {

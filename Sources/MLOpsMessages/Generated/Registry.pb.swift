@@ -156,6 +156,10 @@ public struct RegisteredModel: ProtobufMessage {
         self = try CCodec.decode(Self.self, from: bytes)
     }
 
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
+    }
+
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
         try CCodec.encode(self)
     }
@@ -247,6 +251,10 @@ public struct RegisteredModelAlias: ProtobufMessage {
 
     public init(serializedBytes bytes: some Collection<UInt8>) throws(MessageCodingError) {
         self = try CCodec.decode(Self.self, from: bytes)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
     }
 
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
@@ -384,6 +392,10 @@ public struct ModelVersion: ProtobufMessage {
 
     public init(serializedBytes bytes: some Collection<UInt8>) throws(MessageCodingError) {
         self = try CCodec.decode(Self.self, from: bytes)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
     }
 
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
@@ -557,6 +569,10 @@ public struct Transition: ProtobufMessage {
         self = try CCodec.decode(Self.self, from: bytes)
     }
 
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
+    }
+
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
         try CCodec.encode(self)
     }
@@ -641,6 +657,10 @@ public struct CreateRegisteredModelRequest: ProtobufMessage {
         self = try CCodec.decode(Self.self, from: bytes)
     }
 
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
+    }
+
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
         try CCodec.encode(self)
     }
@@ -709,6 +729,10 @@ public struct CreateRegisteredModelResponse: ProtobufMessage {
         self = try CCodec.decode(Self.self, from: bytes)
     }
 
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
+    }
+
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
         try CCodec.encode(self)
     }
@@ -763,6 +787,10 @@ public struct GetRegisteredModelRequest: ProtobufMessage {
         self = try CCodec.decode(Self.self, from: bytes)
     }
 
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
+    }
+
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
         try CCodec.encode(self)
     }
@@ -811,6 +839,10 @@ public struct GetRegisteredModelResponse: ProtobufMessage {
 
     public init(serializedBytes bytes: some Collection<UInt8>) throws(MessageCodingError) {
         self = try CCodec.decode(Self.self, from: bytes)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
     }
 
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
@@ -872,6 +904,10 @@ public struct UpdateRegisteredModelRequest: ProtobufMessage {
         self = try CCodec.decode(Self.self, from: bytes)
     }
 
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
+    }
+
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
         try CCodec.encode(self)
     }
@@ -926,6 +962,10 @@ public struct UpdateRegisteredModelResponse: ProtobufMessage {
 
     public init(serializedBytes bytes: some Collection<UInt8>) throws(MessageCodingError) {
         self = try CCodec.decode(Self.self, from: bytes)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
     }
 
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
@@ -987,6 +1027,10 @@ public struct RenameRegisteredModelRequest: ProtobufMessage {
         self = try CCodec.decode(Self.self, from: bytes)
     }
 
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
+    }
+
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
         try CCodec.encode(self)
     }
@@ -1037,6 +1081,10 @@ public struct RenameRegisteredModelResponse: ProtobufMessage {
 
     public init(serializedBytes bytes: some Collection<UInt8>) throws(MessageCodingError) {
         self = try CCodec.decode(Self.self, from: bytes)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
     }
 
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
@@ -1093,6 +1141,10 @@ public struct DeleteRegisteredModelRequest: ProtobufMessage {
         self = try CCodec.decode(Self.self, from: bytes)
     }
 
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
+    }
+
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
         try CCodec.encode(self)
     }
@@ -1132,6 +1184,10 @@ public struct DeleteRegisteredModelResponse: ProtobufMessage {
 
     public init(serializedBytes bytes: some Collection<UInt8>) throws(MessageCodingError) {
         self = try CCodec.decode(Self.self, from: bytes)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
     }
 
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
@@ -1194,6 +1250,10 @@ public struct SearchRegisteredModelsRequest: ProtobufMessage {
 
     public init(serializedBytes bytes: some Collection<UInt8>) throws(MessageCodingError) {
         self = try CCodec.decode(Self.self, from: bytes)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
     }
 
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
@@ -1260,6 +1320,10 @@ public struct SearchRegisteredModelsResponse: ProtobufMessage {
 
     public init(serializedBytes bytes: some Collection<UInt8>) throws(MessageCodingError) {
         self = try CCodec.decode(Self.self, from: bytes)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
     }
 
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
@@ -1329,6 +1393,10 @@ public struct SetRegisteredModelTagRequest: ProtobufMessage {
         self = try CCodec.decode(Self.self, from: bytes)
     }
 
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
+    }
+
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
         try CCodec.encode(self)
     }
@@ -1372,6 +1440,10 @@ public struct SetRegisteredModelTagResponse: ProtobufMessage {
 
     public init(serializedBytes bytes: some Collection<UInt8>) throws(MessageCodingError) {
         self = try CCodec.decode(Self.self, from: bytes)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
     }
 
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
@@ -1426,6 +1498,10 @@ public struct DeleteRegisteredModelTagRequest: ProtobufMessage {
         self = try CCodec.decode(Self.self, from: bytes)
     }
 
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
+    }
+
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
         try CCodec.encode(self)
     }
@@ -1467,6 +1543,10 @@ public struct DeleteRegisteredModelTagResponse: ProtobufMessage {
 
     public init(serializedBytes bytes: some Collection<UInt8>) throws(MessageCodingError) {
         self = try CCodec.decode(Self.self, from: bytes)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
     }
 
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
@@ -1549,6 +1629,10 @@ public struct CreateModelVersionRequest: ProtobufMessage {
 
     public init(serializedBytes bytes: some Collection<UInt8>) throws(MessageCodingError) {
         self = try CCodec.decode(Self.self, from: bytes)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
     }
 
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
@@ -1637,6 +1721,10 @@ public struct CreateModelVersionResponse: ProtobufMessage {
         self = try CCodec.decode(Self.self, from: bytes)
     }
 
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
+    }
+
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
         try CCodec.encode(self)
     }
@@ -1696,6 +1784,10 @@ public struct GetModelVersionRequest: ProtobufMessage {
         self = try CCodec.decode(Self.self, from: bytes)
     }
 
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
+    }
+
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
         try CCodec.encode(self)
     }
@@ -1746,6 +1838,10 @@ public struct GetModelVersionResponse: ProtobufMessage {
 
     public init(serializedBytes bytes: some Collection<UInt8>) throws(MessageCodingError) {
         self = try CCodec.decode(Self.self, from: bytes)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
     }
 
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
@@ -1812,6 +1908,10 @@ public struct UpdateModelVersionRequest: ProtobufMessage {
         self = try CCodec.decode(Self.self, from: bytes)
     }
 
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
+    }
+
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
         try CCodec.encode(self)
     }
@@ -1868,6 +1968,10 @@ public struct UpdateModelVersionResponse: ProtobufMessage {
 
     public init(serializedBytes bytes: some Collection<UInt8>) throws(MessageCodingError) {
         self = try CCodec.decode(Self.self, from: bytes)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
     }
 
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
@@ -1929,6 +2033,10 @@ public struct DeleteModelVersionRequest: ProtobufMessage {
         self = try CCodec.decode(Self.self, from: bytes)
     }
 
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
+    }
+
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
         try CCodec.encode(self)
     }
@@ -1970,6 +2078,10 @@ public struct DeleteModelVersionResponse: ProtobufMessage {
 
     public init(serializedBytes bytes: some Collection<UInt8>) throws(MessageCodingError) {
         self = try CCodec.decode(Self.self, from: bytes)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
     }
 
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
@@ -2032,6 +2144,10 @@ public struct SearchModelVersionsRequest: ProtobufMessage {
 
     public init(serializedBytes bytes: some Collection<UInt8>) throws(MessageCodingError) {
         self = try CCodec.decode(Self.self, from: bytes)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
     }
 
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
@@ -2098,6 +2214,10 @@ public struct SearchModelVersionsResponse: ProtobufMessage {
 
     public init(serializedBytes bytes: some Collection<UInt8>) throws(MessageCodingError) {
         self = try CCodec.decode(Self.self, from: bytes)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
     }
 
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
@@ -2172,6 +2292,10 @@ public struct SetModelVersionTagRequest: ProtobufMessage {
         self = try CCodec.decode(Self.self, from: bytes)
     }
 
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
+    }
+
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
         try CCodec.encode(self)
     }
@@ -2217,6 +2341,10 @@ public struct SetModelVersionTagResponse: ProtobufMessage {
 
     public init(serializedBytes bytes: some Collection<UInt8>) throws(MessageCodingError) {
         self = try CCodec.decode(Self.self, from: bytes)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
     }
 
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
@@ -2276,6 +2404,10 @@ public struct DeleteModelVersionTagRequest: ProtobufMessage {
         self = try CCodec.decode(Self.self, from: bytes)
     }
 
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
+    }
+
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
         try CCodec.encode(self)
     }
@@ -2319,6 +2451,10 @@ public struct DeleteModelVersionTagResponse: ProtobufMessage {
 
     public init(serializedBytes bytes: some Collection<UInt8>) throws(MessageCodingError) {
         self = try CCodec.decode(Self.self, from: bytes)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
     }
 
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
@@ -2393,6 +2529,10 @@ public struct TransitionModelVersionStageRequest: ProtobufMessage {
         self = try CCodec.decode(Self.self, from: bytes)
     }
 
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
+    }
+
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
         try CCodec.encode(self)
     }
@@ -2461,6 +2601,10 @@ public struct TransitionModelVersionStageResponse: ProtobufMessage {
 
     public init(serializedBytes bytes: some Collection<UInt8>) throws(MessageCodingError) {
         self = try CCodec.decode(Self.self, from: bytes)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
     }
 
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
@@ -2533,6 +2677,10 @@ public struct GetLatestVersionsRequest: ProtobufMessage {
         self = try CCodec.decode(Self.self, from: bytes)
     }
 
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
+    }
+
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
         try CCodec.encode(self)
     }
@@ -2588,6 +2736,10 @@ public struct GetLatestVersionsResponse: ProtobufMessage {
 
     public init(serializedBytes bytes: some Collection<UInt8>) throws(MessageCodingError) {
         self = try CCodec.decode(Self.self, from: bytes)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
     }
 
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
@@ -2655,6 +2807,10 @@ public struct SetRegisteredModelAliasRequest: ProtobufMessage {
         self = try CCodec.decode(Self.self, from: bytes)
     }
 
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
+    }
+
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
         try CCodec.encode(self)
     }
@@ -2698,6 +2854,10 @@ public struct SetRegisteredModelAliasResponse: ProtobufMessage {
 
     public init(serializedBytes bytes: some Collection<UInt8>) throws(MessageCodingError) {
         self = try CCodec.decode(Self.self, from: bytes)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
     }
 
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
@@ -2752,6 +2912,10 @@ public struct DeleteRegisteredModelAliasRequest: ProtobufMessage {
         self = try CCodec.decode(Self.self, from: bytes)
     }
 
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
+    }
+
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
         try CCodec.encode(self)
     }
@@ -2793,6 +2957,10 @@ public struct DeleteRegisteredModelAliasResponse: ProtobufMessage {
 
     public init(serializedBytes bytes: some Collection<UInt8>) throws(MessageCodingError) {
         self = try CCodec.decode(Self.self, from: bytes)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
     }
 
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
@@ -2847,6 +3015,10 @@ public struct GetModelVersionByAliasRequest: ProtobufMessage {
         self = try CCodec.decode(Self.self, from: bytes)
     }
 
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
+    }
+
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
         try CCodec.encode(self)
     }
@@ -2897,6 +3069,10 @@ public struct GetModelVersionByAliasResponse: ProtobufMessage {
 
     public init(serializedBytes bytes: some Collection<UInt8>) throws(MessageCodingError) {
         self = try CCodec.decode(Self.self, from: bytes)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
     }
 
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
@@ -2968,6 +3144,10 @@ public struct ListTransitionsRequest: ProtobufMessage {
         self = try CCodec.decode(Self.self, from: bytes)
     }
 
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
+    }
+
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
         try CCodec.encode(self)
     }
@@ -3029,6 +3209,10 @@ public struct ListTransitionsResponse: ProtobufMessage {
         self = try CCodec.decode(Self.self, from: bytes)
     }
 
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
+    }
+
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
         try CCodec.encode(self)
     }
@@ -3084,6 +3268,10 @@ public struct WatchModelVersionsRequest: ProtobufMessage {
 
     public init(serializedBytes bytes: some Collection<UInt8>) throws(MessageCodingError) {
         self = try CCodec.decode(Self.self, from: bytes)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
     }
 
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
@@ -3144,6 +3332,10 @@ public struct ModelVersionEvent: ProtobufMessage {
 
     public init(serializedBytes bytes: some Collection<UInt8>) throws(MessageCodingError) {
         self = try CCodec.decode(Self.self, from: bytes)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
     }
 
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {

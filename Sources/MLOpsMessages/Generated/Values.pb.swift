@@ -22,6 +22,10 @@ public struct DoubleValue: ProtobufMessage {
         self = try CCodec.decode(Self.self, from: bytes)
     }
 
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
+    }
+
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
         try CCodec.encode(self)
     }
@@ -70,6 +74,10 @@ public struct StringValue: ProtobufMessage {
 
     public init(serializedBytes bytes: some Collection<UInt8>) throws(MessageCodingError) {
         self = try CCodec.decode(Self.self, from: bytes)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
     }
 
     public func serializedBytes() throws(MessageCodingError) -> [UInt8] {

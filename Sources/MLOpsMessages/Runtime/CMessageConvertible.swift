@@ -35,6 +35,13 @@ enum CCodec {
         return try (decoded ?? Array(bytes).withUnsafeBufferPointer { decode(Message.self, from: $0) }).get()
     }
 
+    static func decode<Message: CMessageConvertible>(
+        _: Message.Type,
+        fromRaw bytes: UnsafeRawBufferPointer
+    ) throws(MessageCodingError) -> Message {
+        try decode(Message.self, from: bytes.bindMemory(to: UInt8.self)).get()
+    }
+
     private static func decode<Message: CMessageConvertible>(
         _: Message.Type,
         from bytes: UnsafeBufferPointer<UInt8>

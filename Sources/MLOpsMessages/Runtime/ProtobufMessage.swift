@@ -10,6 +10,10 @@ public protocol ProtobufMessage: Sendable, Hashable {
     /// - Throws: `MessageCodingError` when the bytes are malformed or truncated.
     init(serializedBytes bytes: some Collection<UInt8>) throws(MessageCodingError)
 
+    /// Decodes protobuf wire bytes in place, without copying them; the path
+    /// the transport takes.
+    init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError)
+
     /// Encodes to protobuf wire bytes; map entries are written sorted by key, so
     /// equal messages give equal bytes.
     /// - Throws: `MessageCodingError` when a string holds U+0000, which protobuf-c cannot carry.

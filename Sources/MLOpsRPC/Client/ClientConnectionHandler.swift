@@ -183,7 +183,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         case .goAway:
             goneAway = true
             acceptsCalls.withLockedValue { $0 = false }
-            let goAway = try? GoAway(serializedBytes: frame.payload.readableBytesView)
+            let goAway = try? GoAway(buffer: frame.payload)
             let last = goAway?.lastStreamId ?? 0
             let refused = streams.keys.filter { $0 > last }
             for streamID in refused {
@@ -209,7 +209,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     private func complete(_ stream: OpenStream, status payload: ByteBuffer) {
         let status: Status
         do {
-            status = try Status(serializedBytes: payload.readableBytesView)
+            status = try Status(buffer: payload)
         } catch {
             stream.consumer.fail(
                 RPCError(code: .internal, message: "\(stream.method): the status does not decode: \(error)")

@@ -251,7 +251,7 @@ public final class RPCClient: Sendable {
         method: String
     ) throws -> Response {
         do {
-            return try Response(serializedBytes: bytes.readableBytesView)
+            return try Response(buffer: bytes)
         } catch {
             throw RPCError(code: .internal, message: "\(method): the response is not a \(Response.protoName): \(error)")
         }

@@ -41,7 +41,7 @@ public struct RPCRouter: Sendable {
         method: String
     ) throws(RPCError) -> Request {
         do {
-            return try Request(serializedBytes: bytes.readableBytesView)
+            return try Request(buffer: bytes)
         } catch {
             throw RPCError(
                 code: .invalidArgument,

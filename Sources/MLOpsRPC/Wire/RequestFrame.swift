@@ -24,7 +24,7 @@ package enum RequestFrame {
             throw RPCError(code: .invalidArgument, message: "request frame is shorter than its header length")
         }
         do {
-            let header = try RequestHeader(serializedBytes: headerBytes.readableBytesView)
+            let header = try RequestHeader(buffer: headerBytes)
             return (header, payload)
         } catch {
             throw RPCError(code: .invalidArgument, message: "request header does not decode: \(error)")

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# The transport benchmark, side by side with gRPC Swift 2 in one run:
+# echo of 0, 200 and 16,384 bytes over TLS on loopback, one connection,
+# 1 / 16 / 64 calls in flight; calls per second and p50/p99 latency, medians
+# of REPEAT runs. Usage: benchmarks/run-rpc.sh [seconds per run] [repeats]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v swift >/dev/null || export PATH=/opt/swift/usr/bin:$PATH
+scripts/install-dependencies.sh
+
+SECONDS_PER_RUN=${1:-3}
+REPEAT=${2:-3}
+WARMUP=1
+OURS_PORT=21001
+GRPC_PORT=21002
+
+echo "building (release)..."
+swift build -c release --product RPCBenchmark >/dev/null
+ours="$(swift build -c release --show-bin-path)/RPCBenchmark"
+(cd benchmarks/grpc-peer && swift build -c release --scratch-path ../../.build-grpc-peer >/dev/null)
+grpc="$(cd benchmarks/grpc-peer && swift build -c release --scratch-path ../../.build-grpc-peer --show-bin-path)/GRPCEchoBenchmark"
+
+certs=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  rm -rf "$certs"
+}
+trap cleanup EXIT
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$certs/ca.key" \
+  -out "$certs/ca.pem" -days 2 -subj /CN=bench-ca -addext basicConstraints=critical,CA:TRUE \
+  -addext keyUsage=critical,keyCertSign 2>/dev/null
+openssl req -x509 -CA "$certs/ca.pem" -CAkey "$certs/ca.key" -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+  -nodes -keyout "$certs/bench.key" -out "$certs/bench.pem" -days 2 -subj /CN=bench \
+  -addext basicConstraints=CA:FALSE -addext subjectAltName=DNS:localhost,IP:127.0.0.1 \
+  -addext extendedKeyUsage=serverAuth,clientAuth 2>/dev/null
+tls=(--certificate "$certs/bench.pem" --key "$certs/bench.key" --ca "$certs/ca.pem")
+
+"$ours" server --port $OURS_PORT "${tls[@]}" & pids+=($!)
+"$grpc" server $GRPC_PORT "$certs/bench.pem" "$certs/bench.key" "$certs/ca.pem" & pids+=($!)
+sleep 2
+
+# median of the numbers on stdin
+median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+field() { tr ' ' '\n' | sed -n "s/^$1=//p"; }
+
+printf '\n%-8s %-9s | %12s %9s %9s | %12s %9s %9s | %6s\n' payload inflight \
+  "ours call/s" "p50 µs" "p99 µs" "gRPC call/s" "p50 µs" "p99 µs" ratio
+for payload in 0 200 16384; do
+  for inflight in 1 16 64; do
+    ours_runs=(); grpc_runs=()
+    for _ in $(seq "$REPEAT"); do
+      ours_runs+=("$("$ours" client --port $OURS_PORT "${tls[@]}" --payload $payload --concurrency $inflight \
+        --duration "$SECONDS_PER_RUN" --warmup $WARMUP)")
+      grpc_runs+=("$("$grpc" client $GRPC_PORT "$certs/bench.pem" "$certs/bench.key" "$certs/ca.pem" \
+        $payload $inflight "$SECONDS_PER_RUN" $WARMUP)")
+    done
+    o_rate=$(printf '%s\n' "${ours_runs[@]}" | field calls_per_s | median)
+    o_p50=$(printf '%s\n' "${ours_runs[@]}" | field p50_us | median)
+    o_p99=$(printf '%s\n' "${ours_runs[@]}" | field p99_us | median)
+    g_rate=$(printf '%s\n' "${grpc_runs[@]}" | field calls_per_s | median)
+    g_p50=$(printf '%s\n' "${grpc_runs[@]}" | field p50_us | median)
+    g_p99=$(printf '%s\n' "${grpc_runs[@]}" | field p99_us | median)
+    ratio=$(awk -v o="$o_rate" -v g="$g_rate" 'BEGIN { printf "%.1fx", (g > 0 ? o / g : 0) }')
+    printf '%-8s %-9s | %12s %9s %9s | %12s %9s %9s | %6s\n' "$payload" "$inflight" \
+      "$o_rate" "$o_p50" "$o_p99" "$g_rate" "$g_p50" "$g_p99" "$ratio"
+  done
+done
+echo
+echo "medians of $REPEAT runs of ${SECONDS_PER_RUN}s (after ${WARMUP}s warm-up); client and server share this machine's cores"
