@@ -34,7 +34,7 @@ struct ClientWriter {
                         "    public func \(function)(",
                         "        _ request: \(request),",
                         "        options: CallOptions = CallOptions()",
-                        "    ) -> AsyncThrowingStream<\(response), any Error> {",
+                        "    ) -> ResponseStream<\(response)> {",
                         "        rpc.serverStreaming(\(descriptor), request, options: options)",
                         "    }",
                     ]

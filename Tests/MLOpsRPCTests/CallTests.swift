@@ -28,6 +28,36 @@ struct CallTests {
         }
     }
 
+    @Test func leavingAStreamEarlyCancelsTheServersHandler() async throws {
+        let (events, continuation) = AsyncStream.makeStream(of: String.self)
+        var router = RPCRouter()
+        router.register(
+            TestMethods.count,
+            streaming: { _, writer, _ in
+                do {
+                    for index in 0... {
+                        try await writer.write(ArtifactChunk(totalSize: Int64(index)))
+                        try await Task.sleep(for: .milliseconds(5))
+                    }
+                } catch {
+                    continuation.yield("cancelled")
+                    throw error
+                }
+            }
+        )
+        try await LiveServer.run(router: router) { server in
+            let client = try server.client()
+            var received = 0
+            for try await _ in client.serverStreaming(TestMethods.count, GetArtifactRequest()) {
+                received += 1
+                if received == 3 { break }
+            }
+            var iterator = events.makeAsyncIterator()
+            #expect(await iterator.next() == "cancelled")
+            await client.close()
+        }
+    }
+
     @Test func anUnknownMethodIsUnimplemented() async throws {
         try await LiveServer.run(router: .testing) { server in
             let client = try server.client()

@@ -177,7 +177,7 @@ public struct MonitoringClient: Sendable {
     public func getArtifact(
         _ request: GetArtifactRequest,
         options: CallOptions = CallOptions()
-    ) -> AsyncThrowingStream<ArtifactChunk, any Error> {
+    ) -> ResponseStream<ArtifactChunk> {
         rpc.serverStreaming(MonitoringMethods.getArtifact, request, options: options)
     }
 }
@@ -362,7 +362,7 @@ public struct ModelRegistryClient: Sendable {
     public func watchModelVersions(
         _ request: WatchModelVersionsRequest,
         options: CallOptions = CallOptions()
-    ) -> AsyncThrowingStream<ModelVersionEvent, any Error> {
+    ) -> ResponseStream<ModelVersionEvent> {
         rpc.serverStreaming(ModelRegistryMethods.watchModelVersions, request, options: options)
     }
 }

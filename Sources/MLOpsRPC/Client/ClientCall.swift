@@ -4,7 +4,7 @@ import NIOCore
 
 /// Where a call's answer goes.
 enum ResponseConsumer: Sendable {
-    case unary(CheckedContinuation<ByteBuffer, any Error>)
+    case unary(UnsafeContinuation<ByteBuffer, any Error>)
     case streaming(AsyncThrowingStream<ByteBuffer, any Error>.Continuation)
 
     func fail(_ error: RPCError) {

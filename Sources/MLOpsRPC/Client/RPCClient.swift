@@ -50,7 +50,7 @@ public final class RPCClient: Sendable {
         let connection = try await connection()
         let handle = ClientCallHandle()
         let bytes = try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { continuation in
+            try await withUnsafeThrowingContinuation { continuation in
                 connection.outbox.enqueue(
                     .start(
                         ClientCallStart(
@@ -71,12 +71,13 @@ public final class RPCClient: Sendable {
     }
 
     /// Calls a server-streaming method; the responses arrive as the server
-    /// sends them. Stopping the iteration cancels the call.
+    /// sends them. The call starts with the first `next()`; ending the
+    /// iteration early cancels it.
     public func serverStreaming<Request, Response>(
         _ method: RPCMethod<Request, Response>,
         _ request: Request,
         options: CallOptions = CallOptions()
-    ) -> AsyncThrowingStream<Response, any Error> {
+    ) -> ResponseStream<Response> {
         let (frames, continuation) = AsyncThrowingStream.makeStream(of: ByteBuffer.self, throwing: (any Error).self)
         let handle = ClientCallHandle()
         let started = NIOLockedValueBox<ClientConnection?>(nil)
@@ -85,26 +86,21 @@ public final class RPCClient: Sendable {
             handle.markCancelled()
             connection.outbox.enqueue(.cancel(handle))
         }
-        var iterator = frames.makeAsyncIterator()
-        return AsyncThrowingStream {
-            if started.withLockedValue({ $0 }) == nil {
-                let payload = try Self.requestPayload(method.path, request, options)
-                let connection = try await self.connection()
-                started.withLockedValue { $0 = connection }
-                connection.outbox.enqueue(
-                    .start(
-                        ClientCallStart(
-                            handle: handle,
-                            method: method.path,
-                            payload: payload,
-                            timeout: options.timeout,
-                            consumer: .streaming(continuation)
-                        )
+        return ResponseStream(frames: frames, method: method.path) {
+            let payload = try Self.requestPayload(method.path, request, options)
+            let connection = try await self.connection()
+            started.withLockedValue { $0 = connection }
+            connection.outbox.enqueue(
+                .start(
+                    ClientCallStart(
+                        handle: handle,
+                        method: method.path,
+                        payload: payload,
+                        timeout: options.timeout,
+                        consumer: .streaming(continuation)
                     )
                 )
-            }
-            guard let bytes = try await iterator.next() else { return nil }
-            return try Self.decode(Response.self, bytes, method: method.path)
+            )
         }
     }
 
@@ -245,7 +241,7 @@ public final class RPCClient: Sendable {
         }
     }
 
-    private static func decode<Response: ProtobufMessage>(
+    static func decode<Response: ProtobufMessage>(
         _: Response.Type,
         _ bytes: ByteBuffer,
         method: String

@@ -1,5 +1,5 @@
 public import MLOpsMessages
-public import NIOCore
+package import NIOCore
 
 /// The typed handlers a server answers with, keyed by method path.
 public struct RPCRouter: Sendable {

@@ -105,11 +105,11 @@ public final class RPCServer: Service, Sendable {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .bind(host: configuration.host, port: configuration.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let (calls, continuation) = AsyncStream.makeStream(of: ServerCall.self)
+                    let calls = ServerCallQueue()
                     let handler = ServerConnectionHandler(
                         router: router,
                         configuration: configuration,
-                        calls: continuation,
+                        calls: calls,
                         logger: logger
                     )
                     try channel.pipeline.syncOperations.addHandlers([
@@ -130,15 +130,19 @@ public final class RPCServer: Service, Sendable {
 /// An accepted connection: its calls run as children of `serve()`.
 struct ServerConnection: Sendable {
     let channel: any Channel
-    let calls: AsyncStream<ServerCall>
+    let calls: ServerCallQueue
     let handler: NIOLoopBound<ServerConnectionHandler>
 
     func serve() async {
         let executor = EventLoopTaskExecutor(channel.eventLoop)
         await withTaskExecutorPreference(executor) {
             await withDiscardingTaskGroup { group in
-                for await call in calls {
-                    group.addTask { await call.run() }
+                while true {
+                    let batch = await calls.nextBatch()
+                    if batch.isEmpty { break }
+                    for call in batch {
+                        group.addTask { await call.run() }
+                    }
                 }
             }
         }

@@ -17,7 +17,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     private let router: RPCRouter
     private let configuration: RPCServerConfiguration
-    private let calls: AsyncStream<ServerCall>.Continuation
+    private let calls: ServerCallQueue
     private let logger: Logger
     private var outbox: BatchingOutbox<ServerOutboundItem>?
     private var context: ChannelHandlerContext?
@@ -32,7 +32,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     init(
         router: RPCRouter,
         configuration: RPCServerConfiguration,
-        calls: AsyncStream<ServerCall>.Continuation,
+        calls: ServerCallQueue,
         logger: Logger
     ) {
         self.router = router
@@ -204,7 +204,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         active[streamID] = entry
         highestStreamID = max(highestStreamID, streamID)
         idleTimer?.cancel()
-        calls.yield(call)
+        calls.push(call)
     }
 
     private func deadlinePassed(streamID: UInt32, timeoutMicros: Int64) {

@@ -1,4 +1,4 @@
-public import NIOCore
+package import NIOCore
 
 /// One frame of the wire protocol (docs/protocol.md):
 ///

@@ -1,4 +1,4 @@
-public import NIOCore
+package import NIOCore
 
 /// What the frame decoder hands up the pipeline.
 package enum InboundFrame: Sendable, Equatable {

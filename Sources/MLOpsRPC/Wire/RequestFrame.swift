@@ -1,5 +1,5 @@
 package import MLOpsMessages
-public import NIOCore
+package import NIOCore
 
 /// The payload of a `request` frame: uint32 BE length of the `RequestHeader`,
 /// the header, then the request message's bytes.
