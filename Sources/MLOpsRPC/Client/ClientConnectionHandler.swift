@@ -37,6 +37,13 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         self.context = context
     }
 
+    func handlerRemoved(context: ChannelHandlerContext) {
+        // A channel that never became active (connection refused) gets no
+        // channelInactive: its waiter learns here.
+        ready.fail(connectionLost)
+        self.context = nil
+    }
+
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let established = event as? TLSEstablished {
             if established.applicationProtocol == TLSConfiguration.rpcProtocol {

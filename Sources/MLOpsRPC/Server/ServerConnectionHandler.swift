@@ -50,6 +50,8 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
+        // The outbox's drain refers back to this handler: let the pair go.
+        outbox = nil
     }
 
     func channelInactive(context: ChannelHandlerContext) {
