@@ -153,9 +153,8 @@ let package = Package(
         .testTarget(
             name: "MLOpsRPCTests",
             dependencies: [
-                "MLOpsRPC", "MLOpsMessages", "MLOpsTLS", "MLOpsTestSupport", nioCore, nioPosix, nioConcurrencyHelpers,
-                logging,
-                serviceLifecycle,
+                "MLOpsRPC", "MLOpsMessages", "MLOpsTLS", "MLOpsTestSupport", "MLOpsClient", nioCore, nioPosix,
+                nioConcurrencyHelpers, logging, serviceLifecycle,
             ],
             swiftSettings: swiftSettings
         ),

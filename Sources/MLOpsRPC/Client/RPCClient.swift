@@ -121,7 +121,7 @@ public final class RPCClient: Sendable {
         enum Next {
             case use(ClientConnection)
             case await(EventLoopFuture<ClientConnection>)
-            case wait(Duration, failures: Int)
+            case wait(Duration)
             case connect(EventLoopPromise<ClientConnection>, failures: Int)
         }
         while true {
@@ -130,7 +130,7 @@ public final class RPCClient: Sendable {
                 case .ready(let connection) where connection.acceptsCalls:
                     return .use(connection)
                 case .ready:
-                    state = .idle(failures: 0, retryAfter: nil)
+                    // The connection is going away: make the next one now.
                     let promise = eventLoop.makePromise(of: ClientConnection.self)
                     state = .connecting(promise.futureResult)
                     return .connect(promise, failures: 0)
@@ -138,7 +138,7 @@ public final class RPCClient: Sendable {
                     return .await(future)
                 case .idle(let failures, let retryAfter):
                     if let retryAfter, retryAfter > .now {
-                        return .wait(retryAfter - .now, failures: failures)
+                        return .wait(retryAfter - .now)
                     }
                     let promise = eventLoop.makePromise(of: ClientConnection.self)
                     state = .connecting(promise.futureResult)
@@ -152,7 +152,7 @@ public final class RPCClient: Sendable {
                 return connection
             case .await(let future):
                 return try await future.get()
-            case .wait(let delay, _):
+            case .wait(let delay):
                 try await Task.sleep(for: delay)
             case .connect(let promise, let failures):
                 do {

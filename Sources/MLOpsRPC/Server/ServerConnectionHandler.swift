@@ -214,7 +214,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         entry.call.cancel()
         let message =
             "\(entry.call.context.method) did not finish within its \(Double(timeoutMicros) / 1000) ms deadline"
-        writeStatus(streamID, RPCError(code: .deadlineExceeded, message: message).status, streamIsActive: false)
+        writeStatus(streamID, RPCError(code: .deadlineExceeded, message: message).status)
         afterCallEnded()
     }
 
@@ -245,7 +245,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     }
 
     /// A status for a stream that has no call (refused) or whose call was removed.
-    private func writeStatus(_ streamID: UInt32, _ status: Status, streamIsActive: Bool = false) {
+    private func writeStatus(_ streamID: UInt32, _ status: Status) {
         guard let context else { return }
         var buffer = context.channel.allocator.buffer(capacity: 64)
         Self.appendStatus(status, streamID: streamID, to: &buffer)
