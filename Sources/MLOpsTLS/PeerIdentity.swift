@@ -27,3 +27,7 @@ public struct TLSEstablished: Sendable {
     /// "TLSv1.3" or "TLSv1.2".
     public var protocolVersion: String
 }
+
+/// Fired down the pipeline when the peer closed the TLS session in order
+/// (close_notify); our own close_notify is on its way back.
+public struct TLSClosedByPeer: Sendable {}

@@ -129,6 +129,7 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
             writeOutbound(context: context, flush: true)
         case .closedByPeer:
             // close_notify: answer with ours, then close.
+            context.fireUserInboundEventTriggered(TLSClosedByPeer())
             connection.shutdown()
             writeOutbound(context: context, flush: true)
             state = .closed

@@ -3,7 +3,9 @@ import MLOpsMessages
 import MLOpsRPC
 import MLOpsTLS
 import MLOpsTestSupport
+import NIOConcurrencyHelpers
 import NIOCore
+import NIOPosix
 import ServiceLifecycle
 import Testing
 
@@ -151,6 +153,30 @@ struct BadInputTests {
             #expect(answer.closed)
             #expect(ContinuousClock.now - started < .seconds(5))
             try await expectHealthy(server)
+        }
+    }
+
+    @Test func anIdleConnectionIsClosedWithCloseNotify() async throws {
+        try await LiveServer.run(router: .testing, configure: { $0.idleTimeout = .milliseconds(300) }) { server in
+            let issued = try server.authority.issue(commonName: "admin")
+            let tls = try TLSContext(
+                configuration: .client(
+                    serverName: "127.0.0.1",
+                    trustRootsPath: server.authority.authorityPath,
+                    certificateChainPath: issued.certificatePath,
+                    privateKeyPath: issued.keyPath
+                )
+            )
+            let recorder = CloseNotifyRecorder()
+            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandlers([try TLSHandler(context: tls), recorder])
+                    }
+                }
+                .connect(host: "127.0.0.1", port: server.port).get()
+            try await channel.closeFuture.get()
+            #expect(recorder.received.withLockedValue { $0 })
         }
     }
 

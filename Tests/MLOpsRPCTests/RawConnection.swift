@@ -65,3 +65,14 @@ struct RawConnection {
         }
     }
 }
+
+/// Records whether the TLS layer below saw the peer's close_notify.
+final class CloseNotifyRecorder: ChannelInboundHandler, Sendable {
+    typealias InboundIn = ByteBuffer
+    let received = NIOLockedValueBox(false)
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is TLSClosedByPeer { received.withLockedValue { $0 = true } }
+        context.fireUserInboundEventTriggered(event)
+    }
+}
