@@ -1,6 +1,8 @@
 import MLOpsClient
 import MLOpsMessages
 import MLOpsRPC
+import NIOConcurrencyHelpers
+import NIOCore
 import Testing
 
 @Suite("Calls over TLS: unary, streaming, errors, deadlines, cancellation")
@@ -55,6 +57,37 @@ struct CallTests {
             var iterator = events.makeAsyncIterator()
             #expect(await iterator.next() == "cancelled")
             await client.close()
+        }
+    }
+
+    @Test func aStreamToAStalledReaderIsPacedNotBuffered() async throws {
+        let written = NIOLockedValueBox(0)
+        var router = RPCRouter()
+        router.register(
+            TestMethods.count,
+            streaming: { _, writer, _ in
+                let chunk = ArtifactChunk(data: Array(repeating: 0x42, count: 16 * 1024))
+                for _ in 0..<20_000 {
+                    try await writer.write(chunk)
+                    written.withLockedValue { $0 += 1 }
+                }
+            }
+        )
+        try await LiveServer.run(router: router) { server in
+            let raw = try await RawConnection.tls(port: server.port, server: server)
+            var request = ByteBuffer()
+            request.writeFrame(kind: .request, streamID: 1) { buffer in
+                try! RequestFrame.write(
+                    header: RequestHeader(method: TestMethods.count.path),
+                    message: try! GetArtifactRequest().serializedBytes(),
+                    into: &buffer
+                )
+            }
+            try await raw.sendAndStall(Array(request.readableBytesView), for: .seconds(1))
+            // 20,000 × 16 KiB is 320 MB; socket buffers hold a few MB.
+            let count = written.withLockedValue { $0 }
+            #expect(count > 0)
+            #expect(count < 2_000, "\(count) responses written to a client that reads nothing")
         }
     }
 

@@ -35,6 +35,14 @@ struct RawConnection {
         return RawConnection(channel: channel)
     }
 
+    /// Sends `bytes` and reads nothing for `duration`, as a stalled client would.
+    func sendAndStall(_ bytes: [UInt8], for duration: Duration) async throws {
+        try await channel.executeThenClose { _, outbound in
+            try await outbound.write(ByteBuffer(bytes: bytes))
+            try await Task.sleep(for: duration)
+        }
+    }
+
     /// Sends `bytes`, then reads until the server closes the connection or
     /// `timeout` passes; returns what arrived and whether the server closed.
     func exchange(_ bytes: [UInt8], timeout: Duration = .seconds(10)) async throws -> (received: [UInt8], closed: Bool)

@@ -18,7 +18,7 @@ public struct RPCRouter: Sendable {
         precondition(!method.isServerStreaming, "\(method.path) streams: register a streaming handler")
         handlers[method.path] = { bytes, context, sink in
             let request = try Self.decode(Request.self, bytes, method: method.path)
-            try await sink.send(try handler(request, context))
+            try sink.send(try await handler(request, context))
         }
     }
 
@@ -55,8 +55,9 @@ public struct RPCRouter: Sendable {
 public struct ResponseStreamWriter<Response: ProtobufMessage>: Sendable {
     let sink: ResponseSink
 
-    /// Sends one response. Throws `CancellationError` once the caller has gone.
+    /// Sends one response, returning once the connection has room for the
+    /// next. Throws `CancellationError` once the caller has gone.
     public func write(_ response: Response) async throws {
-        try await sink.send(response)
+        try await sink.sendPaced(response)
     }
 }

@@ -77,7 +77,8 @@ final class CancellableTask: @unchecked Sendable {
 
 /// What a call's task hands its connection to write.
 enum ServerOutboundItem: Sendable {
-    case message(streamID: UInt32, bytes: [UInt8])
+    /// `written` is resumed once the frame is handed to the channel (or dropped).
+    case message(streamID: UInt32, bytes: [UInt8], written: CheckedContinuation<Void, Never>?)
     case status(streamID: UInt32, status: Status)
 }
 
@@ -85,11 +86,27 @@ enum ServerOutboundItem: Sendable {
 package struct ResponseSink: Sendable {
     let streamID: UInt32
     let outbox: BatchingOutbox<ServerOutboundItem>
+    let writability: WritabilityGate
     let maximumFrameSize: Int
     let method: String
 
-    func send(_ response: some ProtobufMessage) async throws {
+    /// Queues a unary response; the status follows at once.
+    func send(_ response: some ProtobufMessage) throws {
+        outbox.enqueue(.message(streamID: streamID, bytes: try encode(response), written: nil))
+    }
+
+    /// Queues one of a stream's responses and returns once it is on its way
+    /// and the socket has room: a stream goes as fast as its reader reads.
+    func sendPaced(_ response: some ProtobufMessage) async throws {
         try Task.checkCancellation()
+        let bytes = try encode(response)
+        await withCheckedContinuation { written in
+            outbox.enqueue(.message(streamID: streamID, bytes: bytes, written: written))
+        }
+        try await writability.waitUntilOpen()
+    }
+
+    private func encode(_ response: some ProtobufMessage) throws(RPCError) -> [UInt8] {
         let bytes: [UInt8]
         do {
             bytes = try response.serializedBytes()
@@ -103,7 +120,7 @@ package struct ResponseSink: Sendable {
                     "\(method): a response of \(bytes.count) bytes exceeds the \(maximumFrameSize)-byte frame limit"
             )
         }
-        outbox.enqueue(.message(streamID: streamID, bytes: bytes))
+        return bytes
     }
 
     func finish(_ status: Status) {

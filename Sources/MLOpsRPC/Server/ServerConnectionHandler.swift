@@ -20,6 +20,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private let calls: ServerCallQueue
     private let logger: Logger
     private var outbox: BatchingOutbox<ServerOutboundItem>?
+    private let writability = WritabilityGate()
     private var context: ChannelHandlerContext?
     private var active: [UInt32: ActiveCall] = [:]
     private var peer: PeerIdentity?
@@ -62,7 +63,14 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         active.removeAll()
         idleTimer?.cancel()
         calls.finish()
+        // Writers waiting for room go on, find their calls cancelled, and end.
+        writability.setOpen(true)
         context.fireChannelInactive()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        writability.setOpen(context.channel.isWritable)
+        context.fireChannelWritabilityChanged()
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -190,6 +198,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         let sink = ResponseSink(
             streamID: streamID,
             outbox: outbox,
+            writability: writability,
             maximumFrameSize: configuration.maximumFrameSize,
             method: header.method
         )
@@ -223,12 +232,17 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     /// Writes a batch from the outbox; answers of calls no longer active
     /// (cancelled, past their deadline) are dropped.
     private func write(_ items: [ServerOutboundItem]) {
-        guard let context else { return }
+        guard let context else {
+            // The connection is gone: let paced writers go on to find out.
+            for case .message(_, _, let written?) in items { written.resume() }
+            return
+        }
         var buffer = context.channel.allocator.buffer(capacity: 256)
         var ended = false
         for item in items {
             switch item {
-            case .message(let streamID, let bytes):
+            case .message(let streamID, let bytes, let written):
+                defer { written?.resume() }
                 guard active[streamID] != nil else { continue }
                 buffer.writeFrame(kind: .message, streamID: streamID) { $0.writeBytes(bytes) }
             case .status(let streamID, let status):
