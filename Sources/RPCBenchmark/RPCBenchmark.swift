@@ -13,6 +13,14 @@ let echo = RPCMethod<ArtifactChunk, ArtifactChunk>(
     isServerStreaming: false
 )
 
+/// MLOPS_EVENT_LOOPS=n runs on n event loop threads (default: one per core).
+let benchmarkEventLoops: MultiThreadedEventLoopGroup = {
+    guard let text = ProcessInfo.processInfo.environment["MLOPS_EVENT_LOOPS"], let count = Int(text) else {
+        return .singleton
+    }
+    return MultiThreadedEventLoopGroup(numberOfThreads: count)
+}()
+
 @main
 enum Main {
     static func main() async {
@@ -54,7 +62,8 @@ struct Server: AsyncParsableCommand {
                 tls: .server(certificateChainPath: tls.certificate, privateKeyPath: tls.key, trustRootsPath: tls.ca)
             ),
             router: router,
-            logger: logger
+            logger: logger,
+            eventLoopGroup: benchmarkEventLoops
         )
         try await server.run()
     }
@@ -79,7 +88,8 @@ struct Client: AsyncParsableCommand {
                     certificateChainPath: tls.certificate,
                     privateKeyPath: tls.key
                 )
-            )
+            ),
+            eventLoopGroup: benchmarkEventLoops
         )
         let request = ArtifactChunk(data: Array(repeating: 0x5A, count: payload))
         _ = try await client.unary(echo, request)
