@@ -74,7 +74,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .target(name: "MLOpsPostgres", dependencies: ["CPostgreSQL", logging], swiftSettings: swiftSettings),
+        .target(
+            name: "MLOpsPostgres",
+            dependencies: ["CPostgreSQL", logging, nioCore, nioPosix, nioConcurrencyHelpers],
+            swiftSettings: swiftSettings
+        ),
 
         // MARK: Domain: pure Swift, no I/O.
         .target(name: "DriftEngine", swiftSettings: swiftSettings),
@@ -142,7 +146,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MLOpsPostgresTests",
-            dependencies: ["MLOpsPostgres", "MLOpsTestSupport"],
+            dependencies: ["MLOpsPostgres", "MLOpsTestSupport", logging],
             swiftSettings: swiftSettings
         ),
         .testTarget(

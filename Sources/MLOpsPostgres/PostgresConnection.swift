@@ -7,8 +7,9 @@ internal import CPostgreSQL
 #endif
 
 /// One libpq connection. Its calls block: run them on a thread pool, never
-/// on an event loop. Not safe to share between threads without a lock.
-public final class PostgresConnection {
+/// on an event loop. One thread at a time: `PostgresPool` lends each
+/// connection to one caller at a time, which is what makes it `Sendable`.
+public final class PostgresConnection: @unchecked Sendable {
     private let connection: OpaquePointer
 
     /// Connects with a libpq connection string (`host=… port=… dbname=…`) or URL.
@@ -26,9 +27,18 @@ public final class PostgresConnection {
         self.connection = connection
     }
 
+    /// Connects with the given settings; the message of a failure names the
+    /// server, never the password.
+    public convenience init(configuration: PostgresConfiguration) throws(PostgresError) {
+        try self.init(connectionString: configuration.connectionString)
+    }
+
     deinit {
         PQfinish(connection)
     }
+
+    /// False once libpq has seen the connection break.
+    public var isHealthy: Bool { PQstatus(connection) == CONNECTION_OK }
 
     /// Runs one statement with its parameters bound, and returns every row.
     @discardableResult

@@ -12,6 +12,10 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         public static let serverError = Code("server error")
         /// A value in a row did not have the type asked for.
         public static let decodingFailed = Code("decoding failed")
+        /// The settings cannot work (a malformed URL, say).
+        public static let invalidConfiguration = Code("invalid configuration")
+        /// No connection became free within the pool's acquisition timeout.
+        public static let poolTimeout = Code("pool timeout")
 
         public var description: String { name }
     }
@@ -28,6 +32,18 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
     }
 
     public var isUniqueViolation: Bool { sqlState == "23505" }
+    /// The transaction lost a race and may simply be tried again.
+    public var isSerializationFailure: Bool { sqlState == "40001" }
+    public var isDeadlock: Bool { sqlState == "40P01" }
+    /// `statement_timeout` (or a cancel) stopped the statement.
+    public var isQueryCanceled: Bool { sqlState == "57014" }
+    /// Worth retrying the whole transaction.
+    public var isTransient: Bool { isSerializationFailure || isDeadlock }
+    /// The connection itself is gone (network, server restart, admin shutdown).
+    public var isConnectionLost: Bool {
+        code == .connectionFailed || sqlState?.hasPrefix("08") == true || sqlState == "57P01"
+            || sqlState == "57P02" || sqlState == "57P03"
+    }
 
     public var description: String {
         if let sqlState { return "\(code) [\(sqlState)]: \(message)" }

@@ -1,7 +1,8 @@
 internal import CPostgreSQL
 
 /// The rows a statement returned, read in text format and decoded on demand.
-public final class PostgresRows {
+/// A `PGresult` is read-only once made, and libpq lets it pass between threads.
+public final class PostgresRows: @unchecked Sendable {
     private let result: OpaquePointer
 
     /// How many rows there are.

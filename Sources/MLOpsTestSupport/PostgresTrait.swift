@@ -1,4 +1,5 @@
 import Foundation
+package import MLOpsPostgres
 package import Testing
 
 /// Gives a suite its own database in the test run's throwaway cluster. The
@@ -41,6 +42,9 @@ package struct TestDatabase: Sendable {
 
     /// A libpq connection string for this database.
     package var connectionString: String { cluster.connectionString(database: name) }
+
+    /// Settings for this database.
+    package var configuration: PostgresConfiguration { cluster.configuration(database: name) }
 }
 
 /// One cluster per test process, started on first use.

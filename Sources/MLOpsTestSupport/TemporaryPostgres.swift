@@ -1,5 +1,5 @@
 import Foundation
-import MLOpsPostgres
+package import MLOpsPostgres
 
 /// A throwaway PostgreSQL 15 cluster for one test run: `initdb` and `pg_ctl`
 /// in a temporary folder, listening on a free port on 127.0.0.1 and on a unix
@@ -41,23 +41,30 @@ package final class TemporaryPostgres: Sendable {
                 "initdb",
                 ["-D", cluster.dataDirectory, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"]
             )
-            let options = [
-                "-p \(port)", "-k \(folder.path)", "-c listen_addresses=127.0.0.1",
-                "-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off",
-                "-c max_connections=200",
-            ]
-            try runPostgresTool(
-                "pg_ctl",
-                [
-                    "-D", cluster.dataDirectory, "-l", cluster.logFile, "-o", options.joined(separator: " "), "-w",
-                    "start",
-                ]
-            )
+            try cluster.startServer()
         } catch {
             cluster.stop()
             throw error
         }
         return cluster
+    }
+
+    /// Starts (or starts again) the server on the cluster's port and socket.
+    package func startServer() throws {
+        let options = [
+            "-p \(port)", "-k \(folder.path)", "-c listen_addresses=127.0.0.1",
+            "-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off",
+            "-c max_connections=200",
+        ]
+        try Self.runPostgresTool(
+            "pg_ctl",
+            ["-D", dataDirectory, "-l", logFile, "-o", options.joined(separator: " "), "-w", "start"]
+        )
+    }
+
+    /// Stops the server, disconnecting every client, and keeps its data.
+    package func stopServer() throws {
+        try Self.runPostgresTool("pg_ctl", ["-D", dataDirectory, "-m", "fast", "-w", "stop"])
     }
 
     /// Stops the server at once and deletes the folder.
@@ -80,6 +87,18 @@ package final class TemporaryPostgres: Sendable {
     /// A libpq connection string for `database` over the unix socket.
     package func connectionString(database: String = "postgres") -> String {
         "host=\(folder.path) port=\(port) user=\(user) dbname=\(database) connect_timeout=5"
+    }
+
+    /// Settings for `database` over the unix socket.
+    package func configuration(database: String) -> PostgresConfiguration {
+        PostgresConfiguration(
+            host: folder.path,
+            port: port,
+            user: user,
+            database: database,
+            sslMode: "disable",
+            applicationName: "mlops-tests"
+        )
     }
 
     /// Creates an empty database named after `name` and returns its name.

@@ -1,0 +1,294 @@
+public import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+public import NIOPosix
+
+/// A bounded pool of libpq connections. libpq blocks, so every use of a
+/// connection runs on a `NIOThreadPool` thread, never on an event loop or the
+/// cooperative pool: libpq's non-blocking API would need its own event-loop
+/// integration per connection, and a thread per busy connection is what the
+/// pool's bound allows anyway. Broken connections are dropped on return and
+/// replaced on demand, so the pool heals by itself after a server restart.
+public final class PostgresPool: Sendable {
+    public struct Options: Sendable {
+        /// The seed's SimpleConnectionPool(1, 10).
+        public var maximumConnections = 10
+        /// Waiting longer for a free connection is a `.poolTimeout` error.
+        public var acquisitionTimeout: Duration = .seconds(5)
+
+        public init(maximumConnections: Int = 10, acquisitionTimeout: Duration = .seconds(5)) {
+            self.maximumConnections = maximumConnections
+            self.acquisitionTimeout = acquisitionTimeout
+        }
+    }
+
+    /// What the pool is doing, for metrics.
+    public struct Statistics: Sendable, Equatable {
+        public var inUse = 0
+        public var idle = 0
+        public var waiting = 0
+        /// Connections opened since the start, replacements included.
+        public var opened = 0
+        /// Total time callers spent waiting for a connection.
+        public var totalWait: Duration = .zero
+    }
+
+    private struct Waiter {
+        let continuation: CheckedContinuation<PostgresConnection?, any Error>
+        var timer: Scheduled<Void>?
+    }
+
+    private struct State {
+        var idle: [PostgresConnection] = []
+        /// Open or being opened.
+        var total = 0
+        var inUse = 0
+        var waiters: [Int: Waiter] = [:]
+        var waiterOrder: [Int] = []
+        var nextWaiterID = 0
+        var opened = 0
+        var totalWait: Duration = .zero
+        var closed = false
+    }
+
+    public let configuration: PostgresConfiguration
+    public let options: Options
+    private let threadPool: NIOThreadPool
+    private let timers: any EventLoop
+    private let state = NIOLockedValueBox(State())
+    private let logger: Logger
+
+    public init(
+        configuration: PostgresConfiguration,
+        options: Options = Options(),
+        threadPool: NIOThreadPool = .singleton,
+        logger: Logger
+    ) {
+        self.configuration = configuration
+        self.options = options
+        self.threadPool = threadPool
+        self.timers = MultiThreadedEventLoopGroup.singleton.any()
+        self.logger = logger
+    }
+
+    public var statistics: Statistics {
+        state.withLockedValue {
+            Statistics(
+                inUse: $0.inUse,
+                idle: $0.idle.count,
+                waiting: $0.waiters.count,
+                opened: $0.opened,
+                totalWait: $0.totalWait
+            )
+        }
+    }
+
+    /// Lends a connection to `body`, which runs on a thread-pool thread.
+    public func withConnection<Result: Sendable>(
+        _ body: @escaping @Sendable (PostgresConnection) throws -> Result
+    ) async throws -> Result {
+        let connection = try await acquire()
+        do {
+            let result = try await threadPool.runIfActive { try body(connection) }
+            release(connection)
+            return result
+        } catch {
+            release(connection)
+            throw error
+        }
+    }
+
+    /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
+    public func withTransaction<Result: Sendable>(
+        isolation: IsolationLevel = .readCommitted,
+        _ body: @escaping @Sendable (PostgresConnection) throws -> Result
+    ) async throws -> Result {
+        try await withConnection { connection in
+            try connection.query(PostgresQuery(stringLiteral: "BEGIN ISOLATION LEVEL \(isolation.sql)"))
+            do {
+                let result = try body(connection)
+                try connection.query("COMMIT")
+                return result
+            } catch {
+                if connection.isHealthy { _ = try? connection.query("ROLLBACK") }
+                throw error
+            }
+        }
+    }
+
+    /// `withTransaction`, tried again (up to `maximumAttempts` in all) when it
+    /// fails with a serialization failure or a deadlock.
+    public func withRetryingTransaction<Result: Sendable>(
+        isolation: IsolationLevel = .serializable,
+        maximumAttempts: Int = 5,
+        _ body: @escaping @Sendable (PostgresConnection) throws -> Result
+    ) async throws -> Result {
+        var attempt = 1
+        while true {
+            do {
+                return try await withTransaction(isolation: isolation, body)
+            } catch let error as PostgresError where error.isTransient && attempt < maximumAttempts {
+                attempt += 1
+                logger.debug("retrying a transaction", metadata: ["attempt": "\(attempt)", "error": "\(error)"])
+            }
+        }
+    }
+
+    /// Closes the idle connections; later calls fail.
+    public func close() {
+        let waiters = state.withLockedValue { state in
+            state.closed = true
+            state.total -= state.idle.count
+            state.idle = []  // libpq closes each as it goes
+            defer {
+                state.waiters = [:]
+                state.waiterOrder = []
+            }
+            return Array(state.waiters.values)
+        }
+        for waiter in waiters {
+            waiter.timer?.cancel()
+            waiter.continuation.resume(throwing: PostgresError(code: .connectionFailed, message: "the pool is closed"))
+        }
+    }
+
+    // MARK: Lending
+
+    private enum Acquisition {
+        case reuse(PostgresConnection)
+        case open
+        case wait(Int)
+    }
+
+    private func acquire() async throws -> PostgresConnection {
+        let started = ContinuousClock.now
+        let next: Acquisition = try state.withLockedValue { state in
+            guard !state.closed else {
+                throw PostgresError(code: .connectionFailed, message: "the pool is closed")
+            }
+            if let connection = state.idle.popLast() {
+                state.inUse += 1
+                return .reuse(connection)
+            }
+            if state.total < options.maximumConnections {
+                state.total += 1
+                state.inUse += 1
+                return .open
+            }
+            state.nextWaiterID += 1
+            return .wait(state.nextWaiterID)
+        }
+        switch next {
+        case .reuse(let connection):
+            return connection
+        case .open:
+            return try await open()
+        case .wait(let id):
+            let handed = try await wait(id)
+            state.withLockedValue { $0.totalWait += ContinuousClock.now - started }
+            // nil: a slot freed up rather than a connection.
+            if let handed { return handed }
+            return try await open()
+        }
+    }
+
+    private func open() async throws -> PostgresConnection {
+        let configuration = self.configuration
+        do {
+            let connection = try await threadPool.runIfActive {
+                try PostgresConnection(configuration: configuration)
+            }
+            state.withLockedValue { $0.opened += 1 }
+            return connection
+        } catch {
+            slotFreed()
+            throw error
+        }
+    }
+
+    private func wait(_ id: Int) async throws -> PostgresConnection? {
+        let timeout = options.acquisitionTimeout
+        return try await withCheckedThrowingContinuation { continuation in
+            let timer = timers.scheduleTask(
+                in: .nanoseconds(
+                    Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
+                )
+            ) {
+                self.timeOut(id)
+            }
+            state.withLockedValue { state in
+                state.waiters[id] = Waiter(continuation: continuation, timer: timer)
+                state.waiterOrder.append(id)
+            }
+        }
+    }
+
+    private func timeOut(_ id: Int) {
+        let waiter = state.withLockedValue { state in
+            state.waiterOrder.removeAll { $0 == id }
+            return state.waiters.removeValue(forKey: id)
+        }
+        let limit = options.maximumConnections
+        waiter?.continuation.resume(
+            throwing: PostgresError(
+                code: .poolTimeout,
+                message: "no database connection free within \(options.acquisitionTimeout) (all \(limit) in use)"
+            )
+        )
+    }
+
+    private func release(_ connection: PostgresConnection) {
+        guard connection.isHealthy else {
+            logger.info("dropping a broken database connection")
+            slotFreed()
+            return
+        }
+        let waiter: Waiter? = state.withLockedValue { state in
+            if let id = state.waiterOrder.first {
+                state.waiterOrder.removeFirst()
+                return state.waiters.removeValue(forKey: id)
+            }
+            state.inUse -= 1
+            if state.closed {
+                state.total -= 1
+            } else {
+                state.idle.append(connection)
+            }
+            return nil
+        }
+        if let waiter {
+            waiter.timer?.cancel()
+            waiter.continuation.resume(returning: connection)
+        }
+    }
+
+    /// A connection went away: a waiter may open a new one in its place.
+    private func slotFreed() {
+        let waiter: Waiter? = state.withLockedValue { state in
+            if let id = state.waiterOrder.first {
+                state.waiterOrder.removeFirst()
+                return state.waiters.removeValue(forKey: id)
+            }
+            state.inUse -= 1
+            state.total -= 1
+            return nil
+        }
+        if let waiter {
+            waiter.timer?.cancel()
+            waiter.continuation.resume(returning: nil)
+        }
+    }
+}
+
+/// Transaction isolation levels.
+public enum IsolationLevel: Sendable {
+    case readCommitted, repeatableRead, serializable
+
+    var sql: String {
+        switch self {
+        case .readCommitted: "READ COMMITTED"
+        case .repeatableRead: "REPEATABLE READ"
+        case .serializable: "SERIALIZABLE"
+        }
+    }
+}
