@@ -61,6 +61,25 @@ public final class PostgresConnection: @unchecked Sendable {
         }
     }
 
+    /// Runs a script of several statements with no parameters. Only for SQL
+    /// the code owns (migrations): anything with a value in it goes through
+    /// `query(_:)`, whose values are always bound.
+    public func executeScript(_ script: StaticString) throws(PostgresError) {
+        guard let result = PQexec(connection, script.description) else {
+            throw PostgresError(code: .connectionFailed, message: Self.errorMessage(connection))
+        }
+        defer { PQclear(result) }
+        switch PQresultStatus(result) {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
+            return
+        default:
+            let sqlState = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
+            let message = String(cString: PQresultErrorMessage(result)).trimmedTrailingNewlines
+            let code: PostgresError.Code = PQstatus(connection) == CONNECTION_OK ? .serverError : .connectionFailed
+            throw PostgresError(code: code, sqlState: sqlState, message: message)
+        }
+    }
+
     private static func errorMessage(_ connection: OpaquePointer) -> String {
         String(cString: PQerrorMessage(connection)).trimmedTrailingNewlines
     }

@@ -84,6 +84,7 @@ public final class PostgresPool: Sendable {
     }
 
     /// Lends a connection to `body`, which runs on a thread-pool thread.
+    @discardableResult
     public func withConnection<Result: Sendable>(
         _ body: @escaping @Sendable (PostgresConnection) throws -> Result
     ) async throws -> Result {
@@ -99,6 +100,7 @@ public final class PostgresPool: Sendable {
     }
 
     /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
+    @discardableResult
     public func withTransaction<Result: Sendable>(
         isolation: IsolationLevel = .readCommitted,
         _ body: @escaping @Sendable (PostgresConnection) throws -> Result
@@ -118,6 +120,7 @@ public final class PostgresPool: Sendable {
 
     /// `withTransaction`, tried again (up to `maximumAttempts` in all) when it
     /// fails with a serialization failure or a deadlock.
+    @discardableResult
     public func withRetryingTransaction<Result: Sendable>(
         isolation: IsolationLevel = .serializable,
         maximumAttempts: Int = 5,

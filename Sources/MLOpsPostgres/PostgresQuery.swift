@@ -35,6 +35,12 @@ public struct PostgresQuery: Sendable, ExpressibleByStringInterpolation {
             binds.append(value?.postgresText)
             sql += "$\(binds.count)"
         }
+
+        /// A table, column or database name, which cannot be a bind parameter:
+        /// written as a quoted identifier, so it can never end the name early.
+        public mutating func appendInterpolation(identifier: String) {
+            sql += "\"" + identifier.replacingAll("\"", with: "\"\"") + "\""
+        }
     }
 }
 
@@ -71,4 +77,10 @@ extension Double: PostgresEncodable {
 
 extension Bool: PostgresEncodable {
     public var postgresText: String { self ? "true" : "false" }
+}
+
+extension String {
+    fileprivate func replacingAll(_ target: String, with replacement: String) -> String {
+        split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
+    }
 }

@@ -107,16 +107,14 @@ package final class TemporaryPostgres: Sendable {
             name.lowercased().filter { $0.isLetter || $0.isNumber || $0 == "_" }
             + "_" + UUID().uuidString.prefix(6).lowercased()
         let connection = try PostgresConnection(connectionString: connectionString())
-        // A database name is an identifier, which cannot be a bind parameter;
-        // this one is built above from letters, digits and underscores only.
-        try connection.query(PostgresQuery(stringLiteral: "CREATE DATABASE \"\(database)\""))
+        try connection.query("CREATE DATABASE \(identifier: database)")
         return database
     }
 
     /// Drops a database made by `createDatabase`, closing its connections.
     package func dropDatabase(_ name: String) throws {
         let connection = try PostgresConnection(connectionString: connectionString())
-        try connection.query(PostgresQuery(stringLiteral: "DROP DATABASE IF EXISTS \"\(name)\" WITH (FORCE)"))
+        try connection.query("DROP DATABASE IF EXISTS \(identifier: name) WITH (FORCE)")
     }
 
     // MARK: Processes
