@@ -348,10 +348,16 @@ struct LimitTests {
         let live = LiveServer(port: port, authority: authority, server: makeServer())
         let client = try live.client()
         for round in 0..<2 {
-            let server = makeServer()
             try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await server.run() }
-                _ = try await server.listeningAddress
+                // The port can take a moment to be free again after the last round.
+                var listening = false
+                for _ in 0..<20 where !listening {
+                    let server = makeServer()
+                    group.addTask { try? await server.run() }
+                    listening = (try? await server.listeningAddress) != nil
+                    if !listening { try await Task.sleep(for: .milliseconds(100)) }
+                }
+                try #require(listening)
                 let request = ArtifactChunk(contentType: "round \(round)")
                 // A call may race the old connection's end; the client then
                 // reconnects for the next one.

@@ -59,6 +59,9 @@ public final class RPCServer: Service, Sendable {
         } catch is CancellationError {
             // An orderly end, like a graceful shutdown.
         }
+        // The port is free for a successor once run() returns.
+        server.channel.close(promise: nil)
+        try? await server.channel.closeFuture.get()
         logger.info("stopped")
     }
 
