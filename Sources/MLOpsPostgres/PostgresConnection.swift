@@ -53,11 +53,8 @@ public final class PostgresConnection: @unchecked Sendable {
         case PGRES_COMMAND_OK, PGRES_TUPLES_OK:
             return PostgresRows(result)
         default:
-            let sqlState = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
-            let message = String(cString: PQresultErrorMessage(result)).trimmedTrailingNewlines
-            PQclear(result)
-            let code: PostgresError.Code = PQstatus(connection) == CONNECTION_OK ? .serverError : .connectionFailed
-            throw PostgresError(code: code, sqlState: sqlState, message: message)
+            defer { PQclear(result) }
+            throw error(from: result)
         }
     }
 
@@ -73,11 +70,108 @@ public final class PostgresConnection: @unchecked Sendable {
         case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
             return
         default:
-            let sqlState = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
-            let message = String(cString: PQresultErrorMessage(result)).trimmedTrailingNewlines
-            let code: PostgresError.Code = PQstatus(connection) == CONNECTION_OK ? .serverError : .connectionFailed
-            throw PostgresError(code: code, sqlState: sqlState, message: message)
+            throw error(from: result)
         }
+    }
+
+    /// Sends many statements in one pipeline (libpq 14+): one round trip for
+    /// the batch instead of one per statement. The batch is one implicit
+    /// transaction: a failing statement rolls back the whole of it, and its
+    /// error is thrown. Keep batches to a few thousand small statements: the
+    /// connection blocks, and the server's answers must fit its buffers.
+    public func executePipelined(_ queries: [PostgresQuery]) throws(PostgresError) {
+        guard !queries.isEmpty else { return }
+        guard PQenterPipelineMode(connection) == 1 else {
+            throw PostgresError(
+                code: .serverError,
+                message: "cannot enter pipeline mode: \(Self.errorMessage(connection))"
+            )
+        }
+        defer { _ = PQexitPipelineMode(connection) }
+        for query in queries {
+            let sent = withCStrings(query.binds) { values in
+                PQsendQueryParams(connection, query.sql, Int32(values.count), nil, values, nil, nil, 0)
+            }
+            guard sent == 1 else {
+                throw PostgresError(code: .connectionFailed, message: Self.errorMessage(connection))
+            }
+        }
+        guard PQpipelineSync(connection) == 1 else {
+            throw PostgresError(code: .connectionFailed, message: Self.errorMessage(connection))
+        }
+        var firstError: PostgresError?
+        while true {
+            guard let result = PQgetResult(connection) else {
+                // Between one statement's results and the next; or a dead connection.
+                guard isHealthy else {
+                    throw PostgresError(code: .connectionFailed, message: Self.errorMessage(connection))
+                }
+                continue
+            }
+            let status = PQresultStatus(result)
+            if status == PGRES_PIPELINE_SYNC {
+                PQclear(result)
+                break
+            }
+            if status == PGRES_FATAL_ERROR, firstError == nil {
+                firstError = error(from: result)
+            }
+            PQclear(result)
+        }
+        if let firstError { throw firstError }
+    }
+
+    /// Loads rows with COPY … FROM STDIN: the fastest way in for many rows.
+    /// Values are text (nil for NULL); table and columns are quoted identifiers.
+    /// - Returns: the number of rows loaded.
+    @discardableResult
+    public func copyIn(table: String, columns: [String], rows: some Sequence<[String?]>) throws(PostgresError) -> Int {
+        let columnList = columns.map(PostgresQuery.quoted(identifier:)).joined(separator: ", ")
+        let statement = "COPY \(PostgresQuery.quoted(identifier: table)) (\(columnList)) FROM STDIN"
+        guard let start = PQexec(connection, statement) else {
+            throw PostgresError(code: .connectionFailed, message: Self.errorMessage(connection))
+        }
+        guard PQresultStatus(start) == PGRES_COPY_IN else {
+            defer { PQclear(start) }
+            throw error(from: start)
+        }
+        PQclear(start)
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(1 << 20)
+        var count = 0
+        func flush() throws(PostgresError) {
+            guard !buffer.isEmpty else { return }
+            let sent = buffer.withUnsafeBufferPointer { bytes in
+                bytes.withMemoryRebound(to: CChar.self) { PQputCopyData(connection, $0.baseAddress, Int32($0.count)) }
+            }
+            buffer.removeAll(keepingCapacity: true)
+            guard sent == 1 else {
+                throw PostgresError(code: .connectionFailed, message: Self.errorMessage(connection))
+            }
+        }
+        for row in rows {
+            CopyText.append(row, to: &buffer)
+            count += 1
+            if buffer.count >= 1 << 20 { try flush() }
+        }
+        try flush()
+        guard PQputCopyEnd(connection, nil) == 1 else {
+            throw PostgresError(code: .connectionFailed, message: Self.errorMessage(connection))
+        }
+        var failure: PostgresError?
+        while let result = PQgetResult(connection) {
+            if PQresultStatus(result) != PGRES_COMMAND_OK, failure == nil { failure = error(from: result) }
+            PQclear(result)
+        }
+        if let failure { throw failure }
+        return count
+    }
+
+    private func error(from result: OpaquePointer) -> PostgresError {
+        let sqlState = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
+        let message = String(cString: PQresultErrorMessage(result)).trimmedTrailingNewlines
+        let code: PostgresError.Code = PQstatus(connection) == CONNECTION_OK ? .serverError : .connectionFailed
+        return PostgresError(code: code, sqlState: sqlState, message: message)
     }
 
     private static func errorMessage(_ connection: OpaquePointer) -> String {

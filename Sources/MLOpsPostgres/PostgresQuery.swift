@@ -18,6 +18,11 @@ public struct PostgresQuery: Sendable, ExpressibleByStringInterpolation {
         binds = stringInterpolation.binds
     }
 
+    /// `name` as a quoted SQL identifier.
+    static func quoted(identifier name: String) -> String {
+        "\"" + name.replacingAll("\"", with: "\"\"") + "\""
+    }
+
     public struct StringInterpolation: StringInterpolationProtocol {
         var sql = ""
         var binds: [String?] = []
@@ -39,7 +44,7 @@ public struct PostgresQuery: Sendable, ExpressibleByStringInterpolation {
         /// A table, column or database name, which cannot be a bind parameter:
         /// written as a quoted identifier, so it can never end the name early.
         public mutating func appendInterpolation(identifier: String) {
-            sql += "\"" + identifier.replacingAll("\"", with: "\"\"") + "\""
+            sql += PostgresQuery.quoted(identifier: identifier)
         }
     }
 }
