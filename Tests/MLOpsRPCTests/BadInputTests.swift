@@ -157,7 +157,7 @@ struct BadInputTests {
     }
 
     @Test func anIdleConnectionIsClosedWithCloseNotify() async throws {
-        try await LiveServer.run(router: .testing, configure: { $0.idleTimeout = .milliseconds(300) }) { server in
+        try await LiveServer.run(router: .testing, configure: { $0.idleTimeout = .seconds(1) }) { server in
             let issued = try server.authority.issue(commonName: "admin")
             let tls = try TLSContext(
                 configuration: .client(
