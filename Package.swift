@@ -132,6 +132,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .executableTarget(
+            name: "PostgresBenchmark",
+            dependencies: ["MLOpsPostgres", argumentParser, logging],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Tests
         .target(
             name: "MLOpsTestSupport",

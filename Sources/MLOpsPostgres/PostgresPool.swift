@@ -58,15 +58,17 @@ public final class PostgresPool: Sendable {
     private let state = NIOLockedValueBox(State())
     private let logger: Logger
 
+    /// The pool runs libpq on threads of its own, one per connection it may
+    /// hold, since each blocks for a whole round trip to the server.
     public init(
         configuration: PostgresConfiguration,
         options: Options = Options(),
-        threadPool: NIOThreadPool = .singleton,
         logger: Logger
     ) {
         self.configuration = configuration
         self.options = options
-        self.threadPool = threadPool
+        self.threadPool = NIOThreadPool(numberOfThreads: options.maximumConnections)
+        self.threadPool.start()
         self.timers = MultiThreadedEventLoopGroup.singleton.any()
         self.logger = logger
     }
@@ -137,7 +139,8 @@ public final class PostgresPool: Sendable {
         }
     }
 
-    /// Closes the idle connections; later calls fail.
+    /// Closes the idle connections and stops the pool's threads once the
+    /// connections in use come back; later calls fail.
     public func close() {
         let waiters = state.withLockedValue { state in
             state.closed = true
@@ -153,6 +156,8 @@ public final class PostgresPool: Sendable {
             waiter.timer?.cancel()
             waiter.continuation.resume(throwing: PostgresError(code: .connectionFailed, message: "the pool is closed"))
         }
+        // Work already queued still runs; its threads end after it.
+        threadPool.shutdownGracefully { _ in }
     }
 
     // MARK: Lending
