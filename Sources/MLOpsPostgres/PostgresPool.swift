@@ -1,7 +1,7 @@
 public import Logging
 import NIOConcurrencyHelpers
 import NIOCore
-public import NIOPosix
+import NIOPosix
 
 /// A bounded pool of libpq connections. libpq blocks, so every use of a
 /// connection runs on a `NIOThreadPool` thread, never on an event loop or the
