@@ -181,45 +181,20 @@ struct BadInputTests {
     }
 
     @Test func aStoppedServerFinishesInFlightCallsAndRefusesNewOnes() async throws {
-        let (release, releaser) = AsyncStream.makeStream(of: Void.self)
-        let (started, starter) = AsyncStream.makeStream(of: Void.self)
+        let held = HeldCalls()
         var router = RPCRouter.testing
-        let slow = RPCMethod<ArtifactChunk, ArtifactChunk>(
-            service: "mlops.v1.Testing",
-            method: "Slow",
-            isServerStreaming: false
-        )
-        router.register(slow) { request, _ in
-            starter.yield()
-            for await _ in release { break }
-            return request
-        }
+        held.register(in: &router)
         let authority = try TestCertificates()
-        let identity = try authority.issue(commonName: "model-registry")
+        let server = try LiveServer.makeServer(authority: authority, port: 0, router: router)
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        let server = RPCServer(
-            configuration: RPCServerConfiguration(
-                host: "127.0.0.1",
-                port: 0,
-                tls: .server(
-                    certificateChainPath: identity.certificatePath,
-                    privateKeyPath: identity.keyPath,
-                    trustRootsPath: authority.authorityPath
-                )
-            ),
-            router: router,
-            logger: logger
-        )
         let group = ServiceGroup(services: [server], logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             let port = try await server.listeningAddress.port!
-            let live = LiveServer(port: port, authority: authority, server: server)
-            let client = try live.client()
-            let inFlight = Task { try await client.unary(slow, ArtifactChunk(contentType: "in flight")) }
-            var startedIterator = started.makeAsyncIterator()
-            await startedIterator.next()
+            let client = try LiveServer(port: port, authority: authority, server: server).client()
+            let inFlight = Task { try await client.unary(HeldCalls.method, ArtifactChunk(contentType: "in flight")) }
+            await held.waitForStarts(1)
 
             await group.triggerGracefulShutdown()
             // The goodbye reaches the client before the next call.
@@ -229,7 +204,7 @@ struct BadInputTests {
             }
             #expect(refused?.code == .unavailable)
 
-            releaser.yield()
+            held.release(1)
             #expect(try await inFlight.value.contentType == "in flight")
             try await tasks.waitForAll()
             await client.close()
@@ -256,32 +231,19 @@ struct BadInputTests {
 @Suite("Limits, reconnection and protocol negotiation")
 struct LimitTests {
     @Test func callsOverThePerConnectionLimitAreResourceExhausted() async throws {
-        let (release, releaser) = AsyncStream.makeStream(of: Void.self)
-        let (started, starter) = AsyncStream.makeStream(of: Void.self)
+        let held = HeldCalls()
         var router = RPCRouter.testing
-        let slow = RPCMethod<ArtifactChunk, ArtifactChunk>(
-            service: "mlops.v1.Testing",
-            method: "Slow",
-            isServerStreaming: false
-        )
-        router.register(slow) { request, _ in
-            starter.yield()
-            for await _ in release { break }
-            return request
-        }
+        held.register(in: &router)
         try await LiveServer.run(router: router, configure: { $0.maximumConcurrentCallsPerConnection = 2 }) { server in
             let client = try server.client()
-            let first = Task { try await client.unary(slow, ArtifactChunk(contentType: "1")) }
-            let second = Task { try await client.unary(slow, ArtifactChunk(contentType: "2")) }
-            var starts = started.makeAsyncIterator()
-            await starts.next()
-            await starts.next()
+            let first = Task { try await client.unary(HeldCalls.method, ArtifactChunk(contentType: "1")) }
+            let second = Task { try await client.unary(HeldCalls.method, ArtifactChunk(contentType: "2")) }
+            await held.waitForStarts(2)
             let error = await #expect(throws: RPCError.self) {
                 try await client.unary(TestMethods.echo, ArtifactChunk())
             }
             #expect(error?.code == .resourceExhausted)
-            releaser.yield()
-            releaser.yield()
+            held.release(2)
             #expect(try await first.value.contentType == "1")
             #expect(try await second.value.contentType == "2")
             await client.close()
@@ -326,33 +288,18 @@ struct LimitTests {
 
     @Test func theClientReconnectsAfterTheServerRestarts() async throws {
         let authority = try TestCertificates()
-        let identity = try authority.issue(commonName: "model-registry")
         let port = try FreeTCPPort.find()
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
-        func makeServer() -> RPCServer {
-            RPCServer(
-                configuration: RPCServerConfiguration(
-                    host: "127.0.0.1",
-                    port: port,
-                    tls: .server(
-                        certificateChainPath: identity.certificatePath,
-                        privateKeyPath: identity.keyPath,
-                        trustRootsPath: authority.authorityPath
-                    )
-                ),
-                router: .testing,
-                logger: logger
-            )
+        func makeServer() throws -> RPCServer {
+            try LiveServer.makeServer(authority: authority, port: port, router: .testing)
         }
-        let live = LiveServer(port: port, authority: authority, server: makeServer())
+        let live = LiveServer(port: port, authority: authority, server: try makeServer())
         let client = try live.client()
         for round in 0..<2 {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 // The port can take a moment to be free again after the last round.
                 var listening = false
                 for _ in 0..<20 where !listening {
-                    let server = makeServer()
+                    let server = try makeServer()
                     group.addTask { try? await server.run() }
                     listening = (try? await server.listeningAddress) != nil
                     if !listening { try await Task.sleep(for: .milliseconds(100)) }

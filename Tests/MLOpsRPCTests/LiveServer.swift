@@ -37,10 +37,27 @@ struct LiveServer {
         _ body: (LiveServer) async throws -> Void
     ) async throws {
         let authority = try TestCertificates()
+        let server = try makeServer(authority: authority, port: 0, router: router, configure: configure)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await server.run() }
+            let port = try await server.listeningAddress.port!
+            try await body(LiveServer(port: port, authority: authority, server: server))
+            group.cancelAll()
+            try await group.waitForAll()
+        }
+    }
+
+    /// A server (not yet running) with a `model-registry` certificate from `authority`.
+    static func makeServer(
+        authority: TestCertificates,
+        port: Int,
+        router: RPCRouter,
+        configure: (inout RPCServerConfiguration) -> Void = { _ in }
+    ) throws -> RPCServer {
         let identity = try authority.issue(commonName: "model-registry")
         var configuration = RPCServerConfiguration(
             host: "127.0.0.1",
-            port: 0,
+            port: port,
             tls: .server(
                 certificateChainPath: identity.certificatePath,
                 privateKeyPath: identity.keyPath,
@@ -50,14 +67,7 @@ struct LiveServer {
         configure(&configuration)
         var logger = Logger(label: "test-server")
         logger.logLevel = .critical
-        let server = RPCServer(configuration: configuration, router: router, logger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await server.run() }
-            let port = try await server.listeningAddress.port!
-            try await body(LiveServer(port: port, authority: authority, server: server))
-            group.cancelAll()
-            try await group.waitForAll()
-        }
+        return RPCServer(configuration: configuration, router: router, logger: logger)
     }
 
     /// A client presenting a certificate for `identity` from this server's CA.
@@ -92,5 +102,36 @@ extension RPCRouter {
             HealthCheckResponse(status: .serving, reason: context.callerIdentity)
         }
         return router
+    }
+}
+
+/// A method whose calls wait, once started, until the test lets them go.
+struct HeldCalls {
+    static let method = RPCMethod<ArtifactChunk, ArtifactChunk>(
+        service: "mlops.v1.Testing",
+        method: "Held",
+        isServerStreaming: false
+    )
+    private let started = AsyncStream.makeStream(of: Void.self)
+    private let release = AsyncStream.makeStream(of: Void.self)
+
+    func register(in router: inout RPCRouter) {
+        let (starter, release) = (started.continuation, release.stream)
+        router.register(Self.method) { request, _ in
+            starter.yield()
+            for await _ in release { break }
+            return request
+        }
+    }
+
+    /// Returns once `count` calls have started.
+    func waitForStarts(_ count: Int) async {
+        var iterator = started.stream.makeAsyncIterator()
+        for _ in 0..<count { await iterator.next() }
+    }
+
+    /// Lets `count` held calls finish.
+    func release(_ count: Int) {
+        for _ in 0..<count { release.continuation.yield() }
     }
 }
