@@ -104,6 +104,8 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
             ("host", host), ("port", String(port)), ("user", user), ("dbname", database),
             ("sslmode", sslMode), ("connect_timeout", String(connectTimeoutSeconds)),
             ("application_name", applicationName),
+            // Timestamps come back in UTC, whatever the server's default.
+            ("options", "-c TimeZone=UTC"),
         ]
         if let password { pairs.append(("password", password)) }
         return pairs.map { "\($0.0)='\(Self.quoted($0.1))'" }.joined(separator: " ")

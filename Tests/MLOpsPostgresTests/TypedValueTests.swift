@@ -1,0 +1,43 @@
+import Foundation
+import MLOpsPostgres
+import MLOpsTestSupport
+import Testing
+
+@Suite("Typed values through a real server", .temporaryPostgres)
+struct TypedValueTests {
+    struct Context: Codable, Equatable, Sendable {
+        var featureDriftRatio: Double
+        var driftedFeatures: [String]
+    }
+
+    @Test func uuidTimestampsJSONAndBytesRoundTrip() throws {
+        let connection = try PostgresConnection(configuration: try #require(TestDatabase.current).configuration)
+        try connection.query(
+            """
+            CREATE TABLE typed (id uuid PRIMARY KEY, at timestamptz, local timestamp, context jsonb, blob bytea)
+            """
+        )
+        let id = UUID()
+        let at = Date(timeIntervalSince1970: 1_795_000_000.123456)
+        let context = Context(featureDriftRatio: 0.5, driftedFeatures: ["income", "Grüße"])
+        let blob = PostgresBytes([0, 1, 0x7F, 0x80, 0xFF])
+        try connection.query(
+            "INSERT INTO typed VALUES (\(id), \(at), \(at), \(PostgresJSON(context)), \(blob))"
+        )
+        let rows = try connection.query("SELECT id, at, local, context, blob FROM typed WHERE id = \(id)")
+        #expect(try rows.value(UUID.self, row: 0, column: 0) == id)
+        let readBack = try #require(try rows.value(Date.self, row: 0, column: 1))
+        #expect(abs(readBack.timeIntervalSince(at)) < 0.000_001)
+        let local = try #require(try rows.value(Date.self, row: 0, column: 2))
+        #expect(abs(local.timeIntervalSince(at)) < 0.000_001)
+        #expect(try rows.value(PostgresJSON<Context>.self, row: 0, column: 3)?.value == context)
+        #expect(try rows.value(PostgresBytes.self, row: 0, column: 4) == blob)
+    }
+
+    @Test func timestampsWithOffsetsAreRead() {
+        #expect(Date(postgresText: "2026-01-06 10:49:02.087857+00")?.timeIntervalSince1970 == 1_767_696_542.087857)
+        #expect(Date(postgresText: "2026-01-06 12:49:02+02")?.timeIntervalSince1970 == 1_767_696_542)
+        #expect(Date(postgresText: "2026-01-06 05:19:02-05:30")?.timeIntervalSince1970 == 1_767_696_542)
+        #expect(Date(postgresText: "yesterday") == nil)
+    }
+}
