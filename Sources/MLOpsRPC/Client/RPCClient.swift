@@ -51,17 +51,7 @@ public final class RPCClient: Sendable {
         let handle = ClientCallHandle()
         let bytes = try await withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation { continuation in
-                connection.outbox.enqueue(
-                    .start(
-                        ClientCallStart(
-                            handle: handle,
-                            method: method.path,
-                            payload: payload,
-                            timeout: options.timeout,
-                            consumer: .unary(continuation)
-                        )
-                    )
-                )
+                connection.start(handle, method.path, payload, options, .unary(continuation))
             }
         } onCancel: {
             handle.markCancelled()
@@ -90,17 +80,7 @@ public final class RPCClient: Sendable {
             let payload = try Self.requestPayload(method.path, request, options)
             let connection = try await self.connection()
             started.withLockedValue { $0 = connection }
-            connection.outbox.enqueue(
-                .start(
-                    ClientCallStart(
-                        handle: handle,
-                        method: method.path,
-                        payload: payload,
-                        timeout: options.timeout,
-                        consumer: .streaming(continuation)
-                    )
-                )
-            )
+            connection.start(handle, method.path, payload, options, .streaming(continuation))
         }
     }
 
@@ -261,4 +241,22 @@ struct ClientConnection: Sendable {
     let acceptsCallsFlag: NIOLockedValueBox<Bool>
 
     var acceptsCalls: Bool { acceptsCallsFlag.withLockedValue { $0 } && channel.isActive }
+
+    /// Hands a call to the connection's event loop.
+    func start(
+        _ handle: ClientCallHandle,
+        _ method: String,
+        _ payload: [UInt8],
+        _ options: CallOptions,
+        _ consumer: ResponseConsumer
+    ) {
+        let call = ClientCallStart(
+            handle: handle,
+            method: method,
+            payload: payload,
+            timeout: options.timeout,
+            consumer: consumer
+        )
+        outbox.enqueue(.start(call))
+    }
 }
