@@ -41,3 +41,28 @@ struct TypedValueTests {
         #expect(Date(postgresText: "yesterday") == nil)
     }
 }
+
+@Suite("Arrays through a real server", .temporaryPostgres)
+struct ArrayValueTests {
+    @Test func textNumbersAndEmptyArraysRoundTrip() throws {
+        let connection = try PostgresConnection(configuration: try #require(TestDatabase.current).configuration)
+        try connection.query("CREATE TABLE arrays (id int, names text[], scores float8[], counts int[])")
+        let names = ["income", "a,b", "say \"hi\"", "back\\slash", "", "NULL", "Grüße {x}"]
+        let scores = [0.5, -1e300, .infinity, 5e-324]
+        try connection.query(
+            "INSERT INTO arrays VALUES (\(1), \(names), \(scores), \([Int]()))"
+        )
+        let rows = try connection.query("SELECT names, scores, counts, array_length(names, 1) FROM arrays")
+        #expect(try rows.value([String].self, row: 0, column: 0) == names)
+        #expect(try rows.value([Double].self, row: 0, column: 1) == scores)
+        #expect(try rows.value([Int].self, row: 0, column: 2) == [])
+        #expect(try rows.value(Int.self, row: 0, column: 3) == names.count)
+    }
+
+    @Test func nullElementsAndNestedArraysAreNotRead() {
+        #expect([String](postgresText: "{a,NULL}") == nil)
+        #expect([String](postgresText: "{a,\"NULL\"}") == ["a", "NULL"])
+        #expect([Int](postgresText: "{{1,2},{3,4}}") == nil)
+        #expect([Int](postgresText: "{1,2,") == nil)
+    }
+}
