@@ -40,9 +40,6 @@ package struct TestDatabase: Sendable {
     package let cluster: TemporaryPostgres
     package let name: String
 
-    /// A libpq connection string for this database.
-    package var connectionString: String { cluster.connectionString(database: name) }
-
     /// Settings for this database.
     package var configuration: PostgresConfiguration { cluster.configuration(database: name) }
 }

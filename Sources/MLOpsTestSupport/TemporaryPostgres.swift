@@ -84,13 +84,8 @@ package final class TemporaryPostgres: Sendable {
     private var dataDirectory: String { folder.appendingPathComponent("data").path }
     private var logFile: String { folder.appendingPathComponent("server.log").path }
 
-    /// A libpq connection string for `database` over the unix socket.
-    package func connectionString(database: String = "postgres") -> String {
-        "host=\(folder.path) port=\(port) user=\(user) dbname=\(database) connect_timeout=5"
-    }
-
     /// Settings for `database` over the unix socket.
-    package func configuration(database: String) -> PostgresConfiguration {
+    package func configuration(database: String = "postgres") -> PostgresConfiguration {
         PostgresConfiguration(
             host: folder.path,
             port: port,
@@ -106,14 +101,14 @@ package final class TemporaryPostgres: Sendable {
         let database =
             name.lowercased().filter { $0.isLetter || $0.isNumber || $0 == "_" }
             + "_" + UUID().uuidString.prefix(6).lowercased()
-        let connection = try PostgresConnection(connectionString: connectionString())
+        let connection = try PostgresConnection(configuration: configuration())
         try connection.query("CREATE DATABASE \(identifier: database)")
         return database
     }
 
     /// Drops a database made by `createDatabase`, closing its connections.
     package func dropDatabase(_ name: String) throws {
-        let connection = try PostgresConnection(connectionString: connectionString())
+        let connection = try PostgresConnection(configuration: configuration())
         try connection.query("DROP DATABASE IF EXISTS \(identifier: name) WITH (FORCE)")
     }
 

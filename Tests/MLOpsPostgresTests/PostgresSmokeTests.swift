@@ -6,7 +6,7 @@ import Testing
 struct PostgresSmokeTests {
     private func connect() throws -> PostgresConnection {
         let database = try #require(TestDatabase.current)
-        return try PostgresConnection(connectionString: database.connectionString)
+        return try PostgresConnection(configuration: database.configuration)
     }
 
     @Test func aRowRoundTrips() throws {

@@ -7,7 +7,7 @@ import Testing
 struct TemporaryPostgresTests {
     @Test func stopRemovesTheServerAndItsFolder() throws {
         let cluster = try TemporaryPostgres.start()
-        let connection = try PostgresConnection(connectionString: cluster.connectionString())
+        let connection = try PostgresConnection(configuration: cluster.configuration())
         let rows = try connection.query("SELECT current_setting('server_version_num')::int / 10000")
         #expect(try rows.value(Int.self, row: 0, column: 0) == 15)
         #expect(FileManager.default.fileExists(atPath: cluster.socketFolder))
@@ -15,7 +15,7 @@ struct TemporaryPostgresTests {
         cluster.stop()
         #expect(!FileManager.default.fileExists(atPath: cluster.socketFolder))
         #expect(throws: PostgresError.self) {
-            try PostgresConnection(connectionString: cluster.connectionString())
+            try PostgresConnection(configuration: cluster.configuration())
         }
     }
 
@@ -28,7 +28,7 @@ struct TemporaryPostgresTests {
         defer { next.stop() }
         #expect(!FileManager.default.fileExists(atPath: abandoned.socketFolder))
         #expect(throws: PostgresError.self) {
-            try PostgresConnection(connectionString: abandoned.connectionString())
+            try PostgresConnection(configuration: abandoned.configuration())
         }
     }
 
@@ -37,10 +37,10 @@ struct TemporaryPostgresTests {
         defer { cluster.stop() }
         let name = try cluster.createDatabase("Some Suite")
         #expect(name.hasPrefix("somesuite_"))
-        _ = try PostgresConnection(connectionString: cluster.connectionString(database: name))
+        _ = try PostgresConnection(configuration: cluster.configuration(database: name))
         try cluster.dropDatabase(name)
         #expect(throws: PostgresError.self) {
-            try PostgresConnection(connectionString: cluster.connectionString(database: name))
+            try PostgresConnection(configuration: cluster.configuration(database: name))
         }
     }
 }

@@ -48,7 +48,7 @@ struct ArrayValueTests {
         let connection = try PostgresConnection(configuration: try #require(TestDatabase.current).configuration)
         try connection.query("CREATE TABLE arrays (id int, names text[], scores float8[], counts int[])")
         let names = ["income", "a,b", "say \"hi\"", "back\\slash", "", "NULL", "Grüße {x}"]
-        let scores = [0.5, -1e300, .infinity, 5e-324]
+        let scores = [0.5, -1e300, .infinity, .leastNonzeroMagnitude]
         try connection.query(
             "INSERT INTO arrays VALUES (\(1), \(names), \(scores), \([Int]()))"
         )

@@ -138,12 +138,17 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     private func deadlinePassed(streamID: UInt32, timeout: Duration) {
         guard let stream = streams.removeValue(forKey: streamID), let context else { return }
-        var buffer = context.channel.allocator.buffer(capacity: Frame.headerSize)
-        buffer.writeFrame(kind: .cancel, streamID: streamID)
-        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+        sendCancel(streamID, context: context)
         stream.consumer.fail(
             RPCError(code: .deadlineExceeded, message: "\(stream.method): no answer within \(timeout)")
         )
+    }
+
+    /// Tells the server this side gave up on a stream.
+    private func sendCancel(_ streamID: UInt32, context: ChannelHandlerContext) {
+        var buffer = context.channel.allocator.buffer(capacity: Frame.headerSize)
+        buffer.writeFrame(kind: .cancel, streamID: streamID)
+        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
     }
 
     // MARK: Inbound
@@ -155,9 +160,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         case .oversized(.message, let streamID, let length):
             guard let stream = streams.removeValue(forKey: streamID) else { return }
             stream.deadlineTimer?.cancel()
-            var buffer = context.channel.allocator.buffer(capacity: Frame.headerSize)
-            buffer.writeFrame(kind: .cancel, streamID: streamID)
-            context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+            sendCancel(streamID, context: context)
             stream.consumer.fail(
                 RPCError(
                     code: .resourceExhausted,
@@ -202,7 +205,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         case .ping:
             guard !frame.flags.contains(.ack) else { return }
             var buffer = context.channel.allocator.buffer(capacity: Frame.headerSize + 8)
-            buffer.writeFrame(Frame(kind: .ping, flags: .ack, streamID: 0, payload: frame.payload))
+            buffer.writePingAck(for: frame)
             context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
         case .request, .cancel:
             errorCaught(

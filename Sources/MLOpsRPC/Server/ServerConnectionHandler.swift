@@ -135,7 +135,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         case .ping:
             guard !frame.flags.contains(.ack), let context else { return }
             var buffer = context.channel.allocator.buffer(capacity: Frame.headerSize + 8)
-            buffer.writeFrame(Frame(kind: .ping, flags: .ack, streamID: 0, payload: frame.payload))
+            buffer.writePingAck(for: frame)
             context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
         case .goAway:
             goingAway = true

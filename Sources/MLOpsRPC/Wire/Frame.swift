@@ -72,6 +72,11 @@ extension ByteBuffer {
         writeFrame(kind: kind, flags: flags, streamID: streamID) { _ in }
     }
 
+    /// The answer to a `ping`: the same 8 bytes with the ACK flag.
+    package mutating func writePingAck(for ping: Frame) {
+        writeFrame(Frame(kind: .ping, flags: .ack, streamID: 0, payload: ping.payload))
+    }
+
     package mutating func writeFrame(_ frame: Frame) {
         var payload = frame.payload
         writeFrame(kind: frame.kind, flags: frame.flags, streamID: frame.streamID) { $0.writeBuffer(&payload) }
