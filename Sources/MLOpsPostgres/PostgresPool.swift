@@ -35,7 +35,7 @@ public final class PostgresPool: Sendable {
 
     private struct Waiter {
         let continuation: CheckedContinuation<PostgresConnection?, any Error>
-        var timer: Scheduled<Void>?
+        let timer: Scheduled<Void>?
     }
 
     private struct State {
