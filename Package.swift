@@ -13,6 +13,7 @@ let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
 let nioCore: Target.Dependency = .product(name: "NIOCore", package: "swift-nio")
 let nioPosix: Target.Dependency = .product(name: "NIOPosix", package: "swift-nio")
 let nioConcurrencyHelpers: Target.Dependency = .product(name: "NIOConcurrencyHelpers", package: "swift-nio")
+let metrics: Target.Dependency = .product(name: "Metrics", package: "swift-metrics")
 let serviceLifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
 
 let package = Package(
@@ -29,6 +30,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
     ],
@@ -76,7 +78,7 @@ let package = Package(
         ),
         .target(
             name: "MLOpsPostgres",
-            dependencies: ["CPostgreSQL", logging, nioCore, nioPosix, nioConcurrencyHelpers],
+            dependencies: ["CPostgreSQL", logging, metrics, nioCore, nioPosix, nioConcurrencyHelpers],
             swiftSettings: swiftSettings
         ),
 
@@ -152,7 +154,10 @@ let package = Package(
         ),
         .testTarget(
             name: "MLOpsPostgresTests",
-            dependencies: ["MLOpsPostgres", "MLOpsTestSupport", logging],
+            dependencies: [
+                "MLOpsPostgres", "MLOpsTestSupport", logging,
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,3 +1,4 @@
+public import CoreMetrics
 public import Logging
 import NIOConcurrencyHelpers
 import NIOCore
@@ -49,6 +50,10 @@ public final class PostgresPool: Sendable {
         var opened = 0
         var totalWait: Duration = .zero
         var closed = false
+
+        var statistics: Statistics {
+            Statistics(inUse: inUse, idle: idle.count, waiting: waiters.count, opened: opened, totalWait: totalWait)
+        }
     }
 
     public let configuration: PostgresConfiguration
@@ -57,16 +62,20 @@ public final class PostgresPool: Sendable {
     private let timers: any EventLoop
     private let state = NIOLockedValueBox(State())
     private let logger: Logger
+    private let metrics: PoolMetrics
 
     /// The pool runs libpq on threads of its own, one per connection it may
-    /// hold, since each blocks for a whole round trip to the server.
+    /// hold, since each blocks for a whole round trip to the server. Its
+    /// statistics go to `metricsFactory`, labelled with the application name.
     public init(
         configuration: PostgresConfiguration,
         options: Options = Options(),
-        logger: Logger
+        logger: Logger,
+        metricsFactory: any MetricsFactory = MetricsSystem.factory
     ) {
         self.configuration = configuration
         self.options = options
+        self.metrics = PoolMetrics(pool: configuration.applicationName, factory: metricsFactory)
         self.threadPool = NIOThreadPool(numberOfThreads: options.maximumConnections)
         self.threadPool.start()
         self.timers = MultiThreadedEventLoopGroup.singleton.any()
@@ -74,15 +83,16 @@ public final class PostgresPool: Sendable {
     }
 
     public var statistics: Statistics {
-        state.withLockedValue {
-            Statistics(
-                inUse: $0.inUse,
-                idle: $0.idle.count,
-                waiting: $0.waiters.count,
-                opened: $0.opened,
-                totalWait: $0.totalWait
-            )
+        state.withLockedValue { $0.statistics }
+    }
+
+    /// Changes the state and publishes the statistics it leaves.
+    private func update<T>(_ body: (inout State) throws -> T) rethrows -> T {
+        let (result, statistics) = try state.withLockedValue { state in
+            (try body(&state), state.statistics)
         }
+        metrics.record(statistics)
+        return result
     }
 
     /// Lends a connection to `body`, which runs on a thread-pool thread.
@@ -142,7 +152,7 @@ public final class PostgresPool: Sendable {
     /// Closes the idle connections and stops the pool's threads once the
     /// connections in use come back; later calls fail.
     public func close() {
-        let waiters = state.withLockedValue { state in
+        let waiters = update { state in
             state.closed = true
             state.total -= state.idle.count
             state.idle = []  // libpq closes each as it goes
@@ -170,7 +180,7 @@ public final class PostgresPool: Sendable {
 
     private func acquire() async throws -> PostgresConnection {
         let started = ContinuousClock.now
-        let next: Acquisition = try state.withLockedValue { state in
+        let next: Acquisition = try update { state in
             guard !state.closed else {
                 throw PostgresError(code: .connectionFailed, message: "the pool is closed")
             }
@@ -193,7 +203,9 @@ public final class PostgresPool: Sendable {
             return try await open()
         case .wait(let id):
             let handed = try await wait(id)
-            state.withLockedValue { $0.totalWait += ContinuousClock.now - started }
+            let waited = ContinuousClock.now - started
+            update { $0.totalWait += waited }
+            metrics.waited(waited)
             // nil: a slot freed up rather than a connection.
             if let handed { return handed }
             return try await open()
@@ -206,7 +218,8 @@ public final class PostgresPool: Sendable {
             let connection = try await threadPool.runIfActive {
                 try PostgresConnection(configuration: configuration)
             }
-            state.withLockedValue { $0.opened += 1 }
+            update { $0.opened += 1 }
+            metrics.connectionOpened()
             return connection
         } catch {
             slotFreed()
@@ -224,7 +237,7 @@ public final class PostgresPool: Sendable {
             ) {
                 self.timeOut(id)
             }
-            state.withLockedValue { state in
+            update { state in
                 state.waiters[id] = Waiter(continuation: continuation, timer: timer)
                 state.waiterOrder.append(id)
             }
@@ -232,7 +245,7 @@ public final class PostgresPool: Sendable {
     }
 
     private func timeOut(_ id: Int) {
-        let waiter = state.withLockedValue { state in
+        let waiter = update { state in
             state.waiterOrder.removeAll { $0 == id }
             return state.waiters.removeValue(forKey: id)
         }
@@ -251,7 +264,7 @@ public final class PostgresPool: Sendable {
             slotFreed()
             return
         }
-        let waiter: Waiter? = state.withLockedValue { state in
+        let waiter: Waiter? = update { state in
             if let id = state.waiterOrder.first {
                 state.waiterOrder.removeFirst()
                 return state.waiters.removeValue(forKey: id)
@@ -272,7 +285,7 @@ public final class PostgresPool: Sendable {
 
     /// A connection went away: a waiter may open a new one in its place.
     private func slotFreed() {
-        let waiter: Waiter? = state.withLockedValue { state in
+        let waiter: Waiter? = update { state in
             if let id = state.waiterOrder.first {
                 state.waiterOrder.removeFirst()
                 return state.waiters.removeValue(forKey: id)

@@ -1,6 +1,7 @@
 import Logging
 import MLOpsPostgres
 import MLOpsTestSupport
+import MetricsTestKit
 import Testing
 
 @Suite("The connection pool against a real server", .temporaryPostgres)
@@ -111,28 +112,96 @@ struct PostgresPoolTests {
 
 @Suite("The pool heals after the server restarts")
 struct PostgresRestartTests {
-    @Test func queriesFailClearlyThenSucceedAgain() async throws {
+    @Test func queriesInFlightFailClearlyThenLaterOnesSucceedWithoutLeaks() async throws {
         let cluster = try TemporaryPostgres.start()
         defer { cluster.stop() }
+        var configuration = cluster.configuration(database: "postgres")
+        configuration.applicationName = "restart-test"
         let pool = PostgresPool(
-            configuration: cluster.configuration(database: "postgres"),
-            options: .init(maximumConnections: 2, acquisitionTimeout: .seconds(2)),
+            configuration: configuration,
+            options: .init(maximumConnections: 3, acquisitionTimeout: .seconds(2)),
             logger: Logger(label: "test")
         )
-        try await pool.withConnection { try $0.query("SELECT 1") }
 
-        try cluster.stopServer()
-        let error = await #expect(throws: PostgresError.self) {
-            try await pool.withConnection { try $0.query("SELECT 1") }
+        // Three queries are running when the server goes away.
+        let inFlight = Task {
+            await withTaskGroup(of: (any Error)?.self) { group in
+                for _ in 0..<3 {
+                    group.addTask {
+                        do {
+                            try await pool.withConnection { try $0.query("SELECT pg_sleep(30)") }
+                            return nil
+                        } catch { return error }
+                    }
+                }
+                return await group.reduce(into: [(any Error)?]()) { $0.append($1) }
+            }
         }
-        #expect(error?.isConnectionLost == true)
+        while pool.statistics.inUse < 3 { try await Task.sleep(for: .milliseconds(20)) }
+        try await Task.sleep(for: .milliseconds(200))
+        try cluster.stopServer()
+        let errors = await inFlight.value
+        #expect(errors.count == 3)
+        for error in errors {
+            let error = try #require(error as? PostgresError)
+            #expect(error.isConnectionLost, "\(error)")
+        }
+        #expect(pool.statistics.inUse == 0)
 
         try cluster.startServer()
-        // The broken connection was dropped; a fresh one is opened.
-        let one = try await pool.withConnection { try $0.query("SELECT 1").value(Int.self, row: 0, column: 0) }
-        #expect(one == 1)
-        #expect(pool.statistics.inUse == 0)
-        #expect(pool.statistics.idle <= 2)
+        // The broken connections were dropped; fresh ones are opened, never more than the bound.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<12 {
+                group.addTask { _ = try await pool.withConnection { try $0.query("SELECT pg_sleep(0.05)") } }
+            }
+            try await group.waitForAll()
+        }
+        let backends = try await pool.withConnection {
+            try $0.query("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'restart-test'")
+                .value(Int.self, row: 0, column: 0)
+        }
+        let statistics = pool.statistics
+        #expect(statistics.inUse == 0)
+        #expect(backends == statistics.idle)
+        #expect(statistics.idle <= 3)
+        pool.close()
+    }
+}
+
+@Suite("The pool reports its statistics as metrics", .temporaryPostgres)
+struct PostgresPoolMetricsTests {
+    @Test func gaugesFollowTheConnectionsAndWaitsAreTimed() async throws {
+        let database = try #require(TestDatabase.current)
+        let metrics = TestMetrics()
+        var configuration = database.configuration
+        configuration.applicationName = "metrics-test"
+        let pool = PostgresPool(
+            configuration: configuration,
+            options: .init(maximumConnections: 1),
+            logger: Logger(label: "test"),
+            metricsFactory: metrics
+        )
+        let poolLabel = ("pool", "metrics-test")
+        let inUse = try metrics.expectGauge("postgres_pool_connections", [poolLabel, ("state", "in_use")])
+        let idle = try metrics.expectGauge("postgres_pool_connections", [poolLabel, ("state", "idle")])
+        let waiters = try metrics.expectGauge("postgres_pool_waiters", [poolLabel])
+
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await pool.withConnection { _ = try $0.query("SELECT pg_sleep(0.3)") } }
+            while pool.statistics.inUse == 0 { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(inUse.lastValue == 1)
+            group.addTask { try await pool.withConnection { _ = try $0.query("SELECT 1") } }
+            while pool.statistics.waiting == 0 { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(waiters.lastValue == 1)
+            try await group.waitForAll()
+        }
+        #expect(inUse.lastValue == 0)
+        #expect(idle.lastValue == 1)
+        #expect(waiters.lastValue == 0)
+        #expect(try metrics.expectCounter("postgres_pool_connections_opened_total", [poolLabel]).totalValue == 1)
+        let wait = try metrics.expectTimer("postgres_pool_wait_duration_seconds", [poolLabel])
+        #expect(wait.values.count == 1)
+        #expect(try #require(wait.values.first) > 100_000_000)  // it waited for the 0.3 s sleep
         pool.close()
     }
 }
