@@ -39,15 +39,21 @@ cat >"$dir/insert.sql" <<'SQL'
 INSERT INTO bench_decisions (timestamp, trigger_reason, action, drift_context, data_context, decision_details, labeled_samples, coverage_pct) VALUES (now(), 'scheduled', 'promote', '{"feature_drift_ratio": 0.2, "drifted_features": ["income", "dti"]}', '{"predictions": 1000, "labeled": 400}', '{"gates": [{"name": "min_f1_gain", "observed": 0.02, "threshold": 0.01, "passed": true}]}', 400, 0.4);
 SQL
 
+declare -A pgbench_tps
 printf '\n%-28s %12s %12s %7s\n' "single-row insert" "ours rows/s" "pgbench TPS" "ratio"
 for writers in 1 8 32; do
   o=$("$ours" --host "$dir" --port $port --mode single --writers $writers --duration "$SECONDS_PER_RUN" | sed -n 's/.*rows_per_s=//p')
   p=$(pgbench -n -h "$dir" -p $port -U postgres -f "$dir/insert.sql" -c $writers -j $writers -T "$SECONDS_PER_RUN" postgres 2>/dev/null \
     | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | cut -d. -f1)
+  pgbench_tps[$writers]=$p
   printf '%-28s %12s %12s %7s\n' "$writers writers" "$o" "$p" "$(awk -v o="$o" -v p="$p" 'BEGIN { printf "%.2f", o / p }')"
 done
+printf '\n%-28s %12s %12s %7s\n' "pipelined batches" "ours rows/s" "pgbench TPS" "ratio"
 for writers in 1 8; do
-  o=$("$ours" --host "$dir" --port $port --mode batch --rows 100 --writers $writers --duration "$SECONDS_PER_RUN" | sed -n 's/.*rows_per_s=//p')
-  printf '%-28s %12s\n' "pipelined x100, $writers writers" "$o"
+  for rows in 100 1000; do
+    o=$("$ours" --host "$dir" --port $port --mode batch --rows $rows --writers $writers --duration "$SECONDS_PER_RUN" | sed -n 's/.*rows_per_s=//p')
+    p=${pgbench_tps[$writers]}
+    printf '%-28s %12s %12s %7s\n' "x$rows, $writers writers" "$o" "$p" "$(awk -v o="$o" -v p="$p" 'BEGIN { printf "%.2f", o / p }')"
+  done
 done
 "$ours" --host "$dir" --port $port --mode copy --rows 100000
