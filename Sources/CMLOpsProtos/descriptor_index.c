@@ -226,6 +226,7 @@ static const char *const rpc_streaming_methods[] = {
 
 static const ProtobufCMessageDescriptor *const values_messages[] = {
     &mlops__v1__double_value__descriptor,
+    &mlops__v1__int32_value__descriptor,
     &mlops__v1__string_value__descriptor,
     NULL,
 };

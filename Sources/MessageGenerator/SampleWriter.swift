@@ -86,6 +86,7 @@ struct SampleWriter {
         case .message(let fullName):
             switch SwiftNaming.Wrapper(fullName) {
             case .double: ["0", "0", "-0.25"][variant]  // present but zero must stay present
+            case .int32: ["0", "0", "Int32.min"][variant]
             case .string: ["\"\"", "\"\"", "\"description ✓\""][variant]
             case nil: "\(SwiftNaming.typeName(fullName)).edgeSample"
             }

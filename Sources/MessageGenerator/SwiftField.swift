@@ -21,7 +21,7 @@ struct SwiftField {
         }
         if schema.label == .optional {
             throw GeneratorError(
-                description: "field \(name): use mlops.v1.DoubleValue/StringValue for optional scalars"
+                description: "field \(name): use mlops.v1.DoubleValue/Int32Value/StringValue for optional scalars"
             )
         }
         let member = "c.pointee.\(name)"

@@ -90,11 +90,12 @@ struct SwiftNaming {
 
     /// A message used as a field type, shown in Swift as an optional scalar.
     enum Wrapper {
-        case double, string
+        case double, int32, string
 
         init?(_ fullName: String) {
             switch fullName {
             case "mlops.v1.DoubleValue": self = .double
+            case "mlops.v1.Int32Value": self = .int32
             case "mlops.v1.StringValue": self = .string
             default: return nil
             }
@@ -103,6 +104,7 @@ struct SwiftNaming {
         var swiftType: String {
             switch self {
             case .double: "Double"
+            case .int32: "Int32"
             case .string: "String"
             }
         }

@@ -114,6 +114,7 @@ enum MessageSamples {
         Status.edgeSample,
         GoAway.edgeSample,
         DoubleValue.edgeSample,
+        Int32Value.edgeSample,
         StringValue.edgeSample,
     ]
 }
@@ -887,7 +888,7 @@ extension SearchRegisteredModelsRequest {
     static var edgeSample: SearchRegisteredModelsRequest {
         SearchRegisteredModelsRequest(
             filter: "Grüße, 模型 🚀 \u{7F}",
-            maxResults: Int32.min,
+            maxResults: 0,
             orderBy: ["", "Grüße, 模型 🚀 \u{7F}", "κλειδί"],
             pageToken: "Grüße, 模型 🚀 \u{7F}"
         )
@@ -1011,7 +1012,7 @@ extension SearchModelVersionsRequest {
     static var edgeSample: SearchModelVersionsRequest {
         SearchModelVersionsRequest(
             filter: "Grüße, 模型 🚀 \u{7F}",
-            maxResults: Int32.min,
+            maxResults: 0,
             orderBy: ["", "Grüße, 模型 🚀 \u{7F}", "κλειδί"],
             pageToken: "Grüße, 模型 🚀 \u{7F}"
         )
@@ -1153,7 +1154,7 @@ extension ListTransitionsRequest {
         ListTransitionsRequest(
             name: "Grüße, 模型 🚀 \u{7F}",
             version: Int64.min,
-            maxResults: Int32.min,
+            maxResults: 0,
             pageToken: "Grüße, 模型 🚀 \u{7F}"
         )
     }
@@ -1227,6 +1228,14 @@ extension DoubleValue {
     static var edgeSample: DoubleValue {
         DoubleValue(
             value: -Double.infinity
+        )
+    }
+}
+
+extension Int32Value {
+    static var edgeSample: Int32Value {
+        Int32Value(
+            value: Int32.min
         )
     }
 }

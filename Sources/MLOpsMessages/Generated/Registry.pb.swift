@@ -1226,7 +1226,7 @@ public struct SearchRegisteredModelsRequest: ProtobufMessage {
     public var filter: String = ""
 
     /// `max_results` = 2.
-    public var maxResults: Int32 = 0
+    public var maxResults: Int32? = nil
 
     /// `order_by` = 3.
     public var orderBy: [String] = []
@@ -1238,7 +1238,7 @@ public struct SearchRegisteredModelsRequest: ProtobufMessage {
 
     public init(
         filter: String = "",
-        maxResults: Int32 = 0,
+        maxResults: Int32? = nil,
         orderBy: [String] = [],
         pageToken: String = ""
     ) {
@@ -1279,7 +1279,9 @@ extension SearchRegisteredModelsRequest: CMessageConvertible {
     init(cMessage c: UnsafePointer<CMessage>) throws(MessageCodingError) {
         self.init(
             filter: try CField.string(c.pointee.filter, field: "filter"),
-            maxResults: c.pointee.max_results,
+            maxResults: try c.pointee.max_results.map { element throws(MessageCodingError) in
+                try Int32Value(cMessage: element).value
+            },
             orderBy: try CField.array(c.pointee.order_by, count: c.pointee.n_order_by) {
                 element throws(MessageCodingError) in try CField.string(element, field: "order_by")
             },
@@ -1289,7 +1291,9 @@ extension SearchRegisteredModelsRequest: CMessageConvertible {
 
     func fill(_ c: UnsafeMutablePointer<CMessage>, arena: CArena) throws(MessageCodingError) {
         c.pointee.filter = try arena.cString(filter, field: "filter")
-        c.pointee.max_results = maxResults
+        c.pointee.max_results = try maxResults.map { element throws(MessageCodingError) in
+            try arena.message(Int32Value(value: element))
+        }
         c.pointee.n_order_by = orderBy.count
         c.pointee.order_by = try arena.array(orderBy) { element throws(MessageCodingError) in
             Optional(try arena.cString(element, field: "order_by"))
@@ -2120,7 +2124,7 @@ public struct SearchModelVersionsRequest: ProtobufMessage {
     public var filter: String = ""
 
     /// `max_results` = 2.
-    public var maxResults: Int32 = 0
+    public var maxResults: Int32? = nil
 
     /// `order_by` = 3.
     public var orderBy: [String] = []
@@ -2132,7 +2136,7 @@ public struct SearchModelVersionsRequest: ProtobufMessage {
 
     public init(
         filter: String = "",
-        maxResults: Int32 = 0,
+        maxResults: Int32? = nil,
         orderBy: [String] = [],
         pageToken: String = ""
     ) {
@@ -2173,7 +2177,9 @@ extension SearchModelVersionsRequest: CMessageConvertible {
     init(cMessage c: UnsafePointer<CMessage>) throws(MessageCodingError) {
         self.init(
             filter: try CField.string(c.pointee.filter, field: "filter"),
-            maxResults: c.pointee.max_results,
+            maxResults: try c.pointee.max_results.map { element throws(MessageCodingError) in
+                try Int32Value(cMessage: element).value
+            },
             orderBy: try CField.array(c.pointee.order_by, count: c.pointee.n_order_by) {
                 element throws(MessageCodingError) in try CField.string(element, field: "order_by")
             },
@@ -2183,7 +2189,9 @@ extension SearchModelVersionsRequest: CMessageConvertible {
 
     func fill(_ c: UnsafeMutablePointer<CMessage>, arena: CArena) throws(MessageCodingError) {
         c.pointee.filter = try arena.cString(filter, field: "filter")
-        c.pointee.max_results = maxResults
+        c.pointee.max_results = try maxResults.map { element throws(MessageCodingError) in
+            try arena.message(Int32Value(value: element))
+        }
         c.pointee.n_order_by = orderBy.count
         c.pointee.order_by = try arena.array(orderBy) { element throws(MessageCodingError) in
             Optional(try arena.cString(element, field: "order_by"))
@@ -3121,7 +3129,7 @@ public struct ListTransitionsRequest: ProtobufMessage {
     public var version: Int64 = 0
 
     /// `max_results` = 3.
-    public var maxResults: Int32 = 0
+    public var maxResults: Int32? = nil
 
     /// `page_token` = 4.
     public var pageToken: String = ""
@@ -3131,7 +3139,7 @@ public struct ListTransitionsRequest: ProtobufMessage {
     public init(
         name: String = "",
         version: Int64 = 0,
-        maxResults: Int32 = 0,
+        maxResults: Int32? = nil,
         pageToken: String = ""
     ) {
         self.name = name
@@ -3172,7 +3180,9 @@ extension ListTransitionsRequest: CMessageConvertible {
         self.init(
             name: try CField.string(c.pointee.name, field: "name"),
             version: c.pointee.version,
-            maxResults: c.pointee.max_results,
+            maxResults: try c.pointee.max_results.map { element throws(MessageCodingError) in
+                try Int32Value(cMessage: element).value
+            },
             pageToken: try CField.string(c.pointee.page_token, field: "page_token")
         )
     }
@@ -3180,7 +3190,9 @@ extension ListTransitionsRequest: CMessageConvertible {
     func fill(_ c: UnsafeMutablePointer<CMessage>, arena: CArena) throws(MessageCodingError) {
         c.pointee.name = try arena.cString(name, field: "name")
         c.pointee.version = version
-        c.pointee.max_results = maxResults
+        c.pointee.max_results = try maxResults.map { element throws(MessageCodingError) in
+            try arena.message(Int32Value(value: element))
+        }
         c.pointee.page_token = try arena.cString(pageToken, field: "page_token")
     }
 }

@@ -57,6 +57,60 @@ extension DoubleValue: CMessageConvertible {
     }
 }
 
+/// `mlops.v1.Int32Value`.
+public struct Int32Value: ProtobufMessage {
+    public static let protoName = "mlops.v1.Int32Value"
+
+    /// `value` = 1.
+    public var value: Int32 = 0
+
+    public init() {}
+
+    public init(
+        value: Int32 = 0
+    ) {
+        self.value = value
+    }
+
+    public init(serializedBytes bytes: some Collection<UInt8>) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, from: bytes)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(MessageCodingError) {
+        self = try CCodec.decode(Self.self, fromRaw: bytes)
+    }
+
+    public func serializedBytes() throws(MessageCodingError) -> [UInt8] {
+        try CCodec.encode(self)
+    }
+
+    public func serializedSize() throws(MessageCodingError) -> Int {
+        try CCodec.size(of: self)
+    }
+}
+
+extension Int32Value: CMessageConvertible {
+    typealias CMessage = Mlops__V1__Int32Value
+
+    static func cInitialize(_ message: UnsafeMutablePointer<CMessage>) {
+        mlops__v1__int32_value__init(message)
+    }
+
+    static func cUnpack(_ bytes: UnsafeBufferPointer<UInt8>) -> UnsafeMutablePointer<CMessage>? {
+        mlops__v1__int32_value__unpack(nil, bytes.count, bytes.baseAddress)
+    }
+
+    init(cMessage c: UnsafePointer<CMessage>) throws(MessageCodingError) {
+        self.init(
+            value: c.pointee.value
+        )
+    }
+
+    func fill(_ c: UnsafeMutablePointer<CMessage>, arena: CArena) throws(MessageCodingError) {
+        c.pointee.value = value
+    }
+}
+
 /// `mlops.v1.StringValue`.
 public struct StringValue: ProtobufMessage {
     public static let protoName = "mlops.v1.StringValue"

@@ -3407,10 +3407,10 @@ static const ProtobufCFieldDescriptor mlops__v1__search_registered_models_reques
     "max_results",
     2,
     PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_INT32,
+    PROTOBUF_C_TYPE_MESSAGE,
     0,   /* quantifier_offset */
     offsetof(Mlops__V1__SearchRegisteredModelsRequest, max_results),
-    NULL,
+    &mlops__v1__int32_value__descriptor,
     NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
@@ -4164,10 +4164,10 @@ static const ProtobufCFieldDescriptor mlops__v1__search_model_versions_request__
     "max_results",
     2,
     PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_INT32,
+    PROTOBUF_C_TYPE_MESSAGE,
     0,   /* quantifier_offset */
     offsetof(Mlops__V1__SearchModelVersionsRequest, max_results),
-    NULL,
+    &mlops__v1__int32_value__descriptor,
     NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
@@ -4977,10 +4977,10 @@ static const ProtobufCFieldDescriptor mlops__v1__list_transitions_request__field
     "max_results",
     3,
     PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_INT32,
+    PROTOBUF_C_TYPE_MESSAGE,
     0,   /* quantifier_offset */
     offsetof(Mlops__V1__ListTransitionsRequest, max_results),
-    NULL,
+    &mlops__v1__int32_value__descriptor,
     NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */

@@ -52,6 +52,51 @@ void   mlops__v1__double_value__free_unpacked
   assert(message->base.descriptor == &mlops__v1__double_value__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   mlops__v1__int32_value__init
+                     (Mlops__V1__Int32Value         *message)
+{
+  static const Mlops__V1__Int32Value init_value = MLOPS__V1__INT32_VALUE__INIT;
+  *message = init_value;
+}
+size_t mlops__v1__int32_value__get_packed_size
+                     (const Mlops__V1__Int32Value *message)
+{
+  assert(message->base.descriptor == &mlops__v1__int32_value__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t mlops__v1__int32_value__pack
+                     (const Mlops__V1__Int32Value *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &mlops__v1__int32_value__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t mlops__v1__int32_value__pack_to_buffer
+                     (const Mlops__V1__Int32Value *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &mlops__v1__int32_value__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Mlops__V1__Int32Value *
+       mlops__v1__int32_value__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Mlops__V1__Int32Value *)
+     protobuf_c_message_unpack (&mlops__v1__int32_value__descriptor,
+                                allocator, len, data);
+}
+void   mlops__v1__int32_value__free_unpacked
+                     (Mlops__V1__Int32Value *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &mlops__v1__int32_value__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   mlops__v1__string_value__init
                      (Mlops__V1__StringValue         *message)
 {
@@ -133,6 +178,44 @@ const ProtobufCMessageDescriptor mlops__v1__double_value__descriptor =
   mlops__v1__double_value__field_indices_by_name,
   1,  mlops__v1__double_value__number_ranges,
   (ProtobufCMessageInit) mlops__v1__double_value__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor mlops__v1__int32_value__field_descriptors[1] =
+{
+  {
+    "value",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Mlops__V1__Int32Value, value),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned mlops__v1__int32_value__field_indices_by_name[] = {
+  0,   /* field[0] = value */
+};
+static const ProtobufCIntRange mlops__v1__int32_value__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor mlops__v1__int32_value__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "mlops.v1.Int32Value",
+  "Int32Value",
+  "Mlops__V1__Int32Value",
+  "mlops.v1",
+  sizeof(Mlops__V1__Int32Value),
+  1,
+  mlops__v1__int32_value__field_descriptors,
+  mlops__v1__int32_value__field_indices_by_name,
+  1,  mlops__v1__int32_value__number_ranges,
+  (ProtobufCMessageInit) mlops__v1__int32_value__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor mlops__v1__string_value__field_descriptors[1] =

@@ -403,9 +403,9 @@ struct  Mlops__V1__SearchRegisteredModelsRequest
    */
   char *filter;
   /*
-   * 1-1000; 0 means the default of 100.
+   * 1-1000; absent means the default of 100.
    */
-  int32_t max_results;
+  Mlops__V1__Int32Value *max_results;
   /*
    * "name" or "last_updated_timestamp", each optionally followed by ASC/DESC.
    */
@@ -418,7 +418,7 @@ struct  Mlops__V1__SearchRegisteredModelsRequest
 };
 #define MLOPS__V1__SEARCH_REGISTERED_MODELS_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&mlops__v1__search_registered_models_request__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, 0,NULL, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, NULL, 0,NULL, (char *)protobuf_c_empty_string }
 
 
 struct  Mlops__V1__SearchRegisteredModelsResponse
@@ -591,9 +591,9 @@ struct  Mlops__V1__SearchModelVersionsRequest
    */
   char *filter;
   /*
-   * 1-1000; 0 means the default of 100.
+   * 1-1000; absent means the default of 100.
    */
-  int32_t max_results;
+  Mlops__V1__Int32Value *max_results;
   /*
    * "name", "version_number", "creation_timestamp" or
    * "last_updated_timestamp", optionally followed by ASC/DESC; the default is
@@ -605,7 +605,7 @@ struct  Mlops__V1__SearchModelVersionsRequest
 };
 #define MLOPS__V1__SEARCH_MODEL_VERSIONS_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&mlops__v1__search_model_versions_request__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, 0,NULL, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, NULL, 0,NULL, (char *)protobuf_c_empty_string }
 
 
 struct  Mlops__V1__SearchModelVersionsResponse
@@ -812,14 +812,14 @@ struct  Mlops__V1__ListTransitionsRequest
    */
   int64_t version;
   /*
-   * 1-1000; 0 means the default of 100.
+   * 1-1000; absent means the default of 100.
    */
-  int32_t max_results;
+  Mlops__V1__Int32Value *max_results;
   char *page_token;
 };
 #define MLOPS__V1__LIST_TRANSITIONS_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&mlops__v1__list_transitions_request__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, 0, NULL, (char *)protobuf_c_empty_string }
 
 
 struct  Mlops__V1__ListTransitionsResponse

@@ -16,6 +16,7 @@ PROTOBUF_C__BEGIN_DECLS
 
 
 typedef struct Mlops__V1__DoubleValue Mlops__V1__DoubleValue;
+typedef struct Mlops__V1__Int32Value Mlops__V1__Int32Value;
 typedef struct Mlops__V1__StringValue Mlops__V1__StringValue;
 
 
@@ -31,6 +32,16 @@ struct  Mlops__V1__DoubleValue
 };
 #define MLOPS__V1__DOUBLE_VALUE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&mlops__v1__double_value__descriptor) \
+    , 0 }
+
+
+struct  Mlops__V1__Int32Value
+{
+  ProtobufCMessage base;
+  int32_t value;
+};
+#define MLOPS__V1__INT32_VALUE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&mlops__v1__int32_value__descriptor) \
     , 0 }
 
 
@@ -63,6 +74,25 @@ Mlops__V1__DoubleValue *
 void   mlops__v1__double_value__free_unpacked
                      (Mlops__V1__DoubleValue *message,
                       ProtobufCAllocator *allocator);
+/* Mlops__V1__Int32Value methods */
+void   mlops__v1__int32_value__init
+                     (Mlops__V1__Int32Value         *message);
+size_t mlops__v1__int32_value__get_packed_size
+                     (const Mlops__V1__Int32Value   *message);
+size_t mlops__v1__int32_value__pack
+                     (const Mlops__V1__Int32Value   *message,
+                      uint8_t             *out);
+size_t mlops__v1__int32_value__pack_to_buffer
+                     (const Mlops__V1__Int32Value   *message,
+                      ProtobufCBuffer     *buffer);
+Mlops__V1__Int32Value *
+       mlops__v1__int32_value__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   mlops__v1__int32_value__free_unpacked
+                     (Mlops__V1__Int32Value *message,
+                      ProtobufCAllocator *allocator);
 /* Mlops__V1__StringValue methods */
 void   mlops__v1__string_value__init
                      (Mlops__V1__StringValue         *message);
@@ -87,6 +117,9 @@ void   mlops__v1__string_value__free_unpacked
 typedef void (*Mlops__V1__DoubleValue_Closure)
                  (const Mlops__V1__DoubleValue *message,
                   void *closure_data);
+typedef void (*Mlops__V1__Int32Value_Closure)
+                 (const Mlops__V1__Int32Value *message,
+                  void *closure_data);
 typedef void (*Mlops__V1__StringValue_Closure)
                  (const Mlops__V1__StringValue *message,
                   void *closure_data);
@@ -97,6 +130,7 @@ typedef void (*Mlops__V1__StringValue_Closure)
 /* --- descriptors --- */
 
 extern const ProtobufCMessageDescriptor mlops__v1__double_value__descriptor;
+extern const ProtobufCMessageDescriptor mlops__v1__int32_value__descriptor;
 extern const ProtobufCMessageDescriptor mlops__v1__string_value__descriptor;
 
 PROTOBUF_C__END_DECLS
