@@ -10,7 +10,7 @@ internal import CPostgreSQL
 /// on an event loop. One thread at a time: `PostgresPool` lends each
 /// connection to one caller at a time, which is what makes it `Sendable`.
 public final class PostgresConnection: @unchecked Sendable {
-    private let connection: OpaquePointer
+    let connection: OpaquePointer
 
     /// Connects with a libpq connection string (`host=… port=… dbname=…`) or URL.
     /// - Throws: `PostgresError` with code `.connectionFailed`.
@@ -174,7 +174,7 @@ public final class PostgresConnection: @unchecked Sendable {
         return PostgresError(code: code, sqlState: sqlState, message: message)
     }
 
-    private static func errorMessage(_ connection: OpaquePointer) -> String {
+    static func errorMessage(_ connection: OpaquePointer) -> String {
         String(cString: PQerrorMessage(connection)).trimmedTrailingNewlines
     }
 }

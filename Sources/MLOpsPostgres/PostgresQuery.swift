@@ -18,6 +18,40 @@ public struct PostgresQuery: Sendable, ExpressibleByStringInterpolation {
         binds = stringInterpolation.binds
     }
 
+    /// Appends a fragment built elsewhere, its `$n` renumbered after this
+    /// query's binds: how a search composes its optional conditions. The
+    /// fragment's own text must hold no `$n` but its binds (code-owned SQL does not).
+    public mutating func append(_ fragment: PostgresQuery) {
+        let offset = binds.count
+        binds += fragment.binds
+        guard offset > 0, !fragment.binds.isEmpty else {
+            sql += fragment.sql
+            return
+        }
+        var text = fragment.sql[...]
+        while let dollar = text.firstIndex(of: "$") {
+            sql += text[..<dollar]
+            let digits = text[text.index(after: dollar)...].prefix(while: \.isASCII).prefix(while: \.isNumber)
+            if let number = Int(digits) {
+                sql += "$\(number + offset)"
+            } else {
+                sql += "$"
+            }
+            text = text[text.index(dollar, offsetBy: 1 + digits.count)...]
+        }
+        sql += text
+    }
+
+    /// `fragments` joined by `separator` (code-owned SQL, such as `" AND "`).
+    public static func joined(_ fragments: [PostgresQuery], separator: String) -> PostgresQuery {
+        var query = PostgresQuery(stringLiteral: "")
+        for (index, fragment) in fragments.enumerated() {
+            if index > 0 { query.sql += separator }
+            query.append(fragment)
+        }
+        return query
+    }
+
     /// `name` as a quoted SQL identifier.
     static func quoted(identifier name: String) -> String {
         "\"" + name.replacingAll("\"", with: "\"\"") + "\""
@@ -45,6 +79,15 @@ public struct PostgresQuery: Sendable, ExpressibleByStringInterpolation {
         /// written as a quoted identifier, so it can never end the name early.
         public mutating func appendInterpolation(identifier: String) {
             sql += PostgresQuery.quoted(identifier: identifier)
+        }
+
+        /// A fragment with binds of its own, renumbered to follow these.
+        public mutating func appendInterpolation(fragment: PostgresQuery) {
+            var query = PostgresQuery(stringLiteral: sql)
+            query.binds = binds
+            query.append(fragment)
+            sql = query.sql
+            binds = query.binds
         }
     }
 }
