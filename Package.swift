@@ -15,6 +15,7 @@ let nioPosix: Target.Dependency = .product(name: "NIOPosix", package: "swift-nio
 let nioConcurrencyHelpers: Target.Dependency = .product(name: "NIOConcurrencyHelpers", package: "swift-nio")
 let metrics: Target.Dependency = .product(name: "Metrics", package: "swift-metrics")
 let serviceLifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let unixSignals: Target.Dependency = .product(name: "UnixSignals", package: "swift-service-lifecycle")
 
 let package = Package(
     name: "mlops-control-plane",
@@ -82,6 +83,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // What every service executable does around its handlers.
+        .target(
+            name: "MLOpsServiceRuntime",
+            dependencies: [
+                "MLOpsRPC", "MLOpsPostgres", "MLOpsTLS", "MLOpsMessages", argumentParser, logging, serviceLifecycle,
+                unixSignals,
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Domain: pure Swift, no I/O.
         .target(name: "DriftEngine", swiftSettings: swiftSettings),
         .target(name: "GatePolicy", swiftSettings: swiftSettings),
@@ -90,7 +101,10 @@ let package = Package(
         // MARK: Services
         .target(
             name: "RegistryService",
-            dependencies: ["RegistryRules", "MLOpsRPC", "MLOpsPostgres", "MLOpsMessages", logging],
+            dependencies: [
+                "RegistryRules", "MLOpsRPC", "MLOpsPostgres", "MLOpsMessages", "MLOpsServiceRuntime", logging,
+                nioConcurrencyHelpers, nioPosix, serviceLifecycle,
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -105,7 +119,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "ModelRegistryServer",
-            dependencies: ["RegistryService", argumentParser, logging],
+            dependencies: ["RegistryService", "RegistryRules", "MLOpsServiceRuntime", argumentParser, logging],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -170,6 +184,13 @@ let package = Package(
             dependencies: [
                 "MLOpsRPC", "MLOpsMessages", "MLOpsTLS", "MLOpsTestSupport", "MLOpsClient", nioCore, nioPosix,
                 nioConcurrencyHelpers, logging, serviceLifecycle,
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RegistryServiceTests",
+            dependencies: [
+                "MLOpsClient", "MLOpsMessages", "MLOpsRPC", "MLOpsTLS", "MLOpsPostgres", "MLOpsTestSupport",
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,15 +1,45 @@
 import ArgumentParser
+import Foundation
+import Logging
+import MLOpsServiceRuntime
+import RegistryRules
 import RegistryService
 
 @main
-struct ModelRegistryCommand: ParsableCommand {
+struct ModelRegistryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: RegistryServiceInfo.executable,
-        abstract: "Serves \(RegistryServiceInfo.serviceName): the MLflow-style model registry."
+        commandName: ModelRegistryService.executable,
+        abstract: "Serves mlops.v1.ModelRegistry: the MLflow-style model registry, over TLS.",
+        discussion: """
+            Reads services/model-registry/config.json (or --config), then flags and environment.
+            Example:
+              model-registry --config services/model-registry/config.json \\
+                --database-url postgres://registry@localhost/mlops
+            """
     )
 
-    func run() throws {
-        print("\(RegistryServiceInfo.executable) is not runnable yet (issue #\(RegistryServiceInfo.trackingIssue)).")
-        throw ExitCode(2)
+    @OptionGroup var options: ServiceOptions
+
+    @Flag(help: "Apply the database migrations and exit.")
+    var migrateOnly = false
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        var settings = try options.config.map { try ServiceSettings.load(ServiceSettings.self, from: $0) } ?? .init()
+        options.apply(to: &settings, environment: environment)
+        let own = try options.config.map { try ServiceSettings.load(ModelRegistryService.Settings.self, from: $0) }
+        let policy = try (own?.policy ?? .default).validated()
+
+        let logger = ServiceLogging.bootstrap(label: ModelRegistryService.executable, level: settings.logLevel)
+        let runtime = ServiceRuntime(
+            name: ModelRegistryService.executable,
+            rpcService: ModelRegistryService.rpcService,
+            settings: settings,
+            migrator: ModelRegistryService.migrator,
+            logger: logger
+        )
+        try await runtime.run(migrateOnly: migrateOnly) { pool in
+            ModelRegistryService.parts(pool: pool, policy: policy, logger: logger)
+        }
     }
 }

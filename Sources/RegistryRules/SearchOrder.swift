@@ -6,6 +6,8 @@ package struct SearchOrder: Equatable, Sendable {
         case versionNumber = "version_number"
         case creationTimestamp = "creation_timestamp"
         case lastUpdatedTimestamp = "last_updated_timestamp"
+        /// History rows, newest first; not a search's choice.
+        case historyID = "id"
     }
 
     package struct Term: Equatable, Sendable {
@@ -23,6 +25,9 @@ package struct SearchOrder: Equatable, Sendable {
     package init(terms: [Term]) {
         self.terms = terms
     }
+
+    /// The transition history's order: newest first.
+    package static let history = SearchOrder(terms: [Term(.historyID, ascending: false)])
 
     /// Reads MLflow's `order_by` clauses ("name", "version_number DESC", ...).
     package init(parsing clauses: [String], for subject: SearchFilter.Subject) throws(InvalidRegistryInput) {

@@ -1,0 +1,50 @@
+public import ArgumentParser
+
+/// The flags every service takes; each overrides its configuration file's
+/// value, and the environment's (`MLOPS_DATABASE_URL`, the seed's `POSTGRES_*`).
+public struct ServiceOptions: ParsableArguments, Sendable {
+    @Option(help: "The JSON configuration file (services/<name>/config.json).")
+    public var config: String?
+
+    @Option(help: "Address to listen on for RPC over TLS.")
+    public var host: String?
+
+    @Option(help: "Port to listen on for RPC over TLS (0 picks a free one).")
+    public var port: Int?
+
+    @Option(help: "This service's certificate chain (PEM).")
+    public var tlsCertificate: String?
+
+    @Option(help: "This service's private key (PEM).")
+    public var tlsKey: String?
+
+    @Option(help: "The CA bundle that client certificates must chain to (PEM).")
+    public var tlsCA: String?
+
+    @Flag(help: "Accept clients without a certificate (they can only read where policies allow anyone).")
+    public var allowAnonymousClients = false
+
+    @Option(help: "postgres://user:password@host:port/database (else MLOPS_DATABASE_URL, else POSTGRES_* variables).")
+    public var databaseURL: String?
+
+    @Option(help: "Port for Prometheus metrics over plain HTTP (0 turns them off).")
+    public var metricsPort: Int?
+
+    @Option(help: "trace, debug, info, notice, warning, error or critical.")
+    public var logLevel: String?
+
+    public init() {}
+
+    /// The file's settings with these flags and `environment` laid over them.
+    public func apply(to settings: inout ServiceSettings, environment: [String: String]) {
+        if let host { settings.listen.host = host }
+        if let port { settings.listen.port = port }
+        if let tlsCertificate { settings.tls.certificate = tlsCertificate }
+        if let tlsKey { settings.tls.key = tlsKey }
+        if let tlsCA { settings.tls.ca = tlsCA }
+        if allowAnonymousClients { settings.tls.requireClientCertificate = false }
+        if let url = databaseURL ?? environment["MLOPS_DATABASE_URL"] { settings.database.url = url }
+        if let metricsPort { settings.metrics.port = metricsPort }
+        if let logLevel { settings.logLevel = logLevel }
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+public import Logging
+public import MLOpsPostgres
+public import MLOpsRPC
+import MLOpsTLS
+public import ServiceLifecycle
+import UnixSignals
+
+/// What every service executable does around its own handlers: connect to
+/// its database, apply its migrations, answer health checks (NOT_SERVING
+/// while the database is down), serve RPC over TLS, and on SIGTERM or SIGINT
+/// drain in-flight calls and stop.
+public struct ServiceRuntime {
+    /// The executable's name, e.g. `model-registry`: the database application name too.
+    public var name: String
+    /// The fully qualified RPC service, e.g. `mlops.v1.ModelRegistry`, for health checks.
+    public var rpcService: String
+    public var settings: ServiceSettings
+    public var migrator: Migrator
+    public var logger: Logger
+
+    public init(name: String, rpcService: String, settings: ServiceSettings, migrator: Migrator, logger: Logger) {
+        self.name = name
+        self.rpcService = rpcService
+        self.settings = settings
+        self.migrator = migrator
+        self.logger = logger
+    }
+
+    /// What a service adds: its handlers, and services to run beside the server.
+    public struct Parts {
+        public var register: (inout RPCRouter) -> Void
+        public var services: [any Service]
+
+        public init(register: @escaping (inout RPCRouter) -> Void, services: [any Service] = []) {
+            self.register = register
+            self.services = services
+        }
+    }
+
+    /// Applies the migrations and returns, with `migrateOnly`; else serves until SIGTERM.
+    public func run(migrateOnly: Bool = false, _ build: (PostgresPool) throws -> Parts) async throws {
+        let pool = PostgresPool(
+            configuration: try databaseConfiguration(environment: ProcessInfo.processInfo.environment),
+            options: .init(
+                maximumConnections: settings.database.maxConnections,
+                acquisitionTimeout: .milliseconds(Int64(settings.database.acquisitionTimeoutSeconds * 1000))
+            ),
+            logger: logger
+        )
+        defer { pool.close() }
+        try await migrate(pool)
+        if migrateOnly { return }
+
+        let parts = try build(pool)
+        let health = HealthService(services: [rpcService])
+        var router = RPCRouter()
+        parts.register(&router)
+        health.register(in: &router)
+
+        let tls = settings.tls
+        guard !tls.certificate.isEmpty, !tls.key.isEmpty, !tls.ca.isEmpty else {
+            throw SettingsError(
+                "\(name) needs tls.certificate, tls.key and tls.ca (or --tls-certificate, --tls-key, --tls-ca)"
+            )
+        }
+        let server = RPCServer(
+            configuration: RPCServerConfiguration(
+                host: settings.listen.host,
+                port: settings.listen.port,
+                tls: .server(
+                    certificateChainPath: tls.certificate,
+                    privateKeyPath: tls.key,
+                    trustRootsPath: tls.ca,
+                    requireClientCertificate: tls.requireClientCertificate
+                )
+            ),
+            router: router,
+            logger: logger
+        )
+        let monitor = DatabaseHealthMonitor(
+            pool: pool,
+            health: health,
+            service: rpcService,
+            interval: .seconds(2),
+            logger: logger
+        )
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: server)]
+                    + ([monitor] + parts.services).map {
+                        .init(service: $0, successTerminationBehavior: .ignore)
+                    },
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
+        try await group.run()
+    }
+
+    func databaseConfiguration(environment: [String: String]) throws -> PostgresConfiguration {
+        if let url = settings.database.url {
+            return try PostgresConfiguration(url: url, applicationName: name)
+        }
+        return PostgresConfiguration(environment: environment, applicationName: name)
+    }
+
+    /// Applies the migrations, waiting for a database that is still starting
+    /// (as in a container stack) rather than giving up at once.
+    private func migrate(_ pool: PostgresPool) async throws {
+        var delay = Duration.milliseconds(200)
+        let deadline = ContinuousClock.now + .seconds(60)
+        while true {
+            do {
+                let applied = try await migrator.migrate(pool)
+                logger.info("database ready", metadata: ["migrations_applied": "\(applied)"])
+                return
+            } catch let error as PostgresError where error.isConnectionLost && ContinuousClock.now < deadline {
+                logger.warning("waiting for the database", metadata: ["error": "\(error)"])
+                try await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(5))
+            }
+        }
+    }
+}

@@ -1,0 +1,121 @@
+public import Foundation
+
+/// What every service reads from its configuration file
+/// (`services/<name>/config.json`); flags and environment override it.
+public struct ServiceSettings: Codable, Sendable, Equatable {
+    public struct Listen: Codable, Sendable, Equatable {
+        public var host = "0.0.0.0"
+        public var port = 0
+    }
+
+    public struct TLS: Codable, Sendable, Equatable {
+        public var certificate = ""
+        public var key = ""
+        /// The CA bundle client certificates are checked against.
+        public var ca = ""
+        public var requireClientCertificate = true
+    }
+
+    public struct Database: Codable, Sendable, Equatable {
+        /// `postgres://…`; when absent, the seed's variables (`POSTGRES_HOST`, …).
+        public var url: String?
+        public var maxConnections = 10
+        public var acquisitionTimeoutSeconds = 5.0
+    }
+
+    public struct Metrics: Codable, Sendable, Equatable {
+        public var host = "0.0.0.0"
+        /// Prometheus text on plain HTTP at `/metrics`; 0 turns it off.
+        public var port = 0
+    }
+
+    public var listen = Listen()
+    public var tls = TLS()
+    public var database = Database()
+    public var metrics = Metrics()
+    public var logLevel = "info"
+
+    public init() {}
+
+    /// Reads a file; keys it leaves out keep their defaults.
+    public static func load<Settings: Decodable>(_: Settings.Type, from path: String) throws -> Settings {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw SettingsError("cannot read the configuration file \(path): \(error.localizedDescription)")
+        }
+        do {
+            return try JSONDecoder().decode(Settings.self, from: data)
+        } catch {
+            throw SettingsError("the configuration file \(path) is not valid: \(error)")
+        }
+    }
+}
+
+/// A configuration that cannot work, said plainly.
+public struct SettingsError: Error, CustomStringConvertible {
+    public var description: String
+
+    public init(_ description: String) {
+        self.description = description
+    }
+}
+
+// Decoding that keeps defaults for missing keys: JSONDecoder's synthesized
+// init requires every key, so each level reads what is there.
+extension ServiceSettings {
+    private enum CodingKeys: String, CodingKey { case listen, tls, database, metrics, logLevel }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        listen = try container.decodeIfPresent(Listen.self, forKey: .listen) ?? Listen()
+        tls = try container.decodeIfPresent(TLS.self, forKey: .tls) ?? TLS()
+        database = try container.decodeIfPresent(Database.self, forKey: .database) ?? Database()
+        metrics = try container.decodeIfPresent(Metrics.self, forKey: .metrics) ?? Metrics()
+        logLevel = try container.decodeIfPresent(String.self, forKey: .logLevel) ?? "info"
+    }
+}
+
+extension ServiceSettings.Listen {
+    private enum CodingKeys: String, CodingKey { case host, port }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        host = try container.decodeIfPresent(String.self, forKey: .host) ?? "0.0.0.0"
+        port = try container.decodeIfPresent(Int.self, forKey: .port) ?? 0
+    }
+}
+
+extension ServiceSettings.TLS {
+    private enum CodingKeys: String, CodingKey { case certificate, key, ca, requireClientCertificate }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        certificate = try container.decodeIfPresent(String.self, forKey: .certificate) ?? ""
+        key = try container.decodeIfPresent(String.self, forKey: .key) ?? ""
+        ca = try container.decodeIfPresent(String.self, forKey: .ca) ?? ""
+        requireClientCertificate = try container.decodeIfPresent(Bool.self, forKey: .requireClientCertificate) ?? true
+    }
+}
+
+extension ServiceSettings.Database {
+    private enum CodingKeys: String, CodingKey { case url, maxConnections, acquisitionTimeoutSeconds }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        url = try container.decodeIfPresent(String.self, forKey: .url)
+        maxConnections = try container.decodeIfPresent(Int.self, forKey: .maxConnections) ?? 10
+        acquisitionTimeoutSeconds = try container.decodeIfPresent(Double.self, forKey: .acquisitionTimeoutSeconds) ?? 5
+    }
+}
+
+extension ServiceSettings.Metrics {
+    private enum CodingKeys: String, CodingKey { case host, port }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        host = try container.decodeIfPresent(String.self, forKey: .host) ?? "0.0.0.0"
+        port = try container.decodeIfPresent(Int.self, forKey: .port) ?? 0
+    }
+}

@@ -1,0 +1,43 @@
+import MLOpsPostgres
+import MLOpsRPC
+import RegistryRules
+
+/// The registry's errors, worded as MLflow's so clients written against it
+/// recognise them, with gRPC's status codes.
+enum RegistryErrors {
+    static func modelNotFound(_ name: String) -> RPCError {
+        RPCError(code: .notFound, message: "Registered Model with name=\(name) not found")
+    }
+
+    static func versionNotFound(_ name: String, _ version: Int64) -> RPCError {
+        RPCError(code: .notFound, message: "Model Version (name=\(name), version=\(version)) not found")
+    }
+
+    static func modelExists(_ name: String) -> RPCError {
+        RPCError(code: .alreadyExists, message: "Registered Model (name=\(name)) already exists.")
+    }
+
+    static func aliasNotFound(_ name: String, _ alias: String) -> RPCError {
+        RPCError(code: .notFound, message: "Registered model alias \(alias) not found for model \(name).")
+    }
+
+    static func invalid(_ input: InvalidRegistryInput) -> RPCError {
+        RPCError(code: .invalidArgument, message: input.message)
+    }
+
+    static func invalid(_ stage: InvalidStage) -> RPCError {
+        RPCError(code: .invalidArgument, message: stage.description)
+    }
+
+    static func denied(_ identity: String, _ action: RegistryPolicy.Action) -> RPCError {
+        RPCError(code: .permissionDenied, message: "Identity '\(identity)' may not \(action).")
+    }
+
+    /// What a database failure means to the caller: retry later, or a bug.
+    static func storage(_ error: PostgresError) -> RPCError {
+        if error.isConnectionLost || error.code == .poolTimeout || error.isTransient || error.isQueryCanceled {
+            return RPCError(code: .unavailable, message: "the registry's database is unavailable: \(error.message)")
+        }
+        return RPCError(code: .internal, message: "the registry's database failed: \(error)", cause: error)
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import MLOpsMessages
+
+/// What one NOTIFY on `RegistryStore.channel` says. A transition names its
+/// history row, which the hub reads after the commit; a deleted version can
+/// no longer be read, so the essentials travel in the payload (which
+/// PostgreSQL caps at 8000 bytes).
+enum RegistryNotification: Codable, Equatable {
+    case transition(Int64)
+    case deleted(DeletedVersion)
+
+    struct DeletedVersion: Codable, Equatable {
+        var name: String
+        var version: Int64
+        var stage: String
+        var source: String
+        var runID: String
+        var modelID: String
+
+        init(_ version: ModelVersion, modelID: UUID) {
+            self.name = version.name
+            self.version = version.version
+            self.stage = version.currentStage
+            self.source = String(version.source.prefix(1000))
+            self.runID = String(version.runId.prefix(500))
+            self.modelID = modelID.uuidString.lowercased()
+        }
+
+        var modelVersion: ModelVersion {
+            var version = ModelVersion()
+            version.name = name
+            version.version = self.version
+            version.currentStage = stage
+            version.source = source
+            version.runId = runID
+            version.status = .ready
+            return version
+        }
+    }
+
+    var payload: String {
+        String(decoding: try! JSONEncoder().encode(self), as: UTF8.self)
+    }
+
+    init?(payload: String) {
+        guard let decoded = try? JSONDecoder().decode(Self.self, from: Data(payload.utf8)) else { return nil }
+        self = decoded
+    }
+}

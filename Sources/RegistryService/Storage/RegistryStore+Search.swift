@@ -1,0 +1,186 @@
+import Foundation
+import MLOpsMessages
+import MLOpsPostgres
+import RegistryRules
+
+/// One page of results and where the next starts ("" on the last page).
+struct Page<Item: Sendable>: Sendable {
+    var items: [Item]
+    var nextPageToken: String
+}
+
+/// A validated search: what to match, in which order, from where, how many.
+struct SearchRequest: Sendable {
+    var filter = SearchFilter(conditions: [])
+    var order: SearchOrder
+    var after: PageToken?
+    var limit: Int
+
+    /// The first `limit` of `fetched` (one more was asked for, to know whether another page follows).
+    func page<Item>(_ fetched: [Item], sortValue: (Item, SearchOrder.Key) -> PageToken.SortValue) -> Page<Item> {
+        guard fetched.count > limit, let last = fetched.prefix(limit).last else {
+            return Page(items: fetched, nextPageToken: "")
+        }
+        let token = PageToken(values: order.terms.map { sortValue(last, $0.key) })
+        return Page(items: Array(fetched.prefix(limit)), nextPageToken: token.encoded(for: order))
+    }
+}
+
+extension RegistryStore {
+    func searchModels(_ search: SearchRequest) async throws -> Page<RegisteredModel> {
+        try await read { connection in
+            let plan = SearchSQL(subject: .models, search: search)
+            let models = try connection.registeredModels(
+                where: plan.condition,
+                orderBy: plan.orderBy,
+                limit: search.limit + 1
+            )
+            return search.page(models) { model, key in
+                key == .name ? .string(model.name) : .integer(model.lastUpdatedTimestamp)
+            }
+        }
+    }
+
+    func searchVersions(_ search: SearchRequest) async throws -> Page<ModelVersion> {
+        try await read { connection in
+            let plan = SearchSQL(subject: .versions, search: search)
+            let rows = try connection.query(
+                """
+                SELECT \(fragment: .versionColumns) FROM model_versions v
+                WHERE \(fragment: plan.condition)
+                ORDER BY \(fragment: PostgresQuery(stringLiteral: plan.orderBy))
+                LIMIT \(search.limit + 1)
+                """
+            )
+            return search.page(try VersionRow.decodeAll(rows)) { version, key in
+                switch key {
+                case .name: .string(version.name)
+                case .versionNumber: .integer(version.version)
+                case .creationTimestamp: .integer(version.creationTimestamp)
+                default: .integer(version.lastUpdatedTimestamp)
+                }
+            }
+        }
+    }
+
+    /// A model's (or one version's) stage and alias changes, newest first.
+    /// A deleted model's history stays readable by its name.
+    func transitions(name: String, version: Int64, after: PageToken?, limit: Int) async throws -> Page<Transition> {
+        try await read { connection in
+            let ids = try connection.query("SELECT id FROM registered_models WHERE name = \(name)")
+            var condition: PostgresQuery =
+                ids.count == 1
+                ? "t.model_id = \(try ids.value(UUID.self, row: 0, column: 0)!)"
+                : "t.model_name = \(name)"
+            if version != 0 { condition.append(" AND t.version = \(version)") }
+            if case .integer(let lastID) = after?.values.first { condition.append(" AND t.id < \(lastID)") }
+            let rows = try connection.query(
+                """
+                SELECT \(fragment: PostgresQuery(stringLiteral: TransitionRow.columns)) FROM model_transitions t
+                WHERE \(fragment: condition) ORDER BY t.id DESC LIMIT \(limit + 1)
+                """
+            )
+            if rows.count == 0, ids.count == 0 { throw RegistryErrors.modelNotFound(name) }
+            return SearchRequest(order: .history, after: after, limit: limit).page(try TransitionRow.decodeAll(rows)) {
+                transition,
+                _ in .integer(transition.id)
+            }
+        }
+    }
+}
+
+/// A search turned into SQL: the filter's conditions and the keyset
+/// condition over `registered_models m` or `model_versions v`, and the order.
+/// Column names come from code only; every value is a bind.
+struct SearchSQL {
+    let subject: SearchFilter.Subject
+    let search: SearchRequest
+
+    var condition: PostgresQuery {
+        var parts = search.filter.conditions.map(sql)
+        if let after = search.after { parts.append(keyset(after)) }
+        return parts.isEmpty ? "true" : PostgresQuery.joined(parts, separator: " AND ")
+    }
+
+    var orderBy: String {
+        search.order.terms.map { "\(column($0.key)) \($0.ascending ? "ASC" : "DESC")" }.joined(separator: ", ")
+    }
+
+    private func column(_ key: SearchOrder.Key) -> String {
+        switch (subject, key) {
+        case (_, .historyID): "t.id"
+        case (.models, .name): "m.name"
+        case (.models, _): "m.last_updated_timestamp"
+        case (.versions, .name): "v.model_name"
+        case (.versions, .versionNumber): "v.version"
+        case (.versions, .creationTimestamp): "v.creation_timestamp"
+        case (.versions, .lastUpdatedTimestamp): "v.last_updated_timestamp"
+        }
+    }
+
+    /// Rows strictly after the token's, in the order's terms: (a > x) OR (a = x AND b < y) OR ...
+    private func keyset(_ token: PageToken) -> PostgresQuery {
+        var alternatives: [PostgresQuery] = []
+        for (index, term) in search.order.terms.enumerated() {
+            var parts: [PostgresQuery] = []
+            for (earlier, value) in zip(search.order.terms.prefix(index), token.values) {
+                parts.append(comparison(column(earlier.key), "=", value))
+            }
+            parts.append(comparison(column(term.key), term.ascending ? ">" : "<", token.values[index]))
+            alternatives.append("(\(fragment: PostgresQuery.joined(parts, separator: " AND ")))")
+        }
+        return "(\(fragment: PostgresQuery.joined(alternatives, separator: " OR ")))"
+    }
+
+    private func comparison(_ column: String, _ op: String, _ value: PageToken.SortValue) -> PostgresQuery {
+        let prefix = PostgresQuery(stringLiteral: "\(column) \(op) ")
+        var query = prefix
+        switch value {
+        case .string(let text): query.append("\(text)::text")
+        case .integer(let number): query.append("\(number)::bigint")
+        }
+        return query
+    }
+
+    private func sql(_ condition: SearchFilter.Condition) -> PostgresQuery {
+        let target: String
+        switch condition.field {
+        case .tag(let key):
+            let table =
+                subject == .models
+                ? "registered_model_tags t WHERE t.model_id = m.id" : "model_version_tags t WHERE t.version_id = v.id"
+            var query = PostgresQuery(stringLiteral: "EXISTS (SELECT 1 FROM \(table) AND t.key = ")
+            query.append("\(key) AND ")
+            query.append(compare("t.value", condition))
+            query.append(")")
+            return query
+        case .name: target = subject == .models ? "m.name" : "v.model_name"
+        case .runID: target = "v.mlflow_run_id"
+        case .sourcePath: target = "v.source"
+        case .versionNumber: target = "v.version"
+        }
+        return compare(target, condition)
+    }
+
+    private func compare(_ column: String, _ condition: SearchFilter.Condition) -> PostgresQuery {
+        var query = PostgresQuery(stringLiteral: "\(column) ")
+        switch (condition.op, condition.value) {
+        case (.in, .list(let items)): query.append("= ANY(\(items)::text[])")
+        case (.notIn, .list(let items)): query.append("<> ALL(\(items)::text[])")
+        case (let op, .integer(let number)):
+            query.append(PostgresQuery(stringLiteral: "\(op == .notEqual ? "<>" : op.rawValue) ") + "\(number)::bigint")
+        case (let op, .string(let text)):
+            query.append(PostgresQuery(stringLiteral: "\(op == .notEqual ? "<>" : op.rawValue) ") + "\(text)::text")
+        default: query.append("IS NULL AND false")  // the parser admits no other shape
+        }
+        return query
+    }
+}
+
+extension PostgresQuery {
+    fileprivate static func + (lhs: PostgresQuery, rhs: PostgresQuery) -> PostgresQuery {
+        var query = lhs
+        query.append(rhs)
+        return query
+    }
+}

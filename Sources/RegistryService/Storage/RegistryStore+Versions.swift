@@ -1,0 +1,141 @@
+import Foundation
+import MLOpsMessages
+import MLOpsPostgres
+
+/// What a trainer registers.
+struct NewVersion: Sendable {
+    var name: String
+    var source: String
+    var runID: String
+    var runLink: String
+    var description: String
+    var tags: [String: String]
+    var f1Score: Double?
+    var brierScore: Double?
+}
+
+extension RegistryStore {
+    /// The next number is the model's highest ever plus one, taken under the
+    /// model's row lock: concurrent creates queue, never collide.
+    func createVersion(_ new: NewVersion, by actor: String) async throws -> ModelVersion {
+        try await transaction { connection in
+            let now = Self.now()
+            let numbered = try connection.query(
+                """
+                UPDATE registered_models
+                SET last_version = last_version + 1, last_updated_timestamp = \(now), last_updated_by = \(actor)
+                WHERE name = \(new.name)
+                RETURNING id, last_version
+                """
+            )
+            guard numbered.count == 1 else { throw RegistryErrors.modelNotFound(new.name) }
+            let modelID = try numbered.value(UUID.self, row: 0, column: 0)!
+            let number = try numbered.value(Int64.self, row: 0, column: 1)!
+            let inserted = try connection.query(
+                """
+                INSERT INTO model_versions (model_id, model_name, version, mlflow_run_id, stage, f1_score, brier_score,
+                                            created_at, description, source, run_link, created_by, last_updated_by,
+                                            creation_timestamp, last_updated_timestamp)
+                VALUES (\(modelID), \(new.name), \(number), \(new.runID), 'None', \(new.f1Score), \(new.brierScore),
+                        to_timestamp(\(now) / 1000.0) AT TIME ZONE 'UTC', \(new.description), \(new.source),
+                        \(new.runLink), \(actor), \(actor), \(now), \(now))
+                RETURNING id
+                """
+            )
+            let versionID = try inserted.value(UUID.self, row: 0, column: 0)!
+            for (key, value) in new.tags {
+                try connection.query(
+                    "INSERT INTO model_version_tags (version_id, key, value) VALUES (\(versionID), \(key), \(value))"
+                )
+            }
+            return try connection.version(new.name, number, of: modelID).version
+        }
+    }
+
+    func getVersion(name: String, version: Int64) async throws -> ModelVersion {
+        try await read { connection in
+            try connection.version(name, version, of: try connection.modelID(name)).version
+        }
+    }
+
+    func updateVersion(name: String, version: Int64, description: String?, by actor: String) async throws
+        -> ModelVersion
+    {
+        try await transaction { connection in
+            let model = try connection.lockModel(name)
+            _ = try connection.version(name, version, of: model.id)
+            try connection.query(
+                """
+                UPDATE model_versions
+                SET description = coalesce(\(description), description), last_updated_by = \(actor),
+                    last_updated_timestamp = \(Self.now())
+                WHERE model_id = \(model.id) AND version = \(version)
+                """
+            )
+            return try connection.version(name, version, of: model.id).version
+        }
+    }
+
+    /// Hides the version from every read; its number stays used. Its aliases
+    /// go with it, each recorded in the history.
+    func deleteVersion(name: String, version: Int64, by actor: String) async throws {
+        try await transaction { connection in
+            let model = try connection.lockModel(name)
+            let existing = try connection.version(name, version, of: model.id).version
+            let now = Self.now()
+            for alias in existing.aliases {
+                _ = try connection.recordTransition(
+                    Transition(
+                        kind: .aliasDeleted,
+                        modelName: name,
+                        version: version,
+                        alias: alias,
+                        actor: actor,
+                        comment: "deleted with its version",
+                        timestamp: now
+                    ),
+                    modelID: model.id
+                )
+            }
+            try connection.query(
+                "DELETE FROM registered_model_aliases WHERE model_id = \(model.id) AND version = \(version)"
+            )
+            try connection.query("DELETE FROM model_versions WHERE model_id = \(model.id) AND version = \(version)")
+            try connection.query(
+                """
+                UPDATE registered_models SET last_updated_timestamp = \(now), last_updated_by = \(actor)
+                WHERE id = \(model.id)
+                """
+            )
+            try connection.notify(.deleted(.init(existing, modelID: model.id)))
+        }
+    }
+
+    func setVersionTag(name: String, version: Int64, key: String, value: String) async throws {
+        try await transaction { connection in
+            let model = try connection.lockModel(name)
+            _ = try connection.version(name, version, of: model.id)
+            try connection.query(
+                """
+                INSERT INTO model_version_tags (version_id, key, value)
+                SELECT id, \(key), \(value) FROM model_versions WHERE model_id = \(model.id) AND version = \(version)
+                ON CONFLICT (version_id, key) DO UPDATE SET value = excluded.value
+                """
+            )
+        }
+    }
+
+    func deleteVersionTag(name: String, version: Int64, key: String) async throws {
+        try await transaction { connection in
+            let model = try connection.lockModel(name)
+            _ = try connection.version(name, version, of: model.id)
+            try connection.query(
+                """
+                DELETE FROM model_version_tags
+                WHERE key = \(key)
+                  AND version_id = (SELECT id FROM model_versions WHERE model_id = \(model.id) AND version = \(version))
+                """
+            )
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import MLOpsMessages
+import MLOpsPostgres
+import MLOpsRPC
+
+/// The registry's tables, reached only through here. Every write is one
+/// transaction that first locks the model's row: writes to one model take
+/// turns across every replica (so version numbers never collide and an
+/// archiving promotion leaves one version in its stage), while different
+/// models never wait for each other.
+struct RegistryStore: Sendable {
+    let pool: PostgresPool
+
+    /// The NOTIFY channel every replica's event hub listens on.
+    static let channel = "model_registry_events"
+
+    /// Runs `body` in a transaction, retried on serialization failures and
+    /// deadlocks; database failures become RPC errors.
+    func transaction<Result: Sendable>(
+        _ body: @escaping @Sendable (PostgresConnection) throws -> Result
+    ) async throws -> Result {
+        do {
+            return try await pool.withRetryingTransaction(isolation: .readCommitted, body)
+        } catch let error as PostgresError {
+            throw RegistryErrors.storage(error)
+        }
+    }
+
+    /// A read in a snapshot of its own.
+    func read<Result: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> Result) async throws
+        -> Result
+    {
+        do {
+            return try await pool.withTransaction(isolation: .repeatableRead, body)
+        } catch let error as PostgresError {
+            throw RegistryErrors.storage(error)
+        }
+    }
+
+    static func now() -> Int64 {
+        Int64((Date().timeIntervalSince1970 * 1000).rounded())
+    }
+}
+
+/// A registered model's row, locked for the rest of the transaction.
+struct LockedModel {
+    var id: UUID
+    var name: String
+}
+
+extension PostgresConnection {
+    /// Locks the model's row (so writes to it take turns), or `NOT_FOUND`.
+    func lockModel(_ name: String) throws -> LockedModel {
+        let rows = try query("SELECT id FROM registered_models WHERE name = \(name) FOR UPDATE")
+        guard rows.count == 1, let id = try rows.value(UUID.self, row: 0, column: 0) else {
+            throw RegistryErrors.modelNotFound(name)
+        }
+        return LockedModel(id: id, name: name)
+    }
+
+    /// The model's id, or `NOT_FOUND`.
+    func modelID(_ name: String) throws -> UUID {
+        let rows = try query("SELECT id FROM registered_models WHERE name = \(name)")
+        guard rows.count == 1, let id = try rows.value(UUID.self, row: 0, column: 0) else {
+            throw RegistryErrors.modelNotFound(name)
+        }
+        return id
+    }
+
+    /// A live version, or `NOT_FOUND`.
+    func version(_ name: String, _ number: Int64, of modelID: UUID) throws -> VersionRow.Decoded {
+        let rows = try query(
+            "SELECT \(fragment: PostgresQuery(stringLiteral: VersionRow.columns)) FROM model_versions v WHERE v.model_id = \(modelID) AND v.version = \(number)"
+        )
+        guard rows.count == 1 else { throw RegistryErrors.versionNotFound(name, number) }
+        return try VersionRow.decode(rows, row: 0)
+    }
+
+    /// Writes one history row and tells every replica's watchers once the
+    /// transaction commits.
+    func recordTransition(_ transition: Transition, modelID: UUID) throws -> Transition {
+        let rows = try query(
+            """
+            INSERT INTO model_transitions (kind, model_id, model_name, version, from_stage, to_stage, alias,
+                                           actor, comment, decision_id, archived_by_version, timestamp)
+            VALUES (\(TransitionRow.kind(transition.kind)), \(modelID), \(transition.modelName), \(transition.version),
+                    \(transition.fromStage), \(transition.toStage), \(transition.alias), \(transition.actor),
+                    \(transition.comment), \(transition.decisionId), \(transition.archivedByVersion),
+                    \(transition.timestamp))
+            RETURNING id
+            """
+        )
+        var recorded = transition
+        recorded.id = try rows.value(Int64.self, row: 0, column: 0)!
+        recorded.modelId = modelID.uuidString.lowercased()
+        try query(
+            """
+            UPDATE model_versions SET last_transition_id = \(recorded.id)
+            WHERE model_id = \(modelID) AND version = \(transition.version)
+            """
+        )
+        try notify(.transition(recorded.id))
+        return recorded
+    }
+
+    func notify(_ notification: RegistryNotification) throws {
+        try query("SELECT pg_notify(\(RegistryStore.channel), \(notification.payload))")
+    }
+}

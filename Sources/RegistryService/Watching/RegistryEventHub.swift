@@ -1,0 +1,140 @@
+import Logging
+import MLOpsMessages
+import MLOpsPostgres
+import MLOpsRPC
+import NIOConcurrencyHelpers
+import NIOPosix
+import ServiceLifecycle
+
+/// Hands every committed stage and alias change, from any replica, to this
+/// replica's watchers. One connection of its own LISTENs (PostgreSQL delivers
+/// notifications in commit order, and only for committed transactions); the
+/// hub reads what each names and broadcasts the event. If that connection
+/// breaks, changes could be missed, so every watch ends with `UNAVAILABLE`
+/// and clients watch again from a fresh snapshot.
+final class RegistryEventHub: Service, Sendable {
+    struct Subscription: Sendable {
+        let id: Int
+        let events: AsyncThrowingStream<ModelVersionEvent, any Error>
+    }
+
+    private struct Subscriber {
+        let modelName: String
+        let continuation: AsyncThrowingStream<ModelVersionEvent, any Error>.Continuation
+    }
+
+    private struct State {
+        var listening = false
+        var nextID = 0
+        var subscribers: [Int: Subscriber] = [:]
+    }
+
+    private let store: RegistryStore
+    private let configuration: PostgresConfiguration
+    private let logger: Logger
+    private let state = NIOLockedValueBox(State())
+    /// libpq's wait blocks: it gets a thread of its own.
+    private let thread = NIOThreadPool(numberOfThreads: 1)
+
+    init(store: RegistryStore, configuration: PostgresConfiguration, logger: Logger) {
+        self.store = store
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Starts hearing changes for `modelName` ("" for every model). Fails while
+    /// the hub is not listening, since changes might then go unheard.
+    func subscribe(modelName: String) throws -> Subscription {
+        let (events, continuation) = AsyncThrowingStream.makeStream(of: ModelVersionEvent.self)
+        let id = try state.withLockedValue { state in
+            guard state.listening else {
+                throw RPCError(code: .unavailable, message: "the registry is not hearing database notifications yet")
+            }
+            state.nextID += 1
+            state.subscribers[state.nextID] = Subscriber(modelName: modelName, continuation: continuation)
+            return state.nextID
+        }
+        continuation.onTermination = { [weak self] _ in self?.unsubscribe(id) }
+        return Subscription(id: id, events: events)
+    }
+
+    private func unsubscribe(_ id: Int) {
+        _ = state.withLockedValue { $0.subscribers.removeValue(forKey: id) }
+    }
+
+    var watcherCount: Int { state.withLockedValue { $0.subscribers.count } }
+
+    func run() async throws {
+        thread.start()
+        defer { thread.shutdownGracefully { _ in } }
+        var delay = Duration.milliseconds(100)
+        await withGracefulShutdownHandler {
+            while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                do {
+                    try await listen()
+                } catch {
+                    logger.warning(
+                        "lost the registry's notifications; watchers must watch again",
+                        metadata: ["error": "\(error)"]
+                    )
+                    stopListening(
+                        because: RPCError(
+                            code: .unavailable,
+                            message: "the registry lost its database notifications; watch again (\(error))"
+                        )
+                    )
+                    try? await Task.sleep(for: delay)
+                    delay = min(delay * 2, .seconds(5))
+                }
+            }
+        } onGracefulShutdown: {
+            // Ends the current wait within its timeout.
+        }
+        stopListening(because: RPCError(code: .unavailable, message: "the registry is shutting down"))
+    }
+
+    private func listen() async throws {
+        let configuration = self.configuration
+        let connection = try await thread.runIfActive {
+            let connection = try PostgresConnection(configuration: configuration)
+            try connection.listen(RegistryStore.channel)
+            return connection
+        }
+        state.withLockedValue { $0.listening = true }
+        logger.debug("listening for registry changes")
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            let arrived = try await thread.runIfActive { try connection.notifications(waitingUpTo: .milliseconds(250)) }
+            for notification in arrived {
+                guard let decoded = RegistryNotification(payload: notification.payload) else { continue }
+                if let event = try await event(for: decoded) { broadcast(event) }
+            }
+        }
+    }
+
+    private func event(for notification: RegistryNotification) async throws -> ModelVersionEvent? {
+        switch notification {
+        case .deleted(let deleted):
+            return ModelVersionEvent(kind: .deleted, modelVersion: deleted.modelVersion)
+        case .transition(let id):
+            guard let (transition, version) = try await store.transitionAndVersion(id: id) else { return nil }
+            return ModelVersionEvent(kind: .changed, modelVersion: version, transition: transition)
+        }
+    }
+
+    private func broadcast(_ event: ModelVersionEvent) {
+        let name = event.modelVersion?.name ?? ""
+        let subscribers = state.withLockedValue { Array($0.subscribers.values) }
+        for subscriber in subscribers where subscriber.modelName.isEmpty || subscriber.modelName == name {
+            subscriber.continuation.yield(event)
+        }
+    }
+
+    private func stopListening(because error: any Error) {
+        let subscribers = state.withLockedValue { state in
+            state.listening = false
+            defer { state.subscribers = [:] }
+            return Array(state.subscribers.values)
+        }
+        for subscriber in subscribers { subscriber.continuation.finish(throwing: error) }
+    }
+}
