@@ -1,0 +1,180 @@
+import MLOpsClient
+import MLOpsMessages
+import MLOpsRPC
+import MLOpsTestSupport
+import Testing
+
+@Suite("Stages, archiving and latest versions", .temporaryPostgres, .runningRegistry())
+struct StageTransitionTests {
+    let registry: ModelRegistryClient
+
+    init() throws {
+        registry = try #require(RunningRegistry.current).client("admin")
+    }
+
+    private func model(_ name: String, versions: Int) async throws {
+        _ = try await registry.createRegisteredModel(.init(name: name))
+        for _ in 0..<versions { _ = try await registry.createModelVersion(.init(name: name)) }
+    }
+
+    private func stages(_ name: String) async throws -> [String] {
+        try await registry.searchModelVersions(.init(filter: "name = '\(name)'", orderBy: ["version_number"]))
+            .modelVersions.map(\.currentStage)
+    }
+
+    @Test func stagesAreCanonicalisedAndNotTrimmed() async throws {
+        try await model("canonical", versions: 1)
+        for (input, stored) in [("STAGING", "Staging"), ("production", "Production"), ("nOnE", "None")] {
+            let moved = try await registry.transitionModelVersionStage(
+                .init(name: "canonical", version: 1, stage: input)
+            ).modelVersion!
+            #expect(moved.currentStage == stored)
+        }
+        for bad in ["prod", " Production", "Production ", ""] {
+            let error = await rpcError {
+                _ = try await registry.transitionModelVersionStage(.init(name: "canonical", version: 1, stage: bad))
+            }
+            #expect(error?.code == .invalidArgument)
+            #expect(
+                error?.message
+                    == "Invalid Model Version stage: \(bad). Value must be one of None, Staging, Production, Archived."
+            )
+        }
+    }
+
+    @Test func sameStageStillBumpsTimestampsAndPromotionIsRecorded() async throws {
+        try await model("bump", versions: 1)
+        let first = try await registry.transitionModelVersionStage(
+            .init(name: "bump", version: 1, stage: "Production", comment: "ship it", decisionId: "d-1")
+        )
+        #expect(first.modelVersion!.promotedBy == "admin")
+        #expect(first.modelVersion!.promotedAt == first.modelVersion!.lastUpdatedTimestamp)
+        #expect(first.transition!.fromStage == "None" && first.transition!.toStage == "Production")
+        #expect(first.transition!.decisionId == "d-1" && first.transition!.comment == "ship it")
+        try await Task.sleep(for: .milliseconds(5))
+        let again = try await registry.transitionModelVersionStage(.init(name: "bump", version: 1, stage: "Production"))
+        #expect(again.modelVersion!.lastUpdatedTimestamp > first.modelVersion!.lastUpdatedTimestamp)
+        let model = try await registry.getRegisteredModel(.init(name: "bump")).registeredModel!
+        #expect(model.lastUpdatedTimestamp == again.modelVersion!.lastUpdatedTimestamp)
+    }
+
+    @Test func archivingMovesOnlyOthersInTheTargetStage() async throws {
+        try await model("archiving", versions: 4)
+        for (version, stage) in [(1, "Production"), (2, "Production"), (3, "Staging")] {
+            _ = try await registry.transitionModelVersionStage(
+                .init(name: "archiving", version: Int64(version), stage: stage)
+            )
+        }
+        let result = try await registry.transitionModelVersionStage(
+            .init(name: "archiving", version: 4, stage: "Production", archiveExistingVersions: true)
+        )
+        #expect(result.archivedVersions.map(\.version) == [1, 2])
+        #expect(try await stages("archiving") == ["Archived", "Archived", "Staging", "Production"])
+        let history = try await registry.listTransitions(.init(name: "archiving")).transitions
+        let archiving = history.filter { $0.archivedByVersion == 4 }
+        #expect(archiving.map(\.version).sorted() == [1, 2])
+        #expect(archiving.allSatisfy { $0.timestamp == result.transition!.timestamp && $0.toStage == "Archived" })
+    }
+
+    @Test(arguments: ["None", "Archived"])
+    func archivingOnlyTowardsStagingOrProduction(stage: String) async throws {
+        try await model("archive-\(stage)", versions: 1)
+        let error = await rpcError {
+            _ = try await registry.transitionModelVersionStage(
+                .init(name: "archive-\(stage)", version: 1, stage: stage, archiveExistingVersions: true)
+            )
+        }
+        #expect(error?.code == .invalidArgument)
+        #expect(error?.message.contains("archive_existing_versions") == true)
+        #expect(try await stages("archive-\(stage)") == ["None"])
+    }
+
+    @Test func aMissingTargetChangesNothing() async throws {
+        try await model("missing-target", versions: 1)
+        _ = try await registry.transitionModelVersionStage(
+            .init(name: "missing-target", version: 1, stage: "Production")
+        )
+        let error = await rpcError {
+            _ = try await registry.transitionModelVersionStage(
+                .init(name: "missing-target", version: 7, stage: "Production", archiveExistingVersions: true)
+            )
+        }
+        #expect(error?.code == .notFound)
+        #expect(try await stages("missing-target") == ["Production"])
+    }
+
+    @Test func latestVersions() async throws {
+        try await model("latest", versions: 5)
+        for (version, stage) in [(1, "Production"), (2, "Staging"), (3, "Production"), (4, "Archived")] {
+            _ = try await registry.transitionModelVersionStage(
+                .init(name: "latest", version: Int64(version), stage: stage)
+            )
+        }
+        let all = try await registry.getLatestVersions(.init(name: "latest")).modelVersions
+        #expect(all.map(\.currentStage) == ["None", "Staging", "Production", "Archived"])
+        #expect(all.map(\.version) == [5, 2, 3, 4])
+        let some = try await registry.getLatestVersions(.init(name: "latest", stages: ["production", "STAGING"]))
+        #expect(some.modelVersions.map(\.version) == [2, 3])
+        _ = try await registry.deleteModelVersion(.init(name: "latest", version: 3))
+        let afterDelete = try await registry.getLatestVersions(.init(name: "latest", stages: ["Production"]))
+        #expect(afterDelete.modelVersions.map(\.version) == [1])
+
+        try await model("latest-empty", versions: 0)
+        #expect(try await registry.getLatestVersions(.init(name: "latest-empty")).modelVersions.isEmpty)
+        #expect(await statusCode { _ = try await registry.getLatestVersions(.init(name: "nope")) } == .notFound)
+        #expect(
+            await statusCode { _ = try await registry.getLatestVersions(.init(name: "latest", stages: ["Prod"])) }
+                == .invalidArgument
+        )
+        let model = try await registry.getRegisteredModel(.init(name: "latest")).registeredModel!
+        #expect(model.latestVersions.map(\.version) == [5, 2, 1, 4])
+    }
+}
+
+@Suite(
+    "Racing promotions on two replicas leave one version in Production",
+    .temporaryPostgres,
+    .runningRegistry(replicas: 2)
+)
+struct ConcurrentPromotionTests {
+    @Test func sixteenPromotionsWithArchiving() async throws {
+        let running = try #require(RunningRegistry.current)
+        let replicas = [
+            try running.client("retraining-gate", replica: 0), try running.client("retraining-gate", replica: 1),
+        ]
+        let admin = try running.client("admin")
+        _ = try await admin.createRegisteredModel(.init(name: "raced"))
+        for _ in 0..<16 { _ = try await admin.createModelVersion(.init(name: "raced")) }
+
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for version in 1...16 {
+                let client = replicas[version % 2]
+                group.addTask {
+                    _ = try await client.transitionModelVersionStage(
+                        .init(
+                            name: "raced",
+                            version: Int64(version),
+                            stage: "Production",
+                            archiveExistingVersions: true
+                        )
+                    )
+                }
+            }
+            try await group.waitForAll()
+        }
+        let versions = try await admin.searchModelVersions(.init(filter: "name = 'raced'")).modelVersions
+        let production = versions.filter { $0.currentStage == "Production" }
+        #expect(production.count == 1)
+        #expect(versions.filter { $0.currentStage == "Archived" }.count == 15)
+
+        // The history is complete: 16 promotions, and each archiving names its cause.
+        let history = try await admin.listTransitions(.init(name: "raced", maxResults: 1000)).transitions
+        let promotions = history.filter { $0.archivedByVersion == 0 }
+        #expect(Set(promotions.map(\.version)) == Set(1...16))
+        #expect(history.allSatisfy { $0.actor == "retraining-gate" })
+        // Replaying the history in commit order gives today's stages.
+        var replayed: [Int64: String] = [:]
+        for transition in history.reversed() { replayed[transition.version] = transition.toStage }
+        #expect(replayed.filter { $0.value == "Production" }.map(\.key) == production.map(\.version))
+    }
+}
