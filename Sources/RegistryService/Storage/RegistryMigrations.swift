@@ -14,7 +14,8 @@ enum RegistryMigrations {
         sql: """
             CREATE TABLE registered_models (
                 id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-                name text NOT NULL UNIQUE,
+                -- Byte order: searches sort the same on every server, whatever its locale.
+                name text COLLATE "C" NOT NULL UNIQUE,
                 description text NOT NULL DEFAULT '',
                 created_by text NOT NULL,
                 last_updated_by text NOT NULL,
@@ -27,7 +28,7 @@ enum RegistryMigrations {
 
             CREATE TABLE model_versions (
                 id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-                model_name text NOT NULL,
+                model_name text COLLATE "C" NOT NULL,
                 model_version varchar(50) GENERATED ALWAYS AS (version::text) STORED,
                 mlflow_run_id text NOT NULL DEFAULT '',
                 stage varchar(50) NOT NULL DEFAULT 'None'
