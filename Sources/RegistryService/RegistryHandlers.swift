@@ -239,7 +239,7 @@ struct RegistryHandlers: Sendable {
     /// starts before the snapshot is read, so nothing falls between them;
     /// news the snapshot already reflects is skipped.
     private func watch(modelName: String, writer: ResponseStreamWriter<ModelVersionEvent>) async throws {
-        let subscription = try hub.subscribe(modelName: modelName)
+        let subscription = try await hub.subscribe(modelName: modelName)
         let snapshot = try await store.watchSnapshot(modelName: modelName)
         for version in snapshot.versions {
             try await writer.write(ModelVersionEvent(kind: .snapshot, modelVersion: version))

@@ -23,7 +23,8 @@ struct AliasTests {
         _ = try await registry.setRegisteredModelAlias(.init(name: "aliased", alias: "Champion", version: 2))
         _ = try await registry.setRegisteredModelAlias(.init(name: "aliased", alias: "stable", version: 2))
         #expect(
-            try await registry.getModelVersionByAlias(.init(name: "aliased", alias: "champion")).modelVersion!.version == 1
+            try await registry.getModelVersionByAlias(.init(name: "aliased", alias: "champion")).modelVersion!.version
+                == 1
         )
         let two = try await registry.getModelVersionByAlias(.init(name: "aliased", alias: "Champion")).modelVersion!
         #expect(two.version == 2 && two.aliases == ["Champion", "stable"])
@@ -31,7 +32,8 @@ struct AliasTests {
         // Setting an existing alias moves it; the history shows both sides.
         _ = try await registry.setRegisteredModelAlias(.init(name: "aliased", alias: "champion", version: 3))
         #expect(
-            try await registry.getModelVersionByAlias(.init(name: "aliased", alias: "champion")).modelVersion!.version == 3
+            try await registry.getModelVersionByAlias(.init(name: "aliased", alias: "champion")).modelVersion!.version
+                == 3
         )
         let moves = try await registry.listTransitions(.init(name: "aliased")).transitions.filter {
             $0.alias == "champion"
@@ -40,7 +42,10 @@ struct AliasTests {
         #expect(moves.map(\.version) == [3, 1, 1])
 
         // `latest` is the highest live version, in any case.
-        #expect(try await registry.getModelVersionByAlias(.init(name: "aliased", alias: "LATEST")).modelVersion!.version == 3)
+        #expect(
+            try await registry.getModelVersionByAlias(.init(name: "aliased", alias: "LATEST")).modelVersion!.version
+                == 3
+        )
         // Every read carries aliases, searches and latest versions included.
         let searched = try await registry.searchModelVersions(.init(filter: "name = 'aliased' AND version_number = 3"))
         #expect(searched.modelVersions.first?.aliases == ["champion"])
@@ -50,10 +55,15 @@ struct AliasTests {
 
         // Deleting a version removes its aliases; `latest` moves down.
         _ = try await registry.deleteModelVersion(.init(name: "aliased", version: 3))
-        let gone = await rpcError { _ = try await registry.getModelVersionByAlias(.init(name: "aliased", alias: "champion")) }
+        let gone = await rpcError {
+            _ = try await registry.getModelVersionByAlias(.init(name: "aliased", alias: "champion"))
+        }
         #expect(gone?.code == .notFound)
         #expect(gone?.message.contains("champion") == true)
-        #expect(try await registry.getModelVersionByAlias(.init(name: "aliased", alias: "latest")).modelVersion!.version == 2)
+        #expect(
+            try await registry.getModelVersionByAlias(.init(name: "aliased", alias: "latest")).modelVersion!.version
+                == 2
+        )
 
         _ = try await registry.deleteRegisteredModelAlias(.init(name: "aliased", alias: "stable"))
         _ = try await registry.deleteRegisteredModelAlias(.init(name: "aliased", alias: "never-set"))  // a no-op
@@ -71,7 +81,9 @@ struct AliasTests {
     func invalidAliases(alias: String) async throws {
         try await model("reserved-\(alias.prefix(10))", versions: 1)
         let error = await rpcError {
-            _ = try await registry.setRegisteredModelAlias(.init(name: "reserved-\(alias.prefix(10))", alias: alias, version: 1))
+            _ = try await registry.setRegisteredModelAlias(
+                .init(name: "reserved-\(alias.prefix(10))", alias: alias, version: 1)
+            )
         }
         #expect(error?.code == .invalidArgument)
     }
@@ -85,7 +97,9 @@ struct AliasTests {
         #expect(error?.message == "Model Version (name=alias-missing, version=2) not found")
         try await model("no-versions", versions: 0)
         #expect(
-            await statusCode { _ = try await registry.getModelVersionByAlias(.init(name: "no-versions", alias: "latest")) }
+            await statusCode {
+                _ = try await registry.getModelVersionByAlias(.init(name: "no-versions", alias: "latest"))
+            }
                 == .notFound
         )
     }

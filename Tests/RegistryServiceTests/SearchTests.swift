@@ -18,7 +18,9 @@ struct SearchTests {
             _ = try await registry.createRegisteredModel(.init(name: name, tags: ["team": team]))
         }
         func names(_ filter: String, _ order: [String] = []) async throws -> [String] {
-            try await registry.searchRegisteredModels(.init(filter: filter, orderBy: order)).registeredModels.map(\.name)
+            try await registry.searchRegisteredModels(.init(filter: filter, orderBy: order)).registeredModels.map(
+                \.name
+            )
         }
         #expect(try await names("name LIKE 'fraud-%'") == ["fraud-B", "fraud-a"])
         #expect(try await names("name ILIKE 'fraud-%'") == ["Fraud-c", "fraud-B", "fraud-a"])
@@ -39,7 +41,12 @@ struct SearchTests {
         _ = try await registry.createRegisteredModel(.init(name: "searched"))
         for index in 1...5 {
             _ = try await registry.createModelVersion(
-                .init(name: "searched", source: "s3://bucket/\(index)", runId: "run-\(index % 2)", tags: ["i": "\(index)"])
+                .init(
+                    name: "searched",
+                    source: "s3://bucket/\(index)",
+                    runId: "run-\(index % 2)",
+                    tags: ["i": "\(index)"]
+                )
             )
             try await Task.sleep(for: .milliseconds(2))
         }

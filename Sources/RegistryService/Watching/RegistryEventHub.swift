@@ -42,9 +42,13 @@ final class RegistryEventHub: Service, Sendable {
         self.logger = logger
     }
 
-    /// Starts hearing changes for `modelName` ("" for every model). Fails while
-    /// the hub is not listening, since changes might then go unheard.
-    func subscribe(modelName: String) throws -> Subscription {
+    /// Starts hearing changes for `modelName` ("" for every model). Waits a
+    /// little for a hub that is (re)connecting, then fails: changes might go unheard.
+    func subscribe(modelName: String) async throws -> Subscription {
+        let deadline = ContinuousClock.now + .seconds(5)
+        while !state.withLockedValue({ $0.listening }), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
         let (events, continuation) = AsyncThrowingStream.makeStream(of: ModelVersionEvent.self)
         let id = try state.withLockedValue { state in
             guard state.listening else {
