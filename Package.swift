@@ -33,6 +33,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
     ],
     targets: [
@@ -73,7 +74,8 @@ let package = Package(
         .target(
             name: "MLOpsRPC",
             dependencies: [
-                "MLOpsMessages", "MLOpsTLS", nioCore, nioPosix, nioConcurrencyHelpers, logging, serviceLifecycle,
+                "MLOpsMessages", "MLOpsTLS", nioCore, nioPosix, nioConcurrencyHelpers, logging, metrics,
+                serviceLifecycle,
             ],
             swiftSettings: swiftSettings
         ),
@@ -87,8 +89,9 @@ let package = Package(
         .target(
             name: "MLOpsServiceRuntime",
             dependencies: [
-                "MLOpsRPC", "MLOpsPostgres", "MLOpsTLS", "MLOpsMessages", argumentParser, logging, serviceLifecycle,
-                unixSignals,
+                "MLOpsRPC", "MLOpsPostgres", "MLOpsTLS", "MLOpsMessages", argumentParser, logging, metrics,
+                serviceLifecycle, unixSignals, nioCore, nioPosix, .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -3,6 +3,8 @@ public import Logging
 public import MLOpsPostgres
 public import MLOpsRPC
 import MLOpsTLS
+import Metrics
+import Prometheus
 public import ServiceLifecycle
 import UnixSignals
 
@@ -40,6 +42,9 @@ public struct ServiceRuntime {
 
     /// Applies the migrations and returns, with `migrateOnly`; else serves until SIGTERM.
     public func run(migrateOnly: Bool = false, _ build: (PostgresPool) throws -> Parts) async throws {
+        // Metrics go to Prometheus; the pool and every call report there.
+        let prometheus = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: prometheus))
         let pool = PostgresPool(
             configuration: try databaseConfiguration(environment: ProcessInfo.processInfo.environment),
             options: .init(
@@ -75,7 +80,7 @@ public struct ServiceRuntime {
                     requireClientCertificate: tls.requireClientCertificate
                 )
             ),
-            router: router,
+            router: router.instrumented(),
             logger: logger
         )
         let monitor = DatabaseHealthMonitor(
@@ -85,12 +90,17 @@ public struct ServiceRuntime {
             interval: .seconds(2),
             logger: logger
         )
+        var companions: [any Service] = [monitor] + parts.services
+        if settings.metrics.port != 0 {
+            let metrics = settings.metrics
+            companions.append(
+                MetricsEndpoint(host: metrics.host, port: metrics.port, registry: prometheus, logger: logger)
+            )
+        }
         let group = ServiceGroup(
             configuration: .init(
                 services: [.init(service: server)]
-                    + ([monitor] + parts.services).map {
-                        .init(service: $0, successTerminationBehavior: .ignore)
-                    },
+                    + companions.map { .init(service: $0, successTerminationBehavior: .ignore) },
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )

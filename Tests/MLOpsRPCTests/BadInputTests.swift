@@ -298,7 +298,7 @@ struct LimitTests {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 // The port can take a moment to be free again after the last round.
                 var listening = false
-                for _ in 0..<20 where !listening {
+                for _ in 0..<50 where !listening {
                     let server = try makeServer()
                     group.addTask { try? await server.run() }
                     listening = (try? await server.listeningAddress) != nil

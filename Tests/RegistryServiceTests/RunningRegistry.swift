@@ -20,6 +20,7 @@ struct RunningRegistry: Sendable {
     struct Replica: Sendable {
         let process: ServiceProcess
         let port: Int
+        let metricsPort: Int
     }
 
     /// Starts `count` replicas over `database`, with `policy` (JSON) in their configuration file.
@@ -34,7 +35,7 @@ struct RunningRegistry: Sendable {
              "tls": {"certificate": "\(identity.certificatePath)", "key": "\(identity.keyPath)",
                      "ca": "\(authority.authorityPath)"},
              "database": {"maxConnections": 8},
-             "logLevel": "notice"\(policy.map { ", \"policy\": \($0)" } ?? "")}
+             "logLevel": "info"\(policy.map { ", \"policy\": \($0)" } ?? "")}
             """
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
         let settings = database.configuration
@@ -44,13 +45,13 @@ struct RunningRegistry: Sendable {
         ]
         var replicas: [Replica] = []
         for _ in 0..<count {
-            let port = try FreeTCPPort.find()
+            let (port, metricsPort) = (try FreeTCPPort.find(), try FreeTCPPort.find())
             let process = try ServiceProcess(
                 "model-registry",
-                ["--config", configPath, "--port", String(port)],
+                ["--config", configPath, "--port", String(port), "--metrics-port", String(metricsPort)],
                 environment: environment
             )
-            replicas.append(Replica(process: process, port: port))
+            replicas.append(Replica(process: process, port: port, metricsPort: metricsPort))
         }
         let registry = RunningRegistry(authority: authority, replicas: replicas)
         for index in replicas.indices { try await registry.waitUntilServing(replica: index) }

@@ -6,7 +6,7 @@ public struct RPCRouter: Sendable {
     package typealias Handler =
         @Sendable (ByteBuffer, ServerCallContext, ResponseSink) async throws -> Void
 
-    package private(set) var handlers: [String: Handler] = [:]
+    package var handlers: [String: Handler] = [:]
 
     public init() {}
 
