@@ -85,11 +85,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // What every service executable does around its handlers.
+        // What every service executable does around its handlers: its
+        // configuration (file, flags, environment), then the runtime.
+        .target(name: "MLOpsServiceConfiguration", dependencies: [argumentParser], swiftSettings: swiftSettings),
         .target(
             name: "MLOpsServiceRuntime",
             dependencies: [
-                "MLOpsRPC", "MLOpsPostgres", "MLOpsTLS", "MLOpsMessages", argumentParser, logging, metrics,
+                "MLOpsServiceConfiguration", "MLOpsRPC", "MLOpsPostgres", "MLOpsTLS", "MLOpsMessages", logging, metrics,
                 serviceLifecycle, unixSignals, nioCore, nioPosix, .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
@@ -122,7 +124,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "ModelRegistryServer",
-            dependencies: ["RegistryService", "RegistryRules", "MLOpsServiceRuntime", argumentParser, logging],
+            dependencies: [
+                "RegistryService", "RegistryRules", "MLOpsServiceRuntime", "MLOpsServiceConfiguration", argumentParser,
+                logging,
+            ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -194,6 +199,7 @@ let package = Package(
             name: "RegistryServiceTests",
             dependencies: [
                 "MLOpsClient", "MLOpsMessages", "MLOpsRPC", "MLOpsTLS", "MLOpsPostgres", "MLOpsTestSupport",
+                "MLOpsServiceConfiguration", "RegistryRules", argumentParser,
             ],
             swiftSettings: swiftSettings
         ),

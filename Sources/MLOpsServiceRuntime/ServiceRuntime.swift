@@ -2,6 +2,7 @@ import Foundation
 public import Logging
 public import MLOpsPostgres
 public import MLOpsRPC
+public import MLOpsServiceConfiguration
 import MLOpsTLS
 import Metrics
 import Prometheus

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import MLOpsServiceConfiguration
 import MLOpsServiceRuntime
 import RegistryRules
 import RegistryService
