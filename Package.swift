@@ -145,7 +145,7 @@ let package = Package(
         .target(name: "MLOpsClient", dependencies: ["MLOpsMessages", "MLOpsRPC"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "MLOpsCtl",
-            dependencies: ["MLOpsClient", argumentParser],
+            dependencies: ["MLOpsClient", "MLOpsMessages", "MLOpsRPC", "MLOpsTLS", argumentParser],
             swiftSettings: swiftSettings
         ),
 

@@ -2,11 +2,11 @@ import ArgumentParser
 import MLOpsClient
 
 @main
-struct MLOpsCtl: ParsableCommand {
+struct MLOpsCtl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mlopsctl",
         abstract: "Calls and runs the MLOps control plane: model registry, monitoring and retraining gate.",
-        subcommands: [Methods.self]
+        subcommands: [RegistryCommand.self, Methods.self]
     )
 }
 

@@ -63,6 +63,11 @@ struct RunningRegistry: Sendable {
         ModelRegistryClient(try rpcClient(identity, replica: replica))
     }
 
+    /// The certificate and key presented as `identity`.
+    func identityFiles(_ identity: String) throws -> TestCertificates.Issued {
+        try identities.issued(identity, by: authority)
+    }
+
     func rpcClient(_ identity: String, replica: Int = 0) throws -> RPCClient {
         let issued = try identities.issued(identity, by: authority)
         let tls = TLSConfiguration.client(
