@@ -157,6 +157,11 @@ let package = Package(
         ),
 
         .executableTarget(
+            name: "RegistryBenchmark",
+            dependencies: ["MLOpsClient", "MLOpsMessages", "MLOpsRPC", "MLOpsTLS", argumentParser],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
             name: "PostgresBenchmark",
             dependencies: ["MLOpsPostgres", argumentParser, logging],
             swiftSettings: swiftSettings

@@ -1,0 +1,119 @@
+import ArgumentParser
+import Foundation
+import MLOpsClient
+import MLOpsMessages
+import MLOpsRPC
+import MLOpsTLS
+
+/// Drives a running model-registry over TLS: one operation, N concurrent
+/// callers, for a while; prints one line of results for benchmarks/run-registry.sh.
+@main
+struct RegistryBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Load-tests one ModelRegistry operation at a given number of concurrent callers."
+    )
+
+    enum Operation: String, ExpressibleByArgument, CaseIterable {
+        case setup, latest, alias, create, transition
+    }
+
+    @Option(help: "setup (create the model), latest, alias, create or transition.") var operation: Operation
+    @Option var address = "127.0.0.1:7001"
+    @Option var ca: String
+    @Option var cert: String
+    @Option var key: String
+    @Option var model = "bench-model"
+    @Option var callers = 1
+    @Option(help: "Connections the callers share.") var connections = 2
+    @Option var duration = 5.0
+
+    func run() async throws {
+        let clients = try (0..<connections).map { _ in ModelRegistryClient(try makeClient()) }
+        defer { for client in clients { Task { await client.rpc.close() } } }
+        if operation == .setup {
+            try await setUp(clients[0])
+            return
+        }
+        let end = ContinuousClock.now + .milliseconds(Int64(duration * 1000))
+        let counter = VersionCounter()
+        let results = try await withThrowingTaskGroup(of: ([Double], Int).self) { group in
+            for caller in 0..<callers {
+                let client = clients[caller % clients.count]
+                group.addTask {
+                    var latencies: [Double] = []
+                    var failures = 0
+                    while ContinuousClock.now < end {
+                        let started = ContinuousClock.now
+                        do {
+                            try await call(client, counter)
+                            let elapsed = ContinuousClock.now - started
+                            latencies.append(Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)
+                        } catch {
+                            failures += 1
+                        }
+                    }
+                    return (latencies, failures)
+                }
+            }
+            return try await group.reduce(into: ([Double](), 0)) { $0.0 += $1.0; $0.1 += $1.1 }
+        }
+        let sorted = results.0.sorted()
+        func percentile(_ p: Double) -> Double { sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
+        print(
+            String(
+                format: "ours operation=%@ callers=%d calls_per_s=%.0f p50_ms=%.2f p99_ms=%.2f errors=%d",
+                operation.rawValue, callers, Double(sorted.count) / duration, percentile(0.5), percentile(0.99),
+                results.1
+            )
+        )
+    }
+
+    private func call(_ client: ModelRegistryClient, _ counter: VersionCounter) async throws {
+        switch operation {
+        case .latest:
+            _ = try await client.getLatestVersions(.init(name: model, stages: ["Production"]))
+        case .alias:
+            _ = try await client.getModelVersionByAlias(.init(name: model, alias: "champion"))
+        case .create:
+            _ = try await client.createModelVersion(.init(name: model, source: "s3://bench/model"))
+        case .transition:
+            _ = try await client.transitionModelVersionStage(
+                .init(name: model, version: counter.next(), stage: "Production", archiveExistingVersions: true)
+            )
+        case .setup:
+            break
+        }
+    }
+
+    /// A model with 50 versions, v1 in Production and aliased `champion`.
+    private func setUp(_ client: ModelRegistryClient) async throws {
+        _ = try? await client.deleteRegisteredModel(.init(name: model))
+        _ = try await client.createRegisteredModel(.init(name: model, description: "benchmark"))
+        for _ in 0..<50 { _ = try await client.createModelVersion(.init(name: model, source: "s3://bench/model")) }
+        _ = try await client.transitionModelVersionStage(.init(name: model, version: 1, stage: "Production"))
+        _ = try await client.setRegisteredModelAlias(.init(name: model, alias: "champion", version: 1))
+        print("set up \(model) with 50 versions")
+    }
+
+    private func makeClient() throws -> RPCClient {
+        let parts = address.split(separator: ":")
+        let host = String(parts[0])
+        let tls = TLSConfiguration.client(
+            serverName: host, trustRootsPath: ca, certificateChainPath: cert, privateKeyPath: key
+        )
+        return try RPCClient(configuration: RPCClientConfiguration(host: host, port: Int(parts[1])!, tls: tls))
+    }
+}
+
+/// Cycles promotions through versions 1...50, so each archives the last.
+final class VersionCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Int64 = 0
+
+    func next() -> Int64 {
+        lock.withLock {
+            value += 1
+            return value % 50 + 1
+        }
+    }
+}

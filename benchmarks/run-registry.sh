@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# The registry benchmark, side by side with MLflow's own server in one run,
+# both on one throwaway PostgreSQL 15 (unix socket), driven at 1 / 8 / 32
+# concurrent callers: GetLatestVersions, GetModelVersionByAlias,
+# CreateModelVersion, TransitionModelVersionStage with archiving. Ours over
+# TLS (mutual, as deployed); MLflow 3.17.2 (`mlflow server`, 4 uvicorn workers)
+# over plain HTTP from benchmarks/mlflow_load.py. Medians of REPEAT runs.
+# Usage: benchmarks/run-registry.sh [seconds per run] [repeats]; MLFLOW=0 skips MLflow.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v swift >/dev/null || export PATH=/opt/swift/usr/bin:$PATH
+scripts/install-dependencies.sh
+SECONDS_PER_RUN=${1:-5}
+REPEAT=${2:-3}
+MLFLOW=${MLFLOW:-1}
+bin=/usr/lib/postgresql/15/bin
+pg_port=25433
+registry_port=27001
+mlflow_port=5055
+
+echo "building (release)..."
+swift build -c release --product model-registry >/dev/null
+swift build -c release --product RegistryBenchmark >/dev/null
+products="$(swift build -c release --show-bin-path)"
+if [ "$MLFLOW" = 1 ] && [ ! -x .build-mlflow/venv/bin/mlflow ]; then
+  echo "installing MLflow 3.17.2 into .build-mlflow/venv..."
+  python3 -m venv .build-mlflow/venv
+  .build-mlflow/venv/bin/pip install -q mlflow==3.17.2 psycopg2-binary aiohttp
+fi
+
+dir=$(mktemp -d /tmp/mlops-registry-bench-XXXX)
+as_postgres=()
+if [ "$(id -u)" -eq 0 ]; then chown postgres: "$dir"; as_postgres=(runuser -u postgres --); fi
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  "${as_postgres[@]}" "$bin/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true
+  rm -rf "$dir"
+}
+trap cleanup EXIT
+"${as_postgres[@]}" "$bin/initdb" -D "$dir/data" -U postgres --auth=trust >/dev/null
+"${as_postgres[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" \
+  -o "-p $pg_port -k $dir -c listen_addresses='' -c max_connections=200" -w start >/dev/null
+psql -q -h "$dir" -p $pg_port -U postgres -c "CREATE DATABASE registry" -c "CREATE DATABASE mlflow"
+
+# A CA, the registry's certificate and the caller's (CN admin may do everything).
+certs="$dir/certs"
+mkdir -p "$certs"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$certs/ca.key" \
+  -out "$certs/ca.pem" -days 2 -subj /CN=bench-ca -addext basicConstraints=critical,CA:TRUE \
+  -addext keyUsage=critical,keyCertSign 2>/dev/null
+for name in model-registry admin; do
+  openssl req -x509 -CA "$certs/ca.pem" -CAkey "$certs/ca.key" -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+    -nodes -keyout "$certs/$name.key" -out "$certs/$name.pem" -days 2 -subj "/CN=$name" \
+    -addext basicConstraints=CA:FALSE -addext subjectAltName=DNS:localhost,IP:127.0.0.1 \
+    -addext extendedKeyUsage=serverAuth,clientAuth 2>/dev/null
+done
+cat >"$dir/registry.json" <<JSON
+{"listen": {"host": "127.0.0.1", "port": $registry_port},
+ "tls": {"certificate": "$certs/model-registry.pem", "key": "$certs/model-registry.key", "ca": "$certs/ca.pem"},
+ "database": {"maxConnections": 10}, "logLevel": "warning"}
+JSON
+POSTGRES_HOST=$dir POSTGRES_PORT=$pg_port POSTGRES_USER=postgres MLOPS_DB_NAME=registry POSTGRES_SSLMODE=disable \
+  "$products/model-registry" --config "$dir/registry.json" 2>"$dir/registry.log" & pids+=($!)
+ours=("$products/RegistryBenchmark" --address 127.0.0.1:$registry_port --ca "$certs/ca.pem"
+  --cert "$certs/admin.pem" --key "$certs/admin.key")
+for _ in $(seq 100); do "${ours[@]}" --operation setup >/dev/null 2>&1 && break; sleep 0.2; done
+
+if [ "$MLFLOW" = 1 ]; then
+  .build-mlflow/venv/bin/mlflow server --host 127.0.0.1 --port $mlflow_port \
+    --backend-store-uri "postgresql://postgres@/mlflow?host=$dir&port=$pg_port" \
+    --default-artifact-root "$dir/artifacts" >"$dir/mlflow.log" 2>&1 & pids+=($!)
+  for _ in $(seq 300); do curl -sf http://127.0.0.1:$mlflow_port/health >/dev/null && break; sleep 0.5; done
+  echo "MLflow is up; letting its background jobs settle (30 s)..."
+  sleep 30
+fi
+theirs=(.build-mlflow/venv/bin/python benchmarks/mlflow_load.py --base http://127.0.0.1:$mlflow_port)
+
+# Median of REPEAT runs of one measurement: prints "calls_per_s p50_ms p99_ms errors".
+median_of() {
+  local runs=()
+  for _ in $(seq "$REPEAT"); do runs+=("$("$@" | sed -n 's/.*calls_per_s=\([0-9.]*\) p50_ms=\([0-9.]*\) p99_ms=\([0-9.]*\) errors=\([0-9]*\)/\1 \2 \3 \4/p')"); done
+  printf '%s\n' "${runs[@]}" | sort -n -k1 | sed -n "$(( (REPEAT + 1) / 2 ))p"
+}
+
+printf '\n%-12s %7s | %10s %8s %8s %6s | %10s %8s %8s %6s | %8s\n' operation callers \
+  "ours/s" "p50 ms" "p99 ms" errors "mlflow/s" "p50 ms" "p99 ms" errors ratio
+for operation in latest alias create transition; do
+  "${ours[@]}" --operation setup >/dev/null
+  [ "$MLFLOW" = 1 ] && "${theirs[@]}" --operation setup >/dev/null
+  for callers in 1 8 32; do
+    read -r o_rate o_p50 o_p99 o_err < <(median_of "${ours[@]}" --operation $operation --callers $callers --duration "$SECONDS_PER_RUN")
+    m_rate=- m_p50=- m_p99=- m_err=- ratio=-
+    if [ "$MLFLOW" = 1 ]; then
+      read -r m_rate m_p50 m_p99 m_err < <(median_of "${theirs[@]}" --operation $operation --callers $callers --duration "$SECONDS_PER_RUN")
+      ratio=$(awk -v o="$o_rate" -v m="$m_rate" 'BEGIN { if (m > 0) printf "%.0fx", o / m; else print "inf" }')
+    fi
+    printf '%-12s %7s | %10s %8s %8s %6s | %10s %8s %8s %6s | %8s\n' $operation $callers \
+      "$o_rate" "$o_p50" "$o_p99" "$o_err" "$m_rate" "$m_p50" "$m_p99" "$m_err" "$ratio"
+  done
+done
