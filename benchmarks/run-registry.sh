@@ -13,7 +13,6 @@ scripts/install-dependencies.sh
 SECONDS_PER_RUN=${1:-5}
 REPEAT=${2:-3}
 MLFLOW=${MLFLOW:-1}
-bin=/usr/lib/postgresql/15/bin
 pg_port=25433
 registry_port=27001
 mlflow_port=5055
@@ -28,41 +27,21 @@ if [ "$MLFLOW" = 1 ] && [ ! -x .build-mlflow/venv/bin/mlflow ]; then
   .build-mlflow/venv/bin/pip install -q mlflow==3.17.2 psycopg2-binary aiohttp
 fi
 
+source scripts/lib/local-stack.sh
 dir=$(mktemp -d /tmp/mlops-registry-bench-XXXX)
-as_postgres=()
-if [ "$(id -u)" -eq 0 ]; then chown postgres: "$dir"; as_postgres=(runuser -u postgres --); fi
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  "${as_postgres[@]}" "$bin/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true
-  rm -rf "$dir"
-}
-trap cleanup EXIT
-"${as_postgres[@]}" "$bin/initdb" -D "$dir/data" -U postgres --auth=trust >/dev/null
-"${as_postgres[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" \
-  -o "-p $pg_port -k $dir -c listen_addresses='' -c max_connections=200" -w start >/dev/null
+trap stack_cleanup EXIT
+stack_start_postgres "$dir" $pg_port
 psql -q -h "$dir" -p $pg_port -U postgres -c "CREATE DATABASE registry" -c "CREATE DATABASE mlflow"
-
-# A CA, the registry's certificate and the caller's (CN admin may do everything).
+# The registry's certificate and the caller's (CN admin may do everything).
 certs="$dir/certs"
-mkdir -p "$certs"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$certs/ca.key" \
-  -out "$certs/ca.pem" -days 2 -subj /CN=bench-ca -addext basicConstraints=critical,CA:TRUE \
-  -addext keyUsage=critical,keyCertSign 2>/dev/null
-for name in model-registry admin; do
-  openssl req -x509 -CA "$certs/ca.pem" -CAkey "$certs/ca.key" -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
-    -nodes -keyout "$certs/$name.key" -out "$certs/$name.pem" -days 2 -subj "/CN=$name" \
-    -addext basicConstraints=CA:FALSE -addext subjectAltName=DNS:localhost,IP:127.0.0.1 \
-    -addext extendedKeyUsage=serverAuth,clientAuth 2>/dev/null
-done
+stack_issue_certificates "$certs" model-registry admin
 cat >"$dir/registry.json" <<JSON
 {"listen": {"host": "127.0.0.1", "port": $registry_port},
  "tls": {"certificate": "$certs/model-registry.pem", "key": "$certs/model-registry.key", "ca": "$certs/ca.pem"},
  "database": {"maxConnections": 10}, "logLevel": "warning"}
 JSON
 POSTGRES_HOST=$dir POSTGRES_PORT=$pg_port POSTGRES_USER=postgres MLOPS_DB_NAME=registry POSTGRES_SSLMODE=disable \
-  "$products/model-registry" --config "$dir/registry.json" 2>"$dir/registry.log" & pids+=($!)
+  "$products/model-registry" --config "$dir/registry.json" 2>"$dir/registry.log" & stack_pids+=($!)
 ours=("$products/RegistryBenchmark" --address 127.0.0.1:$registry_port --ca "$certs/ca.pem"
   --cert "$certs/admin.pem" --key "$certs/admin.key")
 for _ in $(seq 100); do "${ours[@]}" --operation setup >/dev/null 2>&1 && break; sleep 0.2; done
@@ -70,7 +49,7 @@ for _ in $(seq 100); do "${ours[@]}" --operation setup >/dev/null 2>&1 && break;
 if [ "$MLFLOW" = 1 ]; then
   .build-mlflow/venv/bin/mlflow server --host 127.0.0.1 --port $mlflow_port \
     --backend-store-uri "postgresql://postgres@/mlflow?host=$dir&port=$pg_port" \
-    --default-artifact-root "$dir/artifacts" >"$dir/mlflow.log" 2>&1 & pids+=($!)
+    --default-artifact-root "$dir/artifacts" >"$dir/mlflow.log" 2>&1 & stack_pids+=($!)
   for _ in $(seq 300); do curl -sf http://127.0.0.1:$mlflow_port/health >/dev/null && break; sleep 0.5; done
   echo "MLflow is up; letting its background jobs settle (30 s)..."
   sleep 30

@@ -1,0 +1,42 @@
+# Shared by scripts and benchmarks (source it): a throwaway PostgreSQL 15
+# cluster on a unix socket, and a development CA with certificates.
+# Everything lives under $STACK_DIR; stack_cleanup removes it.
+
+pg_bin=/usr/lib/postgresql/15/bin
+stack_pids=()
+
+# stack_start_postgres DIR PORT: a cluster in DIR/data, socket in DIR.
+stack_start_postgres() {
+  STACK_DIR=$1
+  STACK_PG_PORT=$2
+  stack_as_postgres=()
+  if [ "$(id -u)" -eq 0 ]; then chown postgres: "$STACK_DIR"; stack_as_postgres=(runuser -u postgres --); fi
+  "${stack_as_postgres[@]}" "$pg_bin/initdb" -D "$STACK_DIR/data" -U postgres --auth=trust >/dev/null
+  "${stack_as_postgres[@]}" "$pg_bin/pg_ctl" -D "$STACK_DIR/data" -l "$STACK_DIR/postgres.log" \
+    -o "-p $STACK_PG_PORT -k $STACK_DIR -c listen_addresses='' -c max_connections=200" -w start >/dev/null
+}
+
+# stack_issue_certificates DIR NAME...: DIR/ca.pem, and DIR/NAME.pem + .key per name (CN=NAME).
+stack_issue_certificates() {
+  local certs=$1
+  shift
+  mkdir -p "$certs"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$certs/ca.key" \
+    -out "$certs/ca.pem" -days 2 -subj /CN=mlops-local-ca -addext basicConstraints=critical,CA:TRUE \
+    -addext keyUsage=critical,keyCertSign 2>/dev/null
+  for name in "$@"; do
+    openssl req -x509 -CA "$certs/ca.pem" -CAkey "$certs/ca.key" -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+      -nodes -keyout "$certs/$name.key" -out "$certs/$name.pem" -days 2 -subj "/CN=$name" \
+      -addext basicConstraints=CA:FALSE -addext subjectAltName=DNS:localhost,IP:127.0.0.1 \
+      -addext extendedKeyUsage=serverAuth,clientAuth 2>/dev/null
+  done
+}
+
+stack_cleanup() {
+  for pid in "${stack_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  if [ -n "${STACK_DIR:-}" ]; then
+    "${stack_as_postgres[@]}" "$pg_bin/pg_ctl" -D "$STACK_DIR/data" -m immediate stop >/dev/null 2>&1 || true
+    rm -rf "$STACK_DIR"
+  fi
+}
