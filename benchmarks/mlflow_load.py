@@ -31,7 +31,7 @@ async def call(session, base, operation, model, counter):
 
 async def setup(base, model):
     async with aiohttp.ClientSession() as session:
-        await (await session.post(f"{base}{API}/registered-models/delete", json={"name": model})).read()
+        await (await session.delete(f"{base}{API}/registered-models/delete", json={"name": model})).read()
         response = await session.post(f"{base}{API}/registered-models/create", json={"name": model})
         assert response.status == 200, await response.text()
         for _ in range(50):

@@ -48,9 +48,10 @@ for _ in $(seq 100); do "${ours[@]}" --operation setup >/dev/null 2>&1 && break;
 
 if [ "$MLFLOW" = 1 ]; then
   .build-mlflow/venv/bin/mlflow server --host 127.0.0.1 --port $mlflow_port \
-    --backend-store-uri "postgresql://postgres@/mlflow?host=$dir&port=$pg_port" \
+    --backend-store-uri "postgresql+psycopg2://postgres@/mlflow?host=$dir&port=$pg_port" \
     --default-artifact-root "$dir/artifacts" >"$dir/mlflow.log" 2>&1 & stack_pids+=($!)
   for _ in $(seq 300); do curl -sf http://127.0.0.1:$mlflow_port/health >/dev/null && break; sleep 0.5; done
+  curl -sf http://127.0.0.1:$mlflow_port/health >/dev/null || { tail -20 "$dir/mlflow.log"; exit 1; }
   echo "MLflow is up; letting its background jobs settle (30 s)..."
   sleep 30
 fi

@@ -40,11 +40,22 @@ public final class PostgresConnection: @unchecked Sendable {
     /// False once libpq has seen the connection break.
     public var isHealthy: Bool { PQstatus(connection) == CONNECTION_OK }
 
+    /// Statements prepared on this connection, by text: a statement run again
+    /// skips parsing and planning. Bounded, since searches compose many shapes.
+    private var prepared: [String: String] = [:]
+    private static let maximumPrepared = 512
+
     /// Runs one statement with its parameters bound, and returns every row.
+    /// Statements with parameters are prepared on first use and reused.
     @discardableResult
     public func query(_ query: PostgresQuery) throws(PostgresError) -> PostgresRows {
+        let name = try preparedName(for: query)
         let result = withCStrings(query.binds) { values in
-            PQexecParams(connection, query.sql, Int32(values.count), nil, values, nil, nil, 0)
+            if let name {
+                PQexecPrepared(connection, name, Int32(values.count), values, nil, nil, 0)
+            } else {
+                PQexecParams(connection, query.sql, Int32(values.count), nil, values, nil, nil, 0)
+            }
         }
         guard let result else {
             throw PostgresError(code: .connectionFailed, message: Self.errorMessage(connection))
@@ -56,6 +67,22 @@ public final class PostgresConnection: @unchecked Sendable {
             defer { PQclear(result) }
             throw error(from: result)
         }
+    }
+
+    /// The name `query`'s statement is prepared under, preparing it now if
+    /// needed; nil for statements without parameters, or when the cache is full.
+    private func preparedName(for query: PostgresQuery) throws(PostgresError) -> String? {
+        guard !query.binds.isEmpty else { return nil }
+        if let name = prepared[query.sql] { return name }
+        guard prepared.count < Self.maximumPrepared else { return nil }
+        let name = "mlops_\(prepared.count)"
+        guard let result = PQprepare(connection, name, query.sql, Int32(query.binds.count), nil) else {
+            throw PostgresError(code: .connectionFailed, message: Self.errorMessage(connection))
+        }
+        defer { PQclear(result) }
+        guard PQresultStatus(result) == PGRES_COMMAND_OK else { throw error(from: result) }
+        prepared[query.sql] = name
+        return name
     }
 
     /// Runs a script of several statements with no parameters. Only for SQL

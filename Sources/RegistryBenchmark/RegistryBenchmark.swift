@@ -47,7 +47,10 @@ struct RegistryBenchmark: AsyncParsableCommand {
                         do {
                             try await call(client, counter)
                             let elapsed = ContinuousClock.now - started
-                            latencies.append(Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)
+                            latencies.append(
+                                Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds)
+                                    * 1000
+                            )
                         } catch {
                             failures += 1
                         }
@@ -55,14 +58,22 @@ struct RegistryBenchmark: AsyncParsableCommand {
                     return (latencies, failures)
                 }
             }
-            return try await group.reduce(into: ([Double](), 0)) { $0.0 += $1.0; $0.1 += $1.1 }
+            return try await group.reduce(into: ([Double](), 0)) {
+                $0.0 += $1.0; $0.1 += $1.1
+            }
         }
         let sorted = results.0.sorted()
-        func percentile(_ p: Double) -> Double { sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
+        func percentile(_ p: Double) -> Double {
+            sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
+        }
         print(
             String(
                 format: "ours operation=%@ callers=%d calls_per_s=%.0f p50_ms=%.2f p99_ms=%.2f errors=%d",
-                operation.rawValue, callers, Double(sorted.count) / duration, percentile(0.5), percentile(0.99),
+                operation.rawValue,
+                callers,
+                Double(sorted.count) / duration,
+                percentile(0.5),
+                percentile(0.99),
                 results.1
             )
         )
@@ -99,7 +110,10 @@ struct RegistryBenchmark: AsyncParsableCommand {
         let parts = address.split(separator: ":")
         let host = String(parts[0])
         let tls = TLSConfiguration.client(
-            serverName: host, trustRootsPath: ca, certificateChainPath: cert, privateKeyPath: key
+            serverName: host,
+            trustRootsPath: ca,
+            certificateChainPath: cert,
+            privateKeyPath: key
         )
         return try RPCClient(configuration: RPCClientConfiguration(host: host, port: Int(parts[1])!, tls: tls))
     }

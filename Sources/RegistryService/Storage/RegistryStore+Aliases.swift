@@ -75,21 +75,24 @@ extension RegistryStore {
         }
     }
 
-    /// The version an alias points at; `latest` (any case) is the highest live version.
+    /// The version an alias points at; `latest` (any case) is the highest live version. One statement.
     func version(name: String, alias: String) async throws -> ModelVersion {
-        try await read { connection in
-            let id = try connection.modelID(name)
-            let condition: PostgresQuery =
+        try await readOne { connection in
+            let target: PostgresQuery =
                 alias.lowercased() == Names.latestAlias
-                ? "v.model_id = \(id) ORDER BY v.version DESC LIMIT 1"
-                : """
-                v.model_id = \(id) AND v.version =
-                    (SELECT a.version FROM registered_model_aliases a WHERE a.model_id = \(id) AND a.alias = \(alias))
-                """
+                ? "(SELECT max(l.version) FROM model_versions l WHERE l.model_id = m.id)"
+                : "(SELECT a.version FROM registered_model_aliases a WHERE a.model_id = m.id AND a.alias = \(alias))"
             let rows = try connection.query(
-                "SELECT \(fragment: .versionColumns) FROM model_versions v WHERE \(fragment: condition)"
+                """
+                SELECT \(fragment: .versionColumns)
+                FROM registered_models m JOIN model_versions v ON v.model_id = m.id
+                WHERE m.name = \(name) AND v.version = \(fragment: target)
+                """
             )
-            guard rows.count == 1 else { throw RegistryErrors.aliasNotFound(name, alias) }
+            guard rows.count == 1 else {
+                throw try connection.modelExists(name)
+                    ? RegistryErrors.aliasNotFound(name, alias) : RegistryErrors.modelNotFound(name)
+            }
             return try VersionRow.decode(rows, row: 0).version
         }
     }

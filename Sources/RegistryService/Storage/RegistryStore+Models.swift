@@ -170,10 +170,7 @@ extension PostgresConnection {
             let decoded = try VersionRow.decode(rows, row: row)
             latest[decoded.modelID, default: []].append(decoded.version)
         }
-        let order = Dictionary(uniqueKeysWithValues: Stage.allCases.enumerated().map { ($1.rawValue, $0) })
-        return latest.mapValues {
-            $0.sorted { order[$0.currentStage, default: 9] < order[$1.currentStage, default: 9] }
-        }
+        return latest.mapValues(Stage.sortedByStage)
     }
 }
 

@@ -132,9 +132,9 @@ struct SearchSQL {
         return "(\(fragment: PostgresQuery.joined(alternatives, separator: " OR ")))"
     }
 
+    /// `column op value`; `op` comes from code, the value is a bind.
     private func comparison(_ column: String, _ op: String, _ value: PageToken.SortValue) -> PostgresQuery {
-        let prefix = PostgresQuery(stringLiteral: "\(column) \(op) ")
-        var query = prefix
+        var query = PostgresQuery(stringLiteral: "\(column) \(op) ")
         switch value {
         case .string(let text): query.append("\(text)::text")
         case .integer(let number): query.append("\(number)::bigint")
@@ -163,24 +163,15 @@ struct SearchSQL {
     }
 
     private func compare(_ column: String, _ condition: SearchFilter.Condition) -> PostgresQuery {
-        var query = PostgresQuery(stringLiteral: "\(column) ")
-        switch (condition.op, condition.value) {
-        case (.in, .list(let items)): query.append("= ANY(\(items)::text[])")
-        case (.notIn, .list(let items)): query.append("<> ALL(\(items)::text[])")
-        case (let op, .integer(let number)):
-            query.append(PostgresQuery(stringLiteral: "\(op == .notEqual ? "<>" : op.rawValue) ") + "\(number)::bigint")
-        case (let op, .string(let text)):
-            query.append(PostgresQuery(stringLiteral: "\(op == .notEqual ? "<>" : op.rawValue) ") + "\(text)::text")
-        default: query.append("IS NULL AND false")  // the parser admits no other shape
+        switch condition.value {
+        case .list(let items):
+            var query = PostgresQuery(stringLiteral: column)
+            query.append(condition.op == .notIn ? " <> ALL(\(items)::text[])" : " = ANY(\(items)::text[])")
+            return query
+        case .integer(let number):
+            return comparison(column, condition.op == .notEqual ? "<>" : condition.op.rawValue, .integer(number))
+        case .string(let text):
+            return comparison(column, condition.op == .notEqual ? "<>" : condition.op.rawValue, .string(text))
         }
-        return query
-    }
-}
-
-extension PostgresQuery {
-    fileprivate static func + (lhs: PostgresQuery, rhs: PostgresQuery) -> PostgresQuery {
-        var query = lhs
-        query.append(rhs)
-        return query
     }
 }

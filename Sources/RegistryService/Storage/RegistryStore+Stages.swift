@@ -91,12 +91,21 @@ extension RegistryStore {
     }
 
     /// For each of `stages` (all four when empty), the live version with the
-    /// highest number in it, in stage order.
+    /// highest number in it, in stage order: one statement.
     func latestVersions(name: String, stages: [Stage]) async throws -> [ModelVersion] {
-        try await read { connection in
-            let id = try connection.modelID(name)
+        try await readOne { connection in
             let wanted = (stages.isEmpty ? Stage.allCases : stages).map(\.rawValue)
-            return try connection.latestVersions(ofModels: [id], stages: wanted)[id] ?? []
+            let rows = try connection.query(
+                """
+                SELECT DISTINCT ON (v.stage) \(fragment: .versionColumns)
+                FROM model_versions v
+                WHERE v.model_id = (SELECT id FROM registered_models WHERE name = \(name))
+                  AND v.stage = ANY(\(wanted)::text[])
+                ORDER BY v.stage, v.version DESC
+                """
+            )
+            if rows.count == 0, try !connection.modelExists(name) { throw RegistryErrors.modelNotFound(name) }
+            return Stage.sortedByStage(try VersionRow.decodeAll(rows))
         }
     }
 }

@@ -53,8 +53,19 @@ extension RegistryStore {
     }
 
     func getVersion(name: String, version: Int64) async throws -> ModelVersion {
-        try await read { connection in
-            try connection.version(name, version, of: try connection.modelID(name)).version
+        try await readOne { connection in
+            let rows = try connection.query(
+                """
+                SELECT \(fragment: .versionColumns)
+                FROM registered_models m JOIN model_versions v ON v.model_id = m.id
+                WHERE m.name = \(name) AND v.version = \(version)
+                """
+            )
+            guard rows.count == 1 else {
+                throw try connection.modelExists(name)
+                    ? RegistryErrors.versionNotFound(name, version) : RegistryErrors.modelNotFound(name)
+            }
+            return try VersionRow.decode(rows, row: 0).version
         }
     }
 

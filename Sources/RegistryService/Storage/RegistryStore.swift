@@ -19,19 +19,27 @@ struct RegistryStore: Sendable {
     func transaction<Result: Sendable>(
         _ body: @escaping @Sendable (PostgresConnection) throws -> Result
     ) async throws -> Result {
-        do {
-            return try await pool.withRetryingTransaction(isolation: .readCommitted, body)
-        } catch let error as PostgresError {
-            throw RegistryErrors.storage(error)
-        }
+        try await mappingErrors { try await pool.withRetryingTransaction(isolation: .readCommitted, body) }
     }
 
-    /// A read in a snapshot of its own.
+    /// A read of several statements, in a snapshot of its own.
     func read<Result: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> Result) async throws
         -> Result
     {
+        try await mappingErrors { try await pool.withTransaction(isolation: .repeatableRead, body) }
+    }
+
+    /// A read of one statement (its own snapshot already): no BEGIN or COMMIT
+    /// round trips, which the hot reads (latest versions, aliases) can't afford.
+    func readOne<Result: Sendable>(
+        _ body: @escaping @Sendable (PostgresConnection) throws -> Result
+    ) async throws -> Result {
+        try await mappingErrors { try await pool.withConnection(body) }
+    }
+
+    private func mappingErrors<Result>(_ body: () async throws -> Result) async throws -> Result {
         do {
-            return try await pool.withTransaction(isolation: .repeatableRead, body)
+            return try await body()
         } catch let error as PostgresError {
             throw RegistryErrors.storage(error)
         }
@@ -56,6 +64,11 @@ extension PostgresConnection {
             throw RegistryErrors.modelNotFound(name)
         }
         return LockedModel(id: id, name: name)
+    }
+
+    /// Tells an unknown model from an unknown version or alias, after a read found nothing.
+    func modelExists(_ name: String) throws -> Bool {
+        try query("SELECT 1 FROM registered_models WHERE name = \(name)").count == 1
     }
 
     /// The model's id, or `NOT_FOUND`.
