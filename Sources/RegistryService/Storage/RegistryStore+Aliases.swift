@@ -77,7 +77,7 @@ extension RegistryStore {
 
     /// The version an alias points at; `latest` (any case) is the highest live version. One statement.
     func version(name: String, alias: String) async throws -> ModelVersion {
-        try await readOne { connection in
+        try await single { connection in
             let target: PostgresQuery =
                 alias.lowercased() == Names.latestAlias
                 ? "(SELECT max(l.version) FROM model_versions l WHERE l.model_id = m.id)"

@@ -93,7 +93,7 @@ extension RegistryStore {
     /// For each of `stages` (all four when empty), the live version with the
     /// highest number in it, in stage order: one statement.
     func latestVersions(name: String, stages: [Stage]) async throws -> [ModelVersion] {
-        try await readOne { connection in
+        try await single { connection in
             let wanted = (stages.isEmpty ? Stage.allCases : stages).map(\.rawValue)
             let rows = try connection.query(
                 """

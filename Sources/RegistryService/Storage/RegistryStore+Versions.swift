@@ -16,44 +16,48 @@ struct NewVersion: Sendable {
 
 extension RegistryStore {
     /// The next number is the model's highest ever plus one, taken under the
-    /// model's row lock: concurrent creates queue, never collide.
+    /// model's row lock: concurrent creates queue, never collide. One
+    /// statement (its own transaction), so the lock is held for as short a
+    /// time as a commit allows.
     func createVersion(_ new: NewVersion, by actor: String) async throws -> ModelVersion {
-        try await transaction { connection in
-            let now = Self.now()
-            let numbered = try connection.query(
+        let now = Self.now()
+        let keys = Array(new.tags.keys)
+        let values = keys.map { new.tags[$0]! }
+        return try await single { connection in
+            let rows = try connection.query(
                 """
-                UPDATE registered_models
-                SET last_version = last_version + 1, last_updated_timestamp = \(now), last_updated_by = \(actor)
-                WHERE name = \(new.name)
-                RETURNING id, last_version
-                """
-            )
-            guard numbered.count == 1 else { throw RegistryErrors.modelNotFound(new.name) }
-            let modelID = try numbered.value(UUID.self, row: 0, column: 0)!
-            let number = try numbered.value(Int64.self, row: 0, column: 1)!
-            let inserted = try connection.query(
-                """
-                INSERT INTO model_versions (model_id, model_name, version, mlflow_run_id, stage, f1_score, brier_score,
-                                            created_at, description, source, run_link, created_by, last_updated_by,
-                                            creation_timestamp, last_updated_timestamp)
-                VALUES (\(modelID), \(new.name), \(number), \(new.runID), 'None', \(new.f1Score), \(new.brierScore),
-                        to_timestamp(\(now) / 1000.0) AT TIME ZONE 'UTC', \(new.description), \(new.source),
-                        \(new.runLink), \(actor), \(actor), \(now), \(now))
-                RETURNING id
-                """
-            )
-            let versionID = try inserted.value(UUID.self, row: 0, column: 0)!
-            for (key, value) in new.tags {
-                try connection.query(
-                    "INSERT INTO model_version_tags (version_id, key, value) VALUES (\(versionID), \(key), \(value))"
+                WITH numbered AS (
+                    UPDATE registered_models
+                    SET last_version = last_version + 1, last_updated_timestamp = \(now), last_updated_by = \(actor)
+                    WHERE name = \(new.name)
+                    RETURNING id, last_version
+                ), inserted AS (
+                    INSERT INTO model_versions (model_id, model_name, version, mlflow_run_id, stage, f1_score,
+                                                brier_score, created_at, description, source, run_link, created_by,
+                                                last_updated_by, creation_timestamp, last_updated_timestamp)
+                    SELECT id, \(new.name), last_version, \(new.runID), 'None', \(new.f1Score)::float8,
+                           \(new.brierScore)::float8, to_timestamp(\(now) / 1000.0) AT TIME ZONE 'UTC',
+                           \(new.description), \(new.source), \(new.runLink), \(actor), \(actor), \(now), \(now)
+                    FROM numbered
+                    RETURNING *
+                ), tagged AS (
+                    INSERT INTO model_version_tags (version_id, key, value)
+                    SELECT inserted.id, tag.key, tag.value
+                    FROM inserted, unnest(\(keys)::text[], \(values)::text[]) AS tag(key, value)
                 )
-            }
-            return try connection.version(new.name, number, of: modelID).version
+                SELECT \(fragment: .versionColumns) FROM inserted v
+                """
+            )
+            guard rows.count == 1 else { throw RegistryErrors.modelNotFound(new.name) }
+            // The statement cannot see its own tag rows: they are the ones given.
+            var version = try VersionRow.decode(rows, row: 0).version
+            version.tags = new.tags
+            return version
         }
     }
 
     func getVersion(name: String, version: Int64) async throws -> ModelVersion {
-        try await readOne { connection in
+        try await single { connection in
             let rows = try connection.query(
                 """
                 SELECT \(fragment: .versionColumns)

@@ -29,9 +29,9 @@ struct RegistryStore: Sendable {
         try await mappingErrors { try await pool.withTransaction(isolation: .repeatableRead, body) }
     }
 
-    /// A read of one statement (its own snapshot already): no BEGIN or COMMIT
-    /// round trips, which the hot reads (latest versions, aliases) can't afford.
-    func readOne<Result: Sendable>(
+    /// One statement, which is a transaction of its own: no BEGIN or COMMIT
+    /// round trips, which the hot calls (latest versions, aliases, creates) can't afford.
+    func single<Result: Sendable>(
         _ body: @escaping @Sendable (PostgresConnection) throws -> Result
     ) async throws -> Result {
         try await mappingErrors { try await pool.withConnection(body) }
