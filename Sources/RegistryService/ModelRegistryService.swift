@@ -19,7 +19,7 @@ package enum ModelRegistryService {
 
     /// The handlers and the change hub, over `pool`.
     package static func parts(pool: PostgresPool, policy: RegistryPolicy, logger: Logger) -> ServiceRuntime.Parts {
-        let store = RegistryStore(pool: pool)
+        let store = RegistryStore(pool: pool, cache: RegistryReadCache())
         let hub = RegistryEventHub(store: store, configuration: pool.configuration, logger: logger)
         let handlers = RegistryHandlers(store: store, hub: hub, policy: policy)
         return ServiceRuntime.Parts(register: handlers.register, services: [hub])

@@ -6,8 +6,18 @@ import MLOpsMessages
 /// no longer be read, so the essentials travel in the payload (which
 /// PostgreSQL caps at 8000 bytes).
 enum RegistryNotification: Codable, Equatable {
-    case transition(Int64)
+    case transition(Int64, model: String)
     case deleted(DeletedVersion)
+    /// Any other write: caches of the model's reads are stale.
+    case changed(model: String)
+
+    /// The model the news is about (its name when the write committed).
+    var model: String {
+        switch self {
+        case .transition(_, let model), .changed(let model): model
+        case .deleted(let version): version.name
+        }
+    }
 
     struct DeletedVersion: Codable, Equatable {
         var name: String

@@ -7,7 +7,7 @@ extension RegistryStore {
     /// Points `alias` at `version`, moving it if it pointed elsewhere; each
     /// move is recorded (the old version losing it, the new one gaining it).
     func setAlias(name: String, alias: String, version: Int64, by actor: String) async throws {
-        try await transaction { connection in
+        try await write(name) { connection in
             let model = try connection.lockModel(name)
             _ = try connection.version(name, version, of: model.id)
             let previous = try connection.query(
@@ -52,7 +52,7 @@ extension RegistryStore {
 
     /// Deleting an alias the model does not have changes nothing.
     func deleteAlias(name: String, alias: String, by actor: String) async throws {
-        try await transaction { connection in
+        try await write(name) { connection in
             let model = try connection.lockModel(name)
             let deleted = try connection.query(
                 """
@@ -77,7 +77,10 @@ extension RegistryStore {
 
     /// The version an alias points at; `latest` (any case) is the highest live version. One statement.
     func version(name: String, alias: String) async throws -> ModelVersion {
-        try await single { connection in
+        let query = RegistryReadCache.Query.alias(alias.lowercased() == Names.latestAlias ? Names.latestAlias : alias)
+        let (cached, ticket) = cache.lookup(name, query)
+        if case .version(let version) = cached { return version }
+        let version = try await single { connection in
             let target: PostgresQuery =
                 alias.lowercased() == Names.latestAlias
                 ? "(SELECT max(l.version) FROM model_versions l WHERE l.model_id = m.id)"
@@ -95,5 +98,7 @@ extension RegistryStore {
             }
             return try VersionRow.decode(rows, row: 0).version
         }
+        cache.store(.version(version), for: name, query, ticket: ticket)
+        return version
     }
 }

@@ -7,7 +7,7 @@ extension RegistryStore {
     func createModel(name: String, description: String, tags: [String: String], by actor: String) async throws
         -> RegisteredModel
     {
-        try await transaction { connection in
+        try await write(name) { connection in
             let now = Self.now()
             let rows = try connection.query(
                 """
@@ -40,7 +40,7 @@ extension RegistryStore {
     }
 
     func updateModel(name: String, description: String?, by actor: String) async throws -> RegisteredModel {
-        try await transaction { connection in
+        try await write(name) { connection in
             let model = try connection.lockModel(name)
             try connection.query(
                 """
@@ -55,7 +55,7 @@ extension RegistryStore {
     }
 
     func renameModel(name: String, to newName: String, by actor: String) async throws -> RegisteredModel {
-        try await transaction { connection in
+        try await write(name, newName) { connection in
             let model = try connection.lockModel(name)
             let taken = try connection.query("SELECT 1 FROM registered_models WHERE name = \(newName)")
             guard taken.count == 0 else { throw RegistryErrors.modelExists(newName) }
@@ -73,7 +73,7 @@ extension RegistryStore {
 
     /// Removes the model and its versions; watchers hear of each version.
     func deleteModel(name: String) async throws {
-        try await transaction { connection in
+        try await write(name) { connection in
             let model = try connection.lockModel(name)
             let rows = try connection.query(
                 "SELECT \(fragment: .versionColumns) FROM model_versions v WHERE v.model_id = \(model.id)"
@@ -86,7 +86,7 @@ extension RegistryStore {
     }
 
     func setModelTag(name: String, key: String, value: String) async throws {
-        try await transaction { connection in
+        try await write(name) { connection in
             let model = try connection.lockModel(name)
             try connection.query(
                 """
@@ -98,7 +98,7 @@ extension RegistryStore {
     }
 
     func deleteModelTag(name: String, key: String) async throws {
-        try await transaction { connection in
+        try await write(name) { connection in
             let model = try connection.lockModel(name)
             try connection.query("DELETE FROM registered_model_tags WHERE model_id = \(model.id) AND key = \(key)")
         }

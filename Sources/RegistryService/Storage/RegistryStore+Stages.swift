@@ -25,7 +25,7 @@ extension RegistryStore {
     /// row lock: racing promotions take turns, so with archiving exactly one
     /// version ends in the stage, whichever replica each came through.
     func transition(_ change: StageChange, by actor: String) async throws -> StageChangeResult {
-        try await transaction { connection in
+        try await write(change.name) { connection in
             let model = try connection.lockModel(change.name)
             let current = try connection.version(change.name, change.version, of: model.id).version
             let now = Self.now()
@@ -93,8 +93,11 @@ extension RegistryStore {
     /// For each of `stages` (all four when empty), the live version with the
     /// highest number in it, in stage order: one statement.
     func latestVersions(name: String, stages: [Stage]) async throws -> [ModelVersion] {
-        try await single { connection in
-            let wanted = (stages.isEmpty ? Stage.allCases : stages).map(\.rawValue)
+        let wanted = (stages.isEmpty ? Stage.allCases : stages).map(\.rawValue)
+        let query = RegistryReadCache.Query.latest(stages: wanted)
+        let (cached, ticket) = cache.lookup(name, query)
+        if case .versions(let versions) = cached { return versions }
+        let versions = try await single { connection in
             let rows = try connection.query(
                 """
                 SELECT DISTINCT ON (v.stage) \(fragment: .versionColumns)
@@ -107,6 +110,8 @@ extension RegistryStore {
             if rows.count == 0, try !connection.modelExists(name) { throw RegistryErrors.modelNotFound(name) }
             return Stage.sortedByStage(try VersionRow.decodeAll(rows))
         }
+        cache.store(.versions(versions), for: name, query, ticket: ticket)
+        return versions
     }
 }
 

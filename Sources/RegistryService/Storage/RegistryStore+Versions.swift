@@ -23,6 +23,8 @@ extension RegistryStore {
         let now = Self.now()
         let keys = Array(new.tags.keys)
         let values = keys.map { new.tags[$0]! }
+        let changed = RegistryNotification.changed(model: new.name).payload
+        defer { cache.invalidate(new.name) }
         return try await single { connection in
             let rows = try connection.query(
                 """
@@ -45,7 +47,7 @@ extension RegistryStore {
                     SELECT inserted.id, tag.key, tag.value
                     FROM inserted, unnest(\(keys)::text[], \(values)::text[]) AS tag(key, value)
                 )
-                SELECT \(fragment: .versionColumns) FROM inserted v
+                SELECT \(fragment: .versionColumns), pg_notify(\(Self.channel), \(changed)) FROM inserted v
                 """
             )
             guard rows.count == 1 else { throw RegistryErrors.modelNotFound(new.name) }
@@ -76,7 +78,7 @@ extension RegistryStore {
     func updateVersion(name: String, version: Int64, description: String?, by actor: String) async throws
         -> ModelVersion
     {
-        try await transaction { connection in
+        try await write(name) { connection in
             let model = try connection.lockModel(name)
             _ = try connection.version(name, version, of: model.id)
             try connection.query(
@@ -94,7 +96,7 @@ extension RegistryStore {
     /// Hides the version from every read; its number stays used. Its aliases
     /// go with it, each recorded in the history.
     func deleteVersion(name: String, version: Int64, by actor: String) async throws {
-        try await transaction { connection in
+        try await write(name) { connection in
             let model = try connection.lockModel(name)
             let existing = try connection.version(name, version, of: model.id).version
             let now = Self.now()
@@ -127,7 +129,7 @@ extension RegistryStore {
     }
 
     func setVersionTag(name: String, version: Int64, key: String, value: String) async throws {
-        try await transaction { connection in
+        try await write(name) { connection in
             let model = try connection.lockModel(name)
             _ = try connection.version(name, version, of: model.id)
             try connection.query(
@@ -141,7 +143,7 @@ extension RegistryStore {
     }
 
     func deleteVersionTag(name: String, version: Int64, key: String) async throws {
-        try await transaction { connection in
+        try await write(name) { connection in
             let model = try connection.lockModel(name)
             _ = try connection.version(name, version, of: model.id)
             try connection.query(

@@ -10,6 +10,7 @@ import MLOpsRPC
 /// models never wait for each other.
 struct RegistryStore: Sendable {
     let pool: PostgresPool
+    let cache: RegistryReadCache
 
     /// The NOTIFY channel every replica's event hub listens on.
     static let channel = "model_registry_events"
@@ -20,6 +21,21 @@ struct RegistryStore: Sendable {
         _ body: @escaping @Sendable (PostgresConnection) throws -> Result
     ) async throws -> Result {
         try await mappingErrors { try await pool.withRetryingTransaction(isolation: .readCommitted, body) }
+    }
+
+    /// A write to `models`: a transaction that also tells every replica the
+    /// models changed (delivered on commit), and drops this replica's cached
+    /// reads of them once it has committed, before the caller hears back.
+    func write<Result: Sendable>(
+        _ models: String...,
+        body: @escaping @Sendable (PostgresConnection) throws -> Result
+    ) async throws -> Result {
+        defer { for model in models { cache.invalidate(model) } }
+        return try await transaction { connection in
+            let result = try body(connection)
+            for model in models { try connection.notify(.changed(model: model)) }
+            return result
+        }
     }
 
     /// A read of several statements, in a snapshot of its own.
@@ -112,7 +128,7 @@ extension PostgresConnection {
             WHERE model_id = \(modelID) AND version = \(transition.version)
             """
         )
-        try notify(.transition(recorded.id))
+        try notify(.transition(recorded.id, model: transition.modelName))
         return recorded
     }
 

@@ -105,12 +105,15 @@ final class RegistryEventHub: Service, Sendable {
             return connection
         }
         state.withLockedValue { $0.listening = true }
+        store.cache.setEnabled(true)
         logger.debug("listening for registry changes")
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             let arrived = try await thread.runIfActive { try connection.notifications(waitingUpTo: .milliseconds(250)) }
-            for notification in arrived {
-                guard let decoded = RegistryNotification(payload: notification.payload) else { continue }
-                if let event = try await event(for: decoded) { broadcast(event) }
+            let decoded = arrived.compactMap { RegistryNotification(payload: $0.payload) }
+            // Stale answers go first, before anything else waits on the database.
+            for notification in decoded { store.cache.invalidate(notification.model) }
+            for notification in decoded {
+                if let event = try await event(for: notification) { broadcast(event) }
             }
         }
     }
@@ -119,9 +122,11 @@ final class RegistryEventHub: Service, Sendable {
         switch notification {
         case .deleted(let deleted):
             return ModelVersionEvent(kind: .deleted, modelVersion: deleted.modelVersion)
-        case .transition(let id):
+        case .transition(let id, _):
             guard let (transition, version) = try await store.transitionAndVersion(id: id) else { return nil }
             return ModelVersionEvent(kind: .changed, modelVersion: version, transition: transition)
+        case .changed:
+            return nil
         }
     }
 
@@ -134,6 +139,7 @@ final class RegistryEventHub: Service, Sendable {
     }
 
     private func stopListening(because error: any Error) {
+        store.cache.setEnabled(false)
         let subscribers = state.withLockedValue { state in
             state.listening = false
             defer { state.subscribers = [:] }
