@@ -103,6 +103,51 @@ struct StageTransitionTests {
         #expect(try await stages("missing-target") == ["Production"])
     }
 
+    @Test func changesBatchedTogetherSucceedOrFailEachOnItsOwn() async throws {
+        try await model("batched", versions: 10)
+        let codes = try await withThrowingTaskGroup(of: (Int64, StatusCode?).self) { group in
+            for version in Int64(1)...15 {
+                group.addTask {
+                    let code = await statusCode {
+                        _ = try await registry.transitionModelVersionStage(
+                            .init(name: "batched", version: version, stage: "Staging")
+                        )
+                    }
+                    return (version, code)
+                }
+            }
+            return try await group.reduce(into: [Int64: StatusCode?]()) { $0[$1.0] = $1.1 }
+        }
+        #expect((1...10).allSatisfy { codes[Int64($0)] == .some(nil) })
+        #expect((11...15).allSatisfy { codes[Int64($0)] == .some(.notFound) })
+        #expect(try await stages("batched") == Array(repeating: "Staging", count: 10))
+
+        // Creates batched together keep their own tags and sources.
+        let created = try await withThrowingTaskGroup(of: ModelVersion.self) { group in
+            for index in 0..<20 {
+                group.addTask {
+                    try await registry.createModelVersion(
+                        .init(
+                            name: "batched",
+                            source: "s3://b/\(index)",
+                            tags: ["i": "\(index)"],
+                            f1Score: Double(index)
+                        )
+                    ).modelVersion!
+                }
+            }
+            return try await group.reduce(into: [ModelVersion]()) { $0.append($1) }
+        }
+        #expect(Set(created.map(\.version)) == Set(11...30))
+        for version in created {
+            let stored = try await registry.getModelVersion(.init(name: "batched", version: version.version))
+                .modelVersion!
+            #expect(stored.tags == version.tags)
+            #expect(stored.source == "s3://b/\(version.tags["i"]!)")
+            #expect(stored.f1Score == Double(version.tags["i"]!))
+        }
+    }
+
     @Test func latestVersions() async throws {
         try await model("latest", versions: 5)
         for (version, stage) in [(1, "Production"), (2, "Staging"), (3, "Production"), (4, "Archived")] {

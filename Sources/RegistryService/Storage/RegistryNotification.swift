@@ -4,7 +4,8 @@ import MLOpsMessages
 /// What one NOTIFY on `RegistryStore.channel` says. A transition names its
 /// history row, which the hub reads after the commit; a deleted version can
 /// no longer be read, so the essentials travel in the payload (which
-/// PostgreSQL caps at 8000 bytes).
+/// PostgreSQL caps at 8000 bytes). The JSON is flat —
+/// `{"kind": "transition", "model": "m", "id": 42}` — so SQL can write it too.
 enum RegistryNotification: Codable, Equatable {
     case transition(Int64, model: String)
     case deleted(DeletedVersion)
@@ -45,6 +46,33 @@ enum RegistryNotification: Codable, Equatable {
             version.runId = runID
             version.status = .ready
             return version
+        }
+    }
+
+    private enum CodingKeys: String, CodingKey { case kind, model, id, deleted }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let model = try container.decode(String.self, forKey: .model)
+        switch try container.decode(String.self, forKey: .kind) {
+        case "transition": self = .transition(try container.decode(Int64.self, forKey: .id), model: model)
+        case "deleted": self = .deleted(try container.decode(DeletedVersion.self, forKey: .deleted))
+        default: self = .changed(model: model)
+        }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(model, forKey: .model)
+        switch self {
+        case .transition(let id, _):
+            try container.encode("transition", forKey: .kind)
+            try container.encode(id, forKey: .id)
+        case .deleted(let version):
+            try container.encode("deleted", forKey: .kind)
+            try container.encode(version, forKey: .deleted)
+        case .changed:
+            try container.encode("changed", forKey: .kind)
         }
     }
 

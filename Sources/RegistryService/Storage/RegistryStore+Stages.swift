@@ -19,74 +19,37 @@ struct StageChangeResult: Sendable {
     var archived: [ModelVersion]
 }
 
+/// A stage change and who asked.
+struct StageChangeRequest: Sendable {
+    var change: StageChange
+    var actor: String
+}
+
 extension RegistryStore {
     /// Moves the version, archives the others in the target stage when asked,
-    /// and writes the history rows, all in one transaction under the model's
-    /// row lock: racing promotions take turns, so with archiving exactly one
+    /// and writes the history rows, in one transaction under the model's row
+    /// lock: racing promotions take turns, so with archiving exactly one
     /// version ends in the stage, whichever replica each came through.
+    /// Changes to one model that arrive together share that transaction,
+    /// applied one after another in arrival order.
     func transition(_ change: StageChange, by actor: String) async throws -> StageChangeResult {
-        try await write(change.name) { connection in
-            let model = try connection.lockModel(change.name)
-            let current = try connection.version(change.name, change.version, of: model.id).version
-            let now = Self.now()
-            let target = change.stage.rawValue
-            let transition = try connection.recordTransition(
-                Transition(
-                    kind: .stage,
-                    modelName: change.name,
-                    version: change.version,
-                    fromStage: current.currentStage,
-                    toStage: target,
-                    actor: actor,
-                    comment: change.comment,
-                    decisionId: change.decisionID,
-                    timestamp: now
-                ),
-                modelID: model.id
-            )
-            try connection.moveVersion(model.id, change.version, to: target, at: now, by: actor)
+        try await stageChanges.submit(StageChangeRequest(change: change, actor: actor), model: change.name)
+    }
 
-            var archived: [ModelVersion] = []
-            if change.archiveExistingVersions {
-                let others = try connection.query(
-                    """
-                    SELECT version FROM model_versions
-                    WHERE model_id = \(model.id) AND stage = \(target) AND version <> \(change.version)
-                    ORDER BY version
-                    """
-                )
-                for row in 0..<others.count {
-                    let other = try others.value(Int64.self, row: row, column: 0)!
-                    _ = try connection.recordTransition(
-                        Transition(
-                            kind: .stage,
-                            modelName: change.name,
-                            version: other,
-                            fromStage: target,
-                            toStage: Stage.archived.rawValue,
-                            actor: actor,
-                            comment: change.comment,
-                            decisionId: change.decisionID,
-                            archivedByVersion: change.version,
-                            timestamp: now
-                        ),
-                        modelID: model.id
-                    )
-                    try connection.moveVersion(model.id, other, to: Stage.archived.rawValue, at: now, by: actor)
-                    archived.append(try connection.version(change.name, other, of: model.id).version)
+    static func changeStages(
+        _ requests: [StageChangeRequest],
+        of model: String,
+        pool: PostgresPool,
+        cache: RegistryReadCache
+    ) async throws -> [Result<StageChangeResult, any Error>] {
+        defer { cache.invalidate(model) }
+        return try await mappingErrors {
+            try await pool.withRetryingTransaction(isolation: .readCommitted) { connection in
+                let locked = try connection.lockModel(model)
+                return try requests.map { request in
+                    Result { try connection.changeStage(request.change, by: request.actor, of: locked) }
                 }
             }
-            try connection.query(
-                """
-                UPDATE registered_models SET last_updated_timestamp = \(now), last_updated_by = \(actor)
-                WHERE id = \(model.id)
-                """
-            )
-            return StageChangeResult(
-                version: try connection.version(change.name, change.version, of: model.id).version,
-                transition: transition,
-                archived: archived
-            )
         }
     }
 
@@ -116,19 +79,81 @@ extension RegistryStore {
 }
 
 extension PostgresConnection {
-    /// Sets a version's stage; a move into Production records when and by whom.
-    fileprivate func moveVersion(_ modelID: UUID, _ version: Int64, to stage: String, at now: Int64, by actor: String)
-        throws
+    /// One stage change, in one statement (after the model's row is locked,
+    /// so it sees every change committed before): the target's move, the
+    /// archiving, their history rows, and the notices to every replica.
+    fileprivate func changeStage(_ change: StageChange, by actor: String, of model: LockedModel) throws
+        -> StageChangeResult
     {
-        try query(
+        let now = RegistryStore.now()
+        let target = change.stage.rawValue
+        let rows = try query(
             """
-            UPDATE model_versions
-            SET stage = \(stage), last_updated_timestamp = \(now), last_updated_by = \(actor),
-                promoted_at = CASE WHEN \(stage) = 'Production'
-                                   THEN to_timestamp(\(now) / 1000.0) AT TIME ZONE 'UTC' ELSE promoted_at END,
-                promoted_by = CASE WHEN \(stage) = 'Production' THEN \(actor) ELSE promoted_by END
-            WHERE model_id = \(modelID) AND version = \(version)
+            WITH target AS (
+                SELECT id, version, stage FROM model_versions
+                WHERE model_id = \(model.id) AND version = \(change.version)
+            ), moves AS (
+                SELECT id, version, stage AS from_stage, \(target)::text AS to_stage, 0::bigint AS archived_by
+                FROM target
+                UNION ALL
+                SELECT o.id, o.version, o.stage, 'Archived', \(change.version)::bigint
+                FROM model_versions o
+                WHERE \(change.archiveExistingVersions)::bool AND o.model_id = \(model.id) AND o.stage = \(target)
+                  AND o.version <> \(change.version) AND EXISTS (SELECT 1 FROM target)
+            ), history AS (
+                INSERT INTO model_transitions (kind, model_id, model_name, version, from_stage, to_stage, actor,
+                                               comment, decision_id, archived_by_version, timestamp)
+                SELECT 'stage', \(model.id), \(model.name), version, from_stage, to_stage, \(actor), \(change.comment),
+                       \(change.decisionID), archived_by, \(now)
+                FROM moves ORDER BY archived_by <> 0, version
+                RETURNING id, version
+            ), moved AS (
+                UPDATE model_versions v
+                SET stage = m.to_stage, last_updated_timestamp = \(now), last_updated_by = \(actor),
+                    last_transition_id = h.id,
+                    promoted_at = CASE WHEN m.to_stage = 'Production'
+                                       THEN to_timestamp(\(now) / 1000.0) AT TIME ZONE 'UTC' ELSE v.promoted_at END,
+                    promoted_by = CASE WHEN m.to_stage = 'Production' THEN \(actor) ELSE v.promoted_by END
+                FROM moves m JOIN history h ON h.version = m.version
+                WHERE v.id = m.id
+                RETURNING v.*
+            ), touched AS (
+                UPDATE registered_models SET last_updated_timestamp = \(now), last_updated_by = \(actor)
+                WHERE id = \(model.id) AND EXISTS (SELECT 1 FROM target)
+            )
+            SELECT \(fragment: .versionColumns), h.id, m.from_stage,
+                   pg_notify(\(RegistryStore.channel),
+                             json_build_object('kind', 'transition', 'id', h.id, 'model', \(model.name)::text)::text)
+            FROM moved v JOIN history h ON h.version = v.version JOIN moves m ON m.version = v.version
+            ORDER BY h.id
             """
         )
+        guard rows.count > 0 else { throw RegistryErrors.versionNotFound(change.name, change.version) }
+        let columns = VersionRow.columnCount
+        var result: StageChangeResult?
+        var archived: [ModelVersion] = []
+        for row in 0..<rows.count {
+            let version = try VersionRow.decode(rows, row: row).version
+            guard version.version == change.version else {
+                archived.append(version)
+                continue
+            }
+            let transition = Transition(
+                id: try rows.value(Int64.self, row: row, column: columns)!,
+                kind: .stage,
+                modelName: model.name,
+                modelId: model.id.uuidString.lowercased(),
+                version: change.version,
+                fromStage: rows.text(row: row, column: columns + 1) ?? "",
+                toStage: target,
+                actor: actor,
+                comment: change.comment,
+                decisionId: change.decisionID,
+                timestamp: now
+            )
+            result = StageChangeResult(version: version, transition: transition, archived: [])
+        }
+        result?.archived = archived
+        return result!
     }
 }

@@ -14,47 +14,90 @@ struct NewVersion: Sendable {
     var brierScore: Double?
 }
 
+/// One create of a batch, and who asked.
+struct VersionCreation: Sendable {
+    var version: NewVersion
+    var actor: String
+}
+
 extension RegistryStore {
     /// The next number is the model's highest ever plus one, taken under the
-    /// model's row lock: concurrent creates queue, never collide. One
-    /// statement (its own transaction), so the lock is held for as short a
-    /// time as a commit allows.
+    /// model's row lock: concurrent creates never collide. Creates of one
+    /// model that arrive together share one statement and one commit.
     func createVersion(_ new: NewVersion, by actor: String) async throws -> ModelVersion {
-        let now = Self.now()
-        let keys = Array(new.tags.keys)
-        let values = keys.map { new.tags[$0]! }
-        let changed = RegistryNotification.changed(model: new.name).payload
-        defer { cache.invalidate(new.name) }
-        return try await single { connection in
-            let rows = try connection.query(
-                """
-                WITH numbered AS (
-                    UPDATE registered_models
-                    SET last_version = last_version + 1, last_updated_timestamp = \(now), last_updated_by = \(actor)
-                    WHERE name = \(new.name)
-                    RETURNING id, last_version
-                ), inserted AS (
-                    INSERT INTO model_versions (model_id, model_name, version, mlflow_run_id, stage, f1_score,
-                                                brier_score, created_at, description, source, run_link, created_by,
-                                                last_updated_by, creation_timestamp, last_updated_timestamp)
-                    SELECT id, \(new.name), last_version, \(new.runID), 'None', \(new.f1Score)::float8,
-                           \(new.brierScore)::float8, to_timestamp(\(now) / 1000.0) AT TIME ZONE 'UTC',
-                           \(new.description), \(new.source), \(new.runLink), \(actor), \(actor), \(now), \(now)
-                    FROM numbered
-                    RETURNING *
-                ), tagged AS (
-                    INSERT INTO model_version_tags (version_id, key, value)
-                    SELECT inserted.id, tag.key, tag.value
-                    FROM inserted, unnest(\(keys)::text[], \(values)::text[]) AS tag(key, value)
-                )
-                SELECT \(fragment: .versionColumns), pg_notify(\(Self.channel), \(changed)) FROM inserted v
-                """
+        try await creates.submit(VersionCreation(version: new, actor: actor), model: new.name)
+    }
+
+    /// Numbers, rows and tags of a batch in one statement (its own
+    /// transaction), which also tells every replica the model changed.
+    static func createVersions(
+        _ items: [VersionCreation],
+        of model: String,
+        pool: PostgresPool,
+        cache: RegistryReadCache
+    ) async throws -> [Result<ModelVersion, any Error>] {
+        let now = now()
+        let count = items.count
+        let versions = items.map(\.version)
+        var tagOrdinals: [Int] = []
+        var tagKeys: [String] = []
+        var tagValues: [String] = []
+        for (index, version) in versions.enumerated() {
+            for (key, value) in version.tags {
+                tagOrdinals.append(index + 1)
+                tagKeys.append(key)
+                tagValues.append(value)
+            }
+        }
+        let changed = RegistryNotification.changed(model: model).payload
+        defer { cache.invalidate(model) }
+        let statement: PostgresQuery = """
+            WITH numbered AS (
+                UPDATE registered_models
+                SET last_version = last_version + \(count), last_updated_timestamp = \(now),
+                    last_updated_by = \(items[count - 1].actor)
+                WHERE name = \(model)
+                RETURNING id, last_version - \(count) AS base
+            ), item AS (
+                SELECT * FROM unnest(\(versions.map(\.runID))::text[], \(versions.map(\.source))::text[],
+                                     \(versions.map(\.runLink))::text[], \(versions.map(\.description))::text[],
+                                     \(versions.map { $0.f1Score ?? 0 })::float8[],
+                                     \(versions.map { $0.f1Score != nil })::bool[],
+                                     \(versions.map { $0.brierScore ?? 0 })::float8[],
+                                     \(versions.map { $0.brierScore != nil })::bool[],
+                                     \(items.map(\.actor))::text[])
+                    WITH ORDINALITY AS item(run_id, source, run_link, description, f1, has_f1, brier, has_brier,
+                                            actor, ordinal)
+            ), inserted AS (
+                INSERT INTO model_versions (model_id, model_name, version, mlflow_run_id, stage, f1_score,
+                                            brier_score, created_at, description, source, run_link,
+                                            created_by, last_updated_by, creation_timestamp,
+                                            last_updated_timestamp)
+                SELECT numbered.id, \(model), numbered.base + item.ordinal, item.run_id, 'None',
+                       CASE WHEN item.has_f1 THEN item.f1 END, CASE WHEN item.has_brier THEN item.brier END,
+                       to_timestamp(\(now) / 1000.0) AT TIME ZONE 'UTC', item.description, item.source,
+                       item.run_link, item.actor, item.actor, \(now), \(now)
+                FROM numbered, item
+                RETURNING *
+            ), tagged AS (
+                INSERT INTO model_version_tags (version_id, key, value)
+                SELECT inserted.id, tag.key, tag.value
+                FROM numbered, inserted,
+                     unnest(\(tagOrdinals)::int[], \(tagKeys)::text[], \(tagValues)::text[]) AS tag(ordinal, key, value)
+                WHERE inserted.version = numbered.base + tag.ordinal
             )
-            guard rows.count == 1 else { throw RegistryErrors.modelNotFound(new.name) }
+            SELECT \(fragment: .versionColumns), pg_notify(\(channel), \(changed))
+            FROM inserted v ORDER BY v.version
+            """
+        let rows = try await mappingErrors { try await pool.withConnection { try $0.query(statement) } }
+        guard rows.count == count else {
+            return items.map { _ in .failure(RegistryErrors.modelNotFound(model)) }
+        }
+        return try (0..<count).map { row in
             // The statement cannot see its own tag rows: they are the ones given.
-            var version = try VersionRow.decode(rows, row: 0).version
-            version.tags = new.tags
-            return version
+            var version = try VersionRow.decode(rows, row: row).version
+            version.tags = versions[row].tags
+            return .success(version)
         }
     }
 

@@ -11,6 +11,19 @@ import MLOpsRPC
 struct RegistryStore: Sendable {
     let pool: PostgresPool
     let cache: RegistryReadCache
+    let creates: WriteCombiner<VersionCreation, ModelVersion>
+    let stageChanges: WriteCombiner<StageChangeRequest, StageChangeResult>
+
+    init(pool: PostgresPool, cache: RegistryReadCache) {
+        self.pool = pool
+        self.cache = cache
+        self.creates = WriteCombiner { model, items in
+            try await Self.createVersions(items, of: model, pool: pool, cache: cache)
+        }
+        self.stageChanges = WriteCombiner { model, items in
+            try await Self.changeStages(items, of: model, pool: pool, cache: cache)
+        }
+    }
 
     /// The NOTIFY channel every replica's event hub listens on.
     static let channel = "model_registry_events"
@@ -20,7 +33,7 @@ struct RegistryStore: Sendable {
     func transaction<Result: Sendable>(
         _ body: @escaping @Sendable (PostgresConnection) throws -> Result
     ) async throws -> Result {
-        try await mappingErrors { try await pool.withRetryingTransaction(isolation: .readCommitted, body) }
+        try await Self.mappingErrors { try await pool.withRetryingTransaction(isolation: .readCommitted, body) }
     }
 
     /// A write to `models`: a transaction that also tells every replica the
@@ -42,7 +55,7 @@ struct RegistryStore: Sendable {
     func read<Result: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> Result) async throws
         -> Result
     {
-        try await mappingErrors { try await pool.withTransaction(isolation: .repeatableRead, body) }
+        try await Self.mappingErrors { try await pool.withTransaction(isolation: .repeatableRead, body) }
     }
 
     /// One statement, which is a transaction of its own: no BEGIN or COMMIT
@@ -50,10 +63,10 @@ struct RegistryStore: Sendable {
     func single<Result: Sendable>(
         _ body: @escaping @Sendable (PostgresConnection) throws -> Result
     ) async throws -> Result {
-        try await mappingErrors { try await pool.withConnection(body) }
+        try await Self.mappingErrors { try await pool.withConnection(body) }
     }
 
-    private func mappingErrors<Result>(_ body: () async throws -> Result) async throws -> Result {
+    static func mappingErrors<Result>(_ body: () async throws -> Result) async throws -> Result {
         do {
             return try await body()
         } catch let error as PostgresError {

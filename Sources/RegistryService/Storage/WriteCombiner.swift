@@ -1,0 +1,61 @@
+import NIOConcurrencyHelpers
+
+/// Group commit for writes to one model. Writes to a model take turns on its
+/// row lock, held until a commit that waits for the disk; so instead of one
+/// transaction each, the writes that arrive while one is committing wait and
+/// then go together in the next transaction, in arrival order. Each caller
+/// still gets its own result (or error), and only after the commit.
+final class WriteCombiner<Item: Sendable, Output: Sendable>: Sendable {
+    /// Runs one batch for `model`: one result per item, in order. Throwing
+    /// fails every item of the batch.
+    typealias Execute = @Sendable (_ model: String, _ items: [Item]) async throws -> [Result<Output, any Error>]
+
+    private struct Waiting {
+        let item: Item
+        let continuation: CheckedContinuation<Output, any Error>
+    }
+
+    /// Per model: who waits for the next batch; present while a batch runs.
+    private let queues = NIOLockedValueBox([String: [Waiting]]())
+    private let maximumBatch: Int
+    private let execute: Execute
+
+    init(maximumBatch: Int = 64, execute: @escaping Execute) {
+        self.maximumBatch = maximumBatch
+        self.execute = execute
+    }
+
+    func submit(_ item: Item, model: String) async throws -> Output {
+        try await withCheckedThrowingContinuation { continuation in
+            let leads = queues.withLockedValue { queues in
+                let idle = queues[model] == nil
+                queues[model, default: []].append(Waiting(item: item, continuation: continuation))
+                return idle
+            }
+            if leads { Task { await self.drain(model) } }
+        }
+    }
+
+    /// Runs batches for `model` until nobody waits.
+    private func drain(_ model: String) async {
+        while true {
+            let batch: [Waiting] = queues.withLockedValue { queues in
+                let waiting = queues[model] ?? []
+                guard !waiting.isEmpty else {
+                    queues[model] = nil
+                    return []
+                }
+                queues[model] = Array(waiting.dropFirst(maximumBatch))
+                return Array(waiting.prefix(maximumBatch))
+            }
+            guard !batch.isEmpty else { return }
+            do {
+                let results = try await execute(model, batch.map(\.item))
+                precondition(results.count == batch.count, "one result per item")
+                for (waiting, result) in zip(batch, results) { waiting.continuation.resume(with: result) }
+            } catch {
+                for waiting in batch { waiting.continuation.resume(throwing: error) }
+            }
+        }
+    }
+}
