@@ -26,14 +26,36 @@ final class WriteCombiner<Item: Sendable, Output: Sendable>: Sendable {
     }
 
     func submit(_ item: Item, model: String) async throws -> Output {
-        try await withCheckedThrowingContinuation { continuation in
-            let leads = queues.withLockedValue { queues in
+        // Nobody writing this model: go at once, in this task, alone.
+        let leads = queues.withLockedValue { queues in
+            guard queues[model] == nil else { return false }
+            queues[model] = []
+            return true
+        }
+        if leads {
+            defer { handOff(model) }
+            return try await execute(model, [item])[0].get()
+        }
+        return try await withCheckedThrowingContinuation { continuation in
+            let starts = queues.withLockedValue { queues in
                 let idle = queues[model] == nil
                 queues[model, default: []].append(Waiting(item: item, continuation: continuation))
                 return idle
             }
-            if leads { Task { await self.drain(model) } }
+            if starts { Task { await self.drain(model) } }
         }
+    }
+
+    /// After a lone write: those who queued meanwhile go next, together.
+    private func handOff(_ model: String) {
+        let waiting = queues.withLockedValue { queues in
+            guard queues[model]?.isEmpty == false else {
+                queues[model] = nil
+                return false
+            }
+            return true
+        }
+        if waiting { Task { await self.drain(model) } }
     }
 
     /// Runs batches for `model` until nobody waits.
