@@ -14,8 +14,13 @@ struct DatabaseHealthMonitor: Service {
     let logger: Logger
 
     func run() async throws {
+        // Its sleep must not hold up a shutdown.
+        try? await cancelWhenGracefulShutdown { await check() }
+    }
+
+    private func check() async {
         var serving = true
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+        while !Task.isCancelled {
             do {
                 try await pool.withConnection { try $0.query("SELECT 1") }
                 if !serving { logger.notice("the database is back; serving again") }

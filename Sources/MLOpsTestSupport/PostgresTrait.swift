@@ -40,6 +40,11 @@ package struct TestDatabase: Sendable {
     package let cluster: TemporaryPostgres
     package let name: String
 
+    package init(cluster: TemporaryPostgres, name: String) {
+        self.cluster = cluster
+        self.name = name
+    }
+
     /// Settings for this database.
     package var configuration: PostgresConfiguration { cluster.configuration(database: name) }
 }

@@ -1,0 +1,63 @@
+import Foundation
+import MLOpsClient
+import MLOpsMessages
+import MLOpsRPC
+import MLOpsTestSupport
+import Testing
+
+@Suite("The registry process: health while its database is down, and SIGTERM")
+struct LifecycleTests {
+    @Test func notServingWhileTheDatabaseIsDownThenServingAgain() async throws {
+        let cluster = try TemporaryPostgres.start()
+        defer { cluster.stop() }
+        let registry = try await RunningRegistry.start(
+            count: 1,
+            database: TestDatabase(cluster: cluster, name: try cluster.createDatabase("lifecycle"))
+        )
+        let health = HealthClient(try registry.rpcClient("serving"))
+        func status() async throws -> ServingStatus {
+            try await health.check(.init(service: "mlops.v1.ModelRegistry")).status
+        }
+        func wait(for wanted: ServingStatus) async throws -> ServingStatus {
+            var seen = try await status()
+            let deadline = ContinuousClock.now + .seconds(15)
+            while seen != wanted, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(100))
+                seen = try await status()
+            }
+            return seen
+        }
+        #expect(try await status() == .serving)
+
+        try cluster.stopServer()
+        #expect(try await wait(for: .notServing) == .notServing)
+        let reason = try await health.check(.init(service: "mlops.v1.ModelRegistry")).reason
+        #expect(reason.contains("database"))
+        let client = try registry.client("admin")
+        #expect(await statusCode { _ = try await client.getRegisteredModel(.init(name: "m")) } == .unavailable)
+
+        try cluster.startServer()
+        #expect(try await wait(for: .serving) == .serving)
+        _ = try await client.createRegisteredModel(.init(name: "after-restart"))
+        await registry.stop()
+    }
+
+    @Test func sigtermEndsWatchesAndExitsCleanly() async throws {
+        let cluster = try TemporaryPostgres.start()
+        defer { cluster.stop() }
+        let registry = try await RunningRegistry.start(
+            count: 1,
+            database: TestDatabase(cluster: cluster, name: try cluster.createDatabase("sigterm"))
+        )
+        let client = try registry.client("admin")
+        _ = try await client.createRegisteredModel(.init(name: "watched-at-shutdown"))
+        var events = client.watchModelVersions(.init(name: "watched-at-shutdown")).makeAsyncIterator()
+        #expect(try await events.next()?.kind == .snapshotComplete)
+
+        registry.replicas[0].process.signal(SIGTERM)
+        let ended = await rpcError { while try await events.next() != nil {} }
+        #expect(ended?.code == .unavailable)
+        let status = await registry.replicas[0].process.exitStatus(waitingUpTo: .seconds(20))
+        #expect(status == 0, "\(registry.replicas[0].process.log)")
+    }
+}
