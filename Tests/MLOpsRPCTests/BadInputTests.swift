@@ -146,7 +146,7 @@ struct BadInputTests {
     }
 
     @Test func halfAFrameThenSilenceIsClosedAfterTheIdleTimeout() async throws {
-        try await LiveServer.run(router: .testing, configure: { $0.idleTimeout = .milliseconds(500) }) { server in
+        try await LiveServer.run(router: .testing, configure: { $0.idleTimeout = .seconds(1) }) { server in
             let raw = try await RawConnection.tls(port: server.port, server: server)
             let started = ContinuousClock.now
             let answer = try await raw.exchange([0, 0, 0, 100, 1, 0, 0, 0, 0, 1, 0x0A, 0x0B], timeout: .seconds(10))

@@ -58,7 +58,8 @@ final class RegistryEventHub: Service, Sendable {
             state.subscribers[state.nextID] = Subscriber(modelName: modelName, continuation: continuation)
             return state.nextID
         }
-        continuation.onTermination = { [weak self] _ in self?.unsubscribe(id) }
+        // A strong capture: the hub outlives every watch, and a weak one would leave its side table behind.
+        continuation.onTermination = { _ in self.unsubscribe(id) }
         return Subscription(id: id, events: events)
     }
 
