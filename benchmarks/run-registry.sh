@@ -5,7 +5,8 @@
 # CreateModelVersion, TransitionModelVersionStage with archiving. Ours over
 # TLS (mutual, as deployed); MLflow 3.17.2 (`mlflow server`, 4 uvicorn workers)
 # over plain HTTP from benchmarks/mlflow_load.py. Medians of REPEAT runs.
-# Usage: benchmarks/run-registry.sh [seconds per run] [repeats]; MLFLOW=0 skips MLflow.
+# Usage: benchmarks/run-registry.sh [seconds per run] [repeats]; MLFLOW=0 skips
+# MLflow; OPERATIONS="create transition" measures only those.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v swift >/dev/null || export PATH=/opt/swift/usr/bin:$PATH
@@ -66,7 +67,7 @@ median_of() {
 
 printf '\n%-12s %7s | %10s %8s %8s %6s | %10s %8s %8s %6s | %8s\n' operation callers \
   "ours/s" "p50 ms" "p99 ms" errors "mlflow/s" "p50 ms" "p99 ms" errors ratio
-for operation in latest alias create transition; do
+for operation in ${OPERATIONS:-latest alias create transition}; do
   "${ours[@]}" --operation setup >/dev/null
   [ "$MLFLOW" = 1 ] && "${theirs[@]}" --operation setup >/dev/null
   for callers in 1 8 32; do

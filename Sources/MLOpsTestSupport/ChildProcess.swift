@@ -7,6 +7,23 @@ enum ChildProcess {
     /// Runs `executable`, output and errors appended to `outputPath`, input
     /// from /dev/null; returns its exit status.
     static func run(_ executable: String, _ arguments: [String], outputPath: String) throws -> Int32 {
+        let pid = try spawn(executable, arguments, outputPath: outputPath)
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 {
+            guard errno == EINTR else {
+                throw CommandFailed(command: executable, output: "waitpid: \(String(cString: strerror(errno)))")
+            }
+        }
+        return exitStatus(status)
+    }
+
+    /// Starts `executable` the same way, with `environment` added to ours, and returns at once.
+    static func spawn(
+        _ executable: String,
+        _ arguments: [String],
+        outputPath: String,
+        environment: [String: String] = [:]
+    ) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -14,20 +31,24 @@ enum ChildProcess {
         posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
 
+        let variables = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
+        let envp = variables.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
         var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, envp)
         guard spawned == 0 else {
             throw CommandFailed(command: executable, output: String(cString: strerror(spawned)))
         }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 {
-            guard errno == EINTR else {
-                throw CommandFailed(command: executable, output: "waitpid: \(String(cString: strerror(errno)))")
-            }
-        }
-        // WIFEXITED / WEXITSTATUS are macros: the status layout is Linux's.
-        return status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+        return pid
+    }
+
+    /// A `waitpid` status as a shell shows it: the exit code, or 128 + the signal.
+    /// (WIFEXITED / WEXITSTATUS are macros: the status layout is Linux's.)
+    static func exitStatus(_ status: Int32) -> Int32 {
+        status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
     }
 }

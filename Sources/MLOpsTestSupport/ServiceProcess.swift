@@ -28,25 +28,7 @@ package final class ServiceProcess: @unchecked Sendable {
             throw CommandFailed(command: path, output: "not built: run swift build first")
         }
         logPath = NSTemporaryDirectory() + "/\(executable)-\(UUID().uuidString.prefix(8)).log"
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-
-        var variables = ProcessInfo.processInfo.environment
-        variables.merge(environment) { $1 }
-        let argv = ([path] + arguments).map { strdup($0) } + [nil]
-        let envp = variables.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
-        }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, path, &actions, nil, argv, envp)
-        guard spawned == 0 else { throw CommandFailed(command: path, output: String(cString: strerror(spawned))) }
-        self.pid = pid
+        pid = try ChildProcess.spawn(path, arguments, outputPath: logPath, environment: environment)
     }
 
     deinit {
@@ -67,7 +49,7 @@ package final class ServiceProcess: @unchecked Sendable {
         while exitStatus == nil {
             var status: Int32 = 0
             if waitpid(pid, &status, WNOHANG) == pid {
-                exitStatus = status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+                exitStatus = ChildProcess.exitStatus(status)
                 break
             }
             guard ContinuousClock.now < deadline else { return nil }

@@ -23,30 +23,17 @@ extension RegistryStore {
             )
             let now = Self.now()
             if let previousVersion {
-                _ = try connection.recordTransition(
-                    Transition(
-                        kind: .aliasDeleted,
-                        modelName: name,
-                        version: previousVersion,
-                        alias: alias,
-                        actor: actor,
-                        comment: "moved to version \(version)",
-                        timestamp: now
-                    ),
-                    modelID: model.id
+                try connection.recordAlias(
+                    .aliasDeleted,
+                    alias,
+                    version: previousVersion,
+                    of: model,
+                    by: actor,
+                    at: now,
+                    comment: "moved to version \(version)"
                 )
             }
-            _ = try connection.recordTransition(
-                Transition(
-                    kind: .aliasSet,
-                    modelName: name,
-                    version: version,
-                    alias: alias,
-                    actor: actor,
-                    timestamp: now
-                ),
-                modelID: model.id
-            )
+            try connection.recordAlias(.aliasSet, alias, version: version, of: model, by: actor, at: now)
         }
     }
 
@@ -61,17 +48,7 @@ extension RegistryStore {
                 """
             )
             guard deleted.count == 1, let version = try deleted.value(Int64.self, row: 0, column: 0) else { return }
-            _ = try connection.recordTransition(
-                Transition(
-                    kind: .aliasDeleted,
-                    modelName: name,
-                    version: version,
-                    alias: alias,
-                    actor: actor,
-                    timestamp: Self.now()
-                ),
-                modelID: model.id
-            )
+            try connection.recordAlias(.aliasDeleted, alias, version: version, of: model, by: actor, at: Self.now())
         }
     }
 
@@ -100,5 +77,37 @@ extension RegistryStore {
         }
         cache.store(.version(version), for: name, query, ticket: ticket)
         return version
+    }
+}
+
+extension PostgresConnection {
+    /// The history row of an alias set on, or taken off, a version, in one
+    /// statement: the row, the version's newest-news mark, and the notice
+    /// every replica's watchers get once the transaction commits.
+    func recordAlias(
+        _ kind: TransitionKind,
+        _ alias: String,
+        version: Int64,
+        of model: LockedModel,
+        by actor: String,
+        at timestamp: Int64,
+        comment: String = ""
+    ) throws {
+        try query(
+            """
+            WITH history AS (
+                INSERT INTO model_transitions (kind, model_id, model_name, version, alias, actor, comment, timestamp)
+                VALUES (\(TransitionRow.kind(kind)), \(model.id), \(model.name), \(version), \(alias), \(actor),
+                        \(comment), \(timestamp))
+                RETURNING id
+            ), marked AS (
+                UPDATE model_versions v SET last_transition_id = history.id
+                FROM history WHERE v.model_id = \(model.id) AND v.version = \(version)
+            )
+            SELECT pg_notify(\(RegistryStore.channel),
+                             json_build_object('kind', 'transition', 'id', id, 'model', \(model.name)::text)::text)
+            FROM history
+            """
+        )
     }
 }

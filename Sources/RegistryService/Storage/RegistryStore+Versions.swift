@@ -144,17 +144,14 @@ extension RegistryStore {
             let existing = try connection.version(name, version, of: model.id).version
             let now = Self.now()
             for alias in existing.aliases {
-                _ = try connection.recordTransition(
-                    Transition(
-                        kind: .aliasDeleted,
-                        modelName: name,
-                        version: version,
-                        alias: alias,
-                        actor: actor,
-                        comment: "deleted with its version",
-                        timestamp: now
-                    ),
-                    modelID: model.id
+                try connection.recordAlias(
+                    .aliasDeleted,
+                    alias,
+                    version: version,
+                    of: model,
+                    by: actor,
+                    at: now,
+                    comment: "deleted with its version"
                 )
             }
             try connection.query(

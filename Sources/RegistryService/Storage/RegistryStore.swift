@@ -118,33 +118,6 @@ extension PostgresConnection {
         return try VersionRow.decode(rows, row: 0)
     }
 
-    /// Writes one history row and tells every replica's watchers once the
-    /// transaction commits.
-    func recordTransition(_ transition: Transition, modelID: UUID) throws -> Transition {
-        let rows = try query(
-            """
-            INSERT INTO model_transitions (kind, model_id, model_name, version, from_stage, to_stage, alias,
-                                           actor, comment, decision_id, archived_by_version, timestamp)
-            VALUES (\(TransitionRow.kind(transition.kind)), \(modelID), \(transition.modelName), \(transition.version),
-                    \(transition.fromStage), \(transition.toStage), \(transition.alias), \(transition.actor),
-                    \(transition.comment), \(transition.decisionId), \(transition.archivedByVersion),
-                    \(transition.timestamp))
-            RETURNING id
-            """
-        )
-        var recorded = transition
-        recorded.id = try rows.value(Int64.self, row: 0, column: 0)!
-        recorded.modelId = modelID.uuidString.lowercased()
-        try query(
-            """
-            UPDATE model_versions SET last_transition_id = \(recorded.id)
-            WHERE model_id = \(modelID) AND version = \(transition.version)
-            """
-        )
-        try notify(.transition(recorded.id, model: transition.modelName))
-        return recorded
-    }
-
     func notify(_ notification: RegistryNotification) throws {
         try query("SELECT pg_notify(\(RegistryStore.channel), \(notification.payload))")
     }

@@ -113,6 +113,8 @@ final class RegistryEventHub: Service, Sendable {
             let decoded = arrived.compactMap { RegistryNotification(payload: $0.payload) }
             // Stale answers go first, before anything else waits on the database.
             for notification in decoded { store.cache.invalidate(notification.model) }
+            // Events cost a read each: only worth it when someone watches.
+            guard watcherCount > 0 else { continue }
             for notification in decoded {
                 if let event = try await event(for: notification) { broadcast(event) }
             }
