@@ -209,6 +209,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "ServiceSchemaTests",
+            dependencies: ["MonitoringService", "GateService", "MLOpsPostgres", "MLOpsTestSupport", logging],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "DomainTests",
             dependencies: ["DriftEngine", "GatePolicy", "RegistryRules"],
             swiftSettings: swiftSettings

@@ -101,6 +101,66 @@ public final class PostgresConnection: @unchecked Sendable {
         }
     }
 
+    /// Sends `queries` in one pipeline (libpq 14+) and returns each one's
+    /// rows, in order: one round trip for all of them. They run one after
+    /// another on the server; the first failure is thrown, and the ones after
+    /// it are skipped. With an explicit `BEGIN` among them, a failure leaves
+    /// that transaction for the caller to roll back.
+    public func pipeline(_ queries: [PostgresQuery]) throws(PostgresError) -> [PostgresRows?] {
+        guard !queries.isEmpty else { return [] }
+        var names: [String?] = []
+        for query in queries { names.append(try preparedName(for: query)) }
+        guard PQenterPipelineMode(connection) == 1 else {
+            throw PostgresError(
+                code: .serverError,
+                message: "cannot enter pipeline mode: \(Self.errorMessage(connection))"
+            )
+        }
+        defer { _ = PQexitPipelineMode(connection) }
+        for (query, name) in zip(queries, names) {
+            let sent = withCStrings(query.binds) { values in
+                if let name {
+                    PQsendQueryPrepared(connection, name, Int32(values.count), values, nil, nil, 0)
+                } else {
+                    PQsendQueryParams(connection, query.sql, Int32(values.count), nil, values, nil, nil, 0)
+                }
+            }
+            guard sent == 1 else {
+                throw PostgresError(code: .connectionFailed, message: Self.errorMessage(connection))
+            }
+        }
+        guard PQpipelineSync(connection) == 1 else {
+            throw PostgresError(code: .connectionFailed, message: Self.errorMessage(connection))
+        }
+        var results: [PostgresRows?] = []
+        var firstError: PostgresError?
+        for _ in queries {
+            var rows: PostgresRows?
+            // Each statement's results end with a NULL.
+            while let result = PQgetResult(connection) {
+                switch PQresultStatus(result) {
+                case PGRES_TUPLES_OK, PGRES_COMMAND_OK:
+                    rows = PostgresRows(result)
+                case PGRES_PIPELINE_ABORTED:
+                    PQclear(result)
+                default:
+                    if firstError == nil { firstError = error(from: result) }
+                    PQclear(result)
+                }
+            }
+            guard isHealthy else {
+                throw PostgresError(code: .connectionFailed, message: Self.errorMessage(connection))
+            }
+            results.append(rows)
+        }
+        guard let sync = PQgetResult(connection) else {
+            throw PostgresError(code: .connectionFailed, message: Self.errorMessage(connection))
+        }
+        PQclear(sync)
+        if let firstError { throw firstError }
+        return results
+    }
+
     /// Sends many statements in one pipeline (libpq 14+): one round trip for
     /// the batch instead of one per statement. The batch is one implicit
     /// transaction: a failing statement rolls back the whole of it, and its

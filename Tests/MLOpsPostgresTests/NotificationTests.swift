@@ -21,6 +21,29 @@ struct NotificationTests {
         #expect(arrived.first?.channel == "registry events")
     }
 
+    @Test func aPipelineReturnsEachStatementsRowsAndStopsAtTheFirstFailure() throws {
+        let database = try #require(TestDatabase.current)
+        let connection = try PostgresConnection(configuration: database.configuration)
+        try connection.query("CREATE TABLE piped (n int PRIMARY KEY)")
+        let results = try connection.pipeline([
+            "BEGIN", "INSERT INTO piped VALUES (\(1)) RETURNING n", "SELECT count(*) FROM piped", "COMMIT",
+        ])
+        #expect(results.count == 4)
+        #expect(try results[1]?.value(Int.self, row: 0, column: 0) == 1)
+        #expect(try results[2]?.value(Int.self, row: 0, column: 0) == 1)
+
+        let error = #expect(throws: PostgresError.self) {
+            try connection.pipeline([
+                "BEGIN", "INSERT INTO piped VALUES (\(2))", "INSERT INTO piped VALUES (\(1))",
+                "INSERT INTO piped VALUES (\(3))", "COMMIT",
+            ])
+        }
+        #expect(error?.isUniqueViolation == true)
+        try connection.query("ROLLBACK")
+        // Nothing of the failed transaction stayed; the connection goes on.
+        #expect(try connection.query("SELECT count(*) FROM piped").value(Int.self, row: 0, column: 0) == 1)
+    }
+
     @Test func fragmentsKeepTheirBindsInOrder() throws {
         let database = try #require(TestDatabase.current)
         let connection = try PostgresConnection(configuration: database.configuration)

@@ -31,7 +31,8 @@ extension RegistryStore {
     /// lock: racing promotions take turns, so with archiving exactly one
     /// version ends in the stage, whichever replica each came through.
     /// Changes to one model that arrive together share that transaction,
-    /// applied one after another in arrival order.
+    /// applied one after another in arrival order, and the whole transaction
+    /// goes to the server in one pipeline: one round trip, one commit.
     func transition(_ change: StageChange, by actor: String) async throws -> StageChangeResult {
         try await stageChanges.submit(StageChangeRequest(change: change, actor: actor), model: change.name)
     }
@@ -43,13 +44,29 @@ extension RegistryStore {
         cache: RegistryReadCache
     ) async throws -> [Result<StageChangeResult, any Error>] {
         defer { cache.invalidate(model) }
-        return try await mappingErrors {
-            try await pool.withRetryingTransaction(isolation: .readCommitted) { connection in
-                let locked = try connection.lockModel(model)
-                return try requests.map { request in
-                    Result { try connection.changeStage(request.change, by: request.actor, of: locked) }
+        let now = now()
+        let statements = requests.map { stageChangeStatement($0.change, by: $0.actor, at: now) }
+        // The lock comes first, so each change's statement reads a snapshot
+        // taken after every earlier change to the model committed.
+        let transaction: [PostgresQuery] =
+            [
+                "BEGIN ISOLATION LEVEL READ COMMITTED",
+                "SELECT id FROM registered_models WHERE name = \(model) FOR UPDATE",
+            ]
+            + statements + ["COMMIT"]
+        let results = try await mappingErrors {
+            try await pool.withConnection { connection in
+                do {
+                    return try connection.pipeline(transaction)
+                } catch {
+                    if connection.isHealthy { _ = try? connection.query("ROLLBACK") }
+                    throw error
                 }
             }
+        }
+        guard results[1]?.count == 1 else { return requests.map { _ in .failure(RegistryErrors.modelNotFound(model)) } }
+        return zip(requests, results[2..<(2 + requests.count)]).map { request, rows in
+            Result { try stageChangeResult(rows, request.change, by: request.actor, at: now) }
         }
     }
 
@@ -78,34 +95,33 @@ extension RegistryStore {
     }
 }
 
-extension PostgresConnection {
-    /// One stage change, in one statement (after the model's row is locked,
-    /// so it sees every change committed before): the target's move, the
-    /// archiving, their history rows, and the notices to every replica.
-    fileprivate func changeStage(_ change: StageChange, by actor: String, of model: LockedModel) throws
-        -> StageChangeResult
+extension RegistryStore {
+    /// One stage change as one statement: the target's move, the archiving,
+    /// their history rows, and the notices to every replica.
+    fileprivate static func stageChangeStatement(_ change: StageChange, by actor: String, at now: Int64)
+        -> PostgresQuery
     {
-        let now = RegistryStore.now()
         let target = change.stage.rawValue
-        let rows = try query(
-            """
-            WITH target AS (
-                SELECT id, version, stage FROM model_versions
-                WHERE model_id = \(model.id) AND version = \(change.version)
+        return """
+            WITH model AS (
+                SELECT id FROM registered_models WHERE name = \(change.name)
+            ), target AS (
+                SELECT v.id, v.version, v.stage FROM model_versions v, model
+                WHERE v.model_id = model.id AND v.version = \(change.version)
             ), moves AS (
                 SELECT id, version, stage AS from_stage, \(target)::text AS to_stage, 0::bigint AS archived_by
                 FROM target
                 UNION ALL
                 SELECT o.id, o.version, o.stage, 'Archived', \(change.version)::bigint
-                FROM model_versions o
-                WHERE \(change.archiveExistingVersions)::bool AND o.model_id = \(model.id) AND o.stage = \(target)
+                FROM model_versions o, model
+                WHERE \(change.archiveExistingVersions)::bool AND o.model_id = model.id AND o.stage = \(target)
                   AND o.version <> \(change.version) AND EXISTS (SELECT 1 FROM target)
             ), history AS (
                 INSERT INTO model_transitions (kind, model_id, model_name, version, from_stage, to_stage, actor,
                                                comment, decision_id, archived_by_version, timestamp)
-                SELECT 'stage', \(model.id), \(model.name), version, from_stage, to_stage, \(actor), \(change.comment),
+                SELECT 'stage', model.id, \(change.name), version, from_stage, to_stage, \(actor), \(change.comment),
                        \(change.decisionID), archived_by, \(now)
-                FROM moves ORDER BY archived_by <> 0, version
+                FROM moves, model ORDER BY archived_by <> 0, version
                 RETURNING id, version
             ), moved AS (
                 UPDATE model_versions v
@@ -119,39 +135,48 @@ extension PostgresConnection {
                 RETURNING v.*
             ), touched AS (
                 UPDATE registered_models SET last_updated_timestamp = \(now), last_updated_by = \(actor)
-                WHERE id = \(model.id) AND EXISTS (SELECT 1 FROM target)
+                WHERE id = (SELECT id FROM model) AND EXISTS (SELECT 1 FROM target)
             )
             SELECT \(fragment: .versionColumns), h.id, m.from_stage,
                    pg_notify(\(RegistryStore.channel),
-                             json_build_object('kind', 'transition', 'id', h.id, 'model', \(model.name)::text)::text)
+                             json_build_object('kind', 'transition', 'id', h.id, 'model', \(change.name)::text)::text)
             FROM moved v JOIN history h ON h.version = v.version JOIN moves m ON m.version = v.version
             ORDER BY h.id
             """
-        )
-        guard rows.count > 0 else { throw RegistryErrors.versionNotFound(change.name, change.version) }
+    }
+
+    /// The moved target (with its history row) and the versions it archived;
+    /// no rows means the version does not exist.
+    fileprivate static func stageChangeResult(
+        _ rows: PostgresRows?,
+        _ change: StageChange,
+        by actor: String,
+        at now: Int64
+    ) throws -> StageChangeResult {
+        guard let rows, rows.count > 0 else { throw RegistryErrors.versionNotFound(change.name, change.version) }
         let columns = VersionRow.columnCount
         var result: StageChangeResult?
         var archived: [ModelVersion] = []
         for row in 0..<rows.count {
-            let version = try VersionRow.decode(rows, row: row).version
-            guard version.version == change.version else {
-                archived.append(version)
+            let decoded = try VersionRow.decode(rows, row: row)
+            guard decoded.version.version == change.version else {
+                archived.append(decoded.version)
                 continue
             }
             let transition = Transition(
                 id: try rows.value(Int64.self, row: row, column: columns)!,
                 kind: .stage,
-                modelName: model.name,
-                modelId: model.id.uuidString.lowercased(),
+                modelName: change.name,
+                modelId: decoded.modelID.uuidString.lowercased(),
                 version: change.version,
                 fromStage: rows.text(row: row, column: columns + 1) ?? "",
-                toStage: target,
+                toStage: change.stage.rawValue,
                 actor: actor,
                 comment: change.comment,
                 decisionId: change.decisionID,
                 timestamp: now
             )
-            result = StageChangeResult(version: version, transition: transition, archived: [])
+            result = StageChangeResult(version: decoded.version, transition: transition, archived: [])
         }
         result?.archived = archived
         return result!

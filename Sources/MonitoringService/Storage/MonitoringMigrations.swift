@@ -1,0 +1,51 @@
+package import MLOpsPostgres
+
+/// The monitoring service's schema. `monitoring_metrics` and
+/// `v_recent_monitoring` are the seed's, their columns kept; each row also
+/// says which model it is about and which reference it was measured
+/// against, so its window key is per model. The prediction log and the
+/// reference datasets follow as later migrations.
+package enum MonitoringMigrations {
+    package static let migrator = Migrator(service: "monitoring", migrations: [initial])
+
+    static let initial = Migration(
+        version: 1,
+        name: "monitoring_metrics and v_recent_monitoring",
+        sql: """
+            CREATE TABLE monitoring_metrics (
+                id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+                timestamp timestamp NOT NULL,
+                lookback_hours integer NOT NULL,
+                num_predictions integer NOT NULL,
+                positive_rate double precision,
+                probability_mean double precision,
+                probability_std double precision,
+                entropy double precision,
+                dataset_drift_detected boolean DEFAULT false,
+                feature_drift_ratio double precision DEFAULT 0.0,
+                num_drifted_features integer DEFAULT 0,
+                drift_summary_ref text,
+                drift_report_ref text,
+                created_at timestamp DEFAULT CURRENT_TIMESTAMP,
+                model_name text NOT NULL,
+                -- The reference dataset (its version) the window was compared with.
+                reference_id uuid,
+                labeled_predictions integer,
+                -- One row per window: running a window again returns the stored row.
+                UNIQUE (model_name, timestamp)
+            );
+            CREATE INDEX monitoring_metrics_timestamp ON monitoring_metrics (timestamp DESC);
+            CREATE INDEX monitoring_metrics_drift ON monitoring_metrics (model_name, dataset_drift_detected, timestamp DESC);
+            CREATE INDEX monitoring_metrics_drift_ratio ON monitoring_metrics (feature_drift_ratio);
+
+            -- The seed's latest monitoring metrics: the last seven days, newest first.
+            CREATE VIEW v_recent_monitoring AS
+            SELECT id, model_name, timestamp, lookback_hours, num_predictions, positive_rate, probability_mean,
+                   probability_std, entropy, dataset_drift_detected, feature_drift_ratio, num_drifted_features,
+                   drift_summary_ref, drift_report_ref, reference_id, labeled_predictions
+            FROM monitoring_metrics
+            WHERE timestamp > (now() AT TIME ZONE 'UTC') - interval '7 days'
+            ORDER BY timestamp DESC;
+            """
+    )
+}
