@@ -1,0 +1,61 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Reference and current samples as shares of the same bins, for the
+/// Jensen–Shannon distance and PSI (shared/specs/drift.md, "Binning").
+package struct Shares: Equatable, Sendable {
+    package var reference: [Double]
+    package var current: [Double]
+
+    /// Numeric columns whose reference has more than 20 distinct values are
+    /// cut into Sturges bins over both samples; otherwise one bin per value.
+    package init(numericReference reference: [Double], current: [Double]) {
+        guard Set(reference).count > 20 else {
+            self = Shares(categoricalReference: reference, current: current)
+            return
+        }
+        let all = reference + current
+        var lo = all.min()!
+        var hi = all.max()!
+        if lo == hi {
+            lo -= 0.5
+            hi += 0.5
+        }
+        let width = (hi - lo) / (log2(Double(all.count)) + 1)
+        let count = Int(((hi - lo) / width).rounded(.up))
+        var edges = (0...count).map { lo + Double($0) * (hi - lo) / Double(count) }
+        edges[count] = hi
+        func shares(_ values: [Double]) -> [Double] {
+            var counts = [Int](repeating: 0, count: count)
+            for value in values {
+                // Half-open bins [e_i, e_{i+1}), the last one closed.
+                var low = 0
+                var high = count
+                while high - low > 1 {
+                    let middle = (low + high) / 2
+                    if value >= edges[middle] { low = middle } else { high = middle }
+                }
+                counts[low] += 1
+            }
+            return counts.map { Double($0) / Double(values.count) }
+        }
+        self = Shares(reference: shares(reference), current: shares(current))
+    }
+
+    /// One bin per distinct value of either sample, in a stable order.
+    package init<Value: Hashable & Comparable>(categoricalReference reference: [Value], current: [Value]) {
+        let categories = Set(reference).union(current).sorted()
+        let referenceCounts = DiscreteTests.counts(reference)
+        let currentCounts = DiscreteTests.counts(current)
+        self.reference = categories.map { Double(referenceCounts[$0, default: 0]) / Double(reference.count) }
+        self.current = categories.map { Double(currentCounts[$0, default: 0]) / Double(current.count) }
+    }
+
+    private init(reference: [Double], current: [Double]) {
+        self.reference = reference
+        self.current = current
+    }
+}
