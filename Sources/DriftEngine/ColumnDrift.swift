@@ -1,0 +1,146 @@
+/// One column's samples, as the reference schema types them.
+package enum ColumnSamples: Sendable {
+    case numeric(reference: [Double], current: [Double])
+    case categorical(reference: [String], current: [String])
+
+    package var kind: ColumnKind {
+        switch self {
+        case .numeric: .numeric
+        case .categorical: .categorical
+        }
+    }
+}
+
+/// What one column's test found.
+package struct ColumnDrift: Sendable, Equatable {
+    package var feature: String
+    package var kind: ColumnKind
+    /// nil when the column could not be tested (`skipped` says why).
+    package var method: DriftMethod?
+    /// D, χ², z or the distance.
+    package var statistic: Double
+    /// For p-value tests; after any multiple-testing correction.
+    package var pValue: Double?
+    /// What is compared with the threshold: the p-value or the distance.
+    package var score: Double
+    package var threshold: Double
+    package var drifted: Bool
+    package var skipped: String?
+    package var referenceCount: Int
+    package var currentCount: Int
+    package var distinctValues: Int
+
+    /// Tests one column (shared/specs/drift.md, "Per column"): non-finite
+    /// values dropped, the test chosen by size and distinct values unless
+    /// configured, and the verdict by the test's own comparison.
+    package static func test(_ feature: String, _ samples: ColumnSamples, options: DriftOptions = DriftOptions())
+        -> ColumnDrift
+    {
+        let kind = samples.kind
+        switch samples {
+        case .numeric(let reference, let current):
+            let reference = reference.filter(\.isFinite).sorted()
+            let current = current.filter(\.isFinite).sorted()
+            var result = empty(feature, kind, reference.count, current.count)
+            guard !reference.isEmpty, !current.isEmpty else { return skipped(result, reference.isEmpty) }
+            let distinct = Set(reference).union(current).count
+            result.distinctValues = distinct
+            let method =
+                options.method(for: feature, kind: kind)
+                ?? (reference.count <= 1000
+                    ? (distinct > 5 ? .kolmogorovSmirnov : distinct >= 3 ? .chiSquare : .zTest)
+                    : (distinct > 5 ? .wasserstein : .jensenShannon))
+            let (statistic, score): (Double, Double)
+            switch method {
+            case .kolmogorovSmirnov:
+                let outcome = KolmogorovSmirnovTest.test(sortedReference: reference, sortedCurrent: current)
+                (statistic, score) = (outcome.statistic, outcome.pValue)
+            case .chiSquare:
+                let outcome = DiscreteTests.chiSquare(reference: reference, current: current)
+                (statistic, score) = (outcome.statistic, outcome.pValue)
+            case .zTest:
+                let outcome = DiscreteTests.zTest(reference: reference, current: current)
+                (statistic, score) = (outcome.statistic, outcome.pValue)
+            case .wasserstein:
+                let outcome = DistanceTests.wassersteinNormed(reference: reference, current: current)
+                (statistic, score) = (outcome.score, outcome.score)
+            case .jensenShannon, .psi:
+                let shares = Shares(numericReference: reference, current: current)
+                let distance = distance(method, shares, options)
+                (statistic, score) = (distance, distance)
+            }
+            return decided(result, method, statistic, score, options)
+        case .categorical(let reference, let current):
+            var result = empty(feature, kind, reference.count, current.count)
+            guard !reference.isEmpty, !current.isEmpty else { return skipped(result, reference.isEmpty) }
+            let distinct = Set(reference).union(current).count
+            result.distinctValues = distinct
+            let method =
+                options.method(for: feature, kind: kind)
+                ?? (reference.count <= 1000 ? (distinct >= 3 ? .chiSquare : .zTest) : .jensenShannon)
+            let (statistic, score): (Double, Double)
+            switch method {
+            case .chiSquare:
+                let outcome = DiscreteTests.chiSquare(reference: reference, current: current)
+                (statistic, score) = (outcome.statistic, outcome.pValue)
+            case .zTest:
+                let outcome = DiscreteTests.zTest(reference: reference, current: current)
+                (statistic, score) = (outcome.statistic, outcome.pValue)
+            case .kolmogorovSmirnov, .wasserstein:
+                result.skipped = "\(method.rawValue) needs numeric values"
+                return result
+            case .jensenShannon, .psi:
+                let shares = Shares(categoricalReference: reference, current: current)
+                let distance = distance(method, shares, options)
+                (statistic, score) = (distance, distance)
+            }
+            return decided(result, method, statistic, score, options)
+        }
+    }
+
+    private static func distance(_ method: DriftMethod, _ shares: Shares, _ options: DriftOptions) -> Double {
+        method == .psi
+            ? DistanceTests.psi(reference: shares.reference, current: shares.current)
+            : DistanceTests.jensenShannon(shares.reference, shares.current, base2: options.jensenShannonBase2)
+    }
+
+    private static func empty(_ feature: String, _ kind: ColumnKind, _ reference: Int, _ current: Int) -> ColumnDrift {
+        ColumnDrift(
+            feature: feature,
+            kind: kind,
+            method: nil,
+            statistic: 0,
+            pValue: nil,
+            score: 0,
+            threshold: 0,
+            drifted: false,
+            skipped: nil,
+            referenceCount: reference,
+            currentCount: current,
+            distinctValues: 0
+        )
+    }
+
+    private static func skipped(_ result: ColumnDrift, _ referenceEmpty: Bool) -> ColumnDrift {
+        var result = result
+        result.skipped = "no finite values in the \(referenceEmpty ? "reference" : "current") sample"
+        return result
+    }
+
+    private static func decided(
+        _ result: ColumnDrift,
+        _ method: DriftMethod,
+        _ statistic: Double,
+        _ score: Double,
+        _ options: DriftOptions
+    ) -> ColumnDrift {
+        var result = result
+        result.method = method
+        result.statistic = statistic
+        result.score = score
+        result.pValue = method.givesPValue ? score : nil
+        result.threshold = options.threshold(for: result.feature, kind: result.kind, method: method)
+        result.drifted = method.drifted(score, threshold: result.threshold)
+        return result
+    }
+}
