@@ -55,12 +55,8 @@ package struct ColumnDrift: Sendable, Equatable {
             case .kolmogorovSmirnov:
                 let outcome = KolmogorovSmirnovTest.test(sortedReference: reference, sortedCurrent: current)
                 (statistic, score) = (outcome.statistic, outcome.pValue)
-            case .chiSquare:
-                let outcome = DiscreteTests.chiSquare(reference: reference, current: current)
-                (statistic, score) = (outcome.statistic, outcome.pValue)
-            case .zTest:
-                let outcome = DiscreteTests.zTest(reference: reference, current: current)
-                (statistic, score) = (outcome.statistic, outcome.pValue)
+            case .chiSquare, .zTest:
+                (statistic, score) = discrete(method, reference, current)
             case .wasserstein:
                 let outcome = DistanceTests.wassersteinNormed(reference: reference, current: current)
                 (statistic, score) = (outcome.score, outcome.score)
@@ -80,12 +76,8 @@ package struct ColumnDrift: Sendable, Equatable {
                 ?? (reference.count <= 1000 ? (distinct >= 3 ? .chiSquare : .zTest) : .jensenShannon)
             let (statistic, score): (Double, Double)
             switch method {
-            case .chiSquare:
-                let outcome = DiscreteTests.chiSquare(reference: reference, current: current)
-                (statistic, score) = (outcome.statistic, outcome.pValue)
-            case .zTest:
-                let outcome = DiscreteTests.zTest(reference: reference, current: current)
-                (statistic, score) = (outcome.statistic, outcome.pValue)
+            case .chiSquare, .zTest:
+                (statistic, score) = discrete(method, reference, current)
             case .kolmogorovSmirnov, .wasserstein:
                 result.skipped = "\(method.rawValue) needs numeric values"
                 return result
@@ -96,6 +88,19 @@ package struct ColumnDrift: Sendable, Equatable {
             }
             return decided(result, method, statistic, score, options)
         }
+    }
+
+    /// Chi-square or Z: (statistic, p-value).
+    private static func discrete<Value: Hashable & Comparable>(
+        _ method: DriftMethod,
+        _ reference: [Value],
+        _ current: [Value]
+    ) -> (Double, Double) {
+        let outcome =
+            method == .chiSquare
+            ? DiscreteTests.chiSquare(reference: reference, current: current)
+            : DiscreteTests.zTest(reference: reference, current: current)
+        return (outcome.statistic, outcome.pValue)
     }
 
     private static func distance(_ method: DriftMethod, _ shares: Shares, _ options: DriftOptions) -> Double {
