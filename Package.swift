@@ -162,6 +162,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(
+            name: "DriftBenchmark",
+            dependencies: ["DriftEngine", argumentParser],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
             name: "PostgresBenchmark",
             dependencies: ["MLOpsPostgres", argumentParser, logging],
             swiftSettings: swiftSettings

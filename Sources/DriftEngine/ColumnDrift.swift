@@ -43,7 +43,7 @@ package struct ColumnDrift: Sendable, Equatable {
             let current = current.filter(\.isFinite).sorted()
             var result = empty(feature, kind, reference.count, current.count)
             guard !reference.isEmpty, !current.isEmpty else { return skipped(result, reference.isEmpty) }
-            let distinct = Set(reference).union(current).count
+            let distinct = SortedValues.distinctCount(reference, current)
             result.distinctValues = distinct
             let method =
                 options.method(for: feature, kind: kind)
@@ -58,10 +58,10 @@ package struct ColumnDrift: Sendable, Equatable {
             case .chiSquare, .zTest:
                 (statistic, score) = discrete(method, reference, current)
             case .wasserstein:
-                let outcome = DistanceTests.wassersteinNormed(reference: reference, current: current)
+                let outcome = DistanceTests.wassersteinNormed(sortedReference: reference, sortedCurrent: current)
                 (statistic, score) = (outcome.score, outcome.score)
             case .jensenShannon, .psi:
-                let shares = Shares(numericReference: reference, current: current)
+                let shares = Shares(sortedNumericReference: reference, sortedCurrent: current)
                 let distance = distance(method, shares, options)
                 (statistic, score) = (distance, distance)
             }
@@ -69,7 +69,10 @@ package struct ColumnDrift: Sendable, Equatable {
         case .categorical(let reference, let current):
             var result = empty(feature, kind, reference.count, current.count)
             guard !reference.isEmpty, !current.isEmpty else { return skipped(result, reference.isEmpty) }
-            let distinct = Set(reference).union(current).count
+            // Counted once: the distinct values, and the shares if a distance needs them.
+            let referenceCounts = DiscreteTests.counts(reference)
+            let currentCounts = DiscreteTests.counts(current)
+            let distinct = Set(referenceCounts.keys).union(currentCounts.keys).count
             result.distinctValues = distinct
             let method =
                 options.method(for: feature, kind: kind)
@@ -82,7 +85,12 @@ package struct ColumnDrift: Sendable, Equatable {
                 result.skipped = "\(method.rawValue) needs numeric values"
                 return result
             case .jensenShannon, .psi:
-                let shares = Shares(categoricalReference: reference, current: current)
+                let shares = Shares(
+                    referenceCounts: referenceCounts,
+                    referenceTotal: reference.count,
+                    currentCounts: currentCounts,
+                    currentTotal: current.count
+                )
                 let distance = distance(method, shares, options)
                 (statistic, score) = (distance, distance)
             }

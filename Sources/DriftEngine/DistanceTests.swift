@@ -7,23 +7,33 @@
 /// The distances used for large references (shared/specs/drift.md).
 package enum DistanceTests {
     /// W1 between the two samples (the area between their empirical CDFs),
-    /// and that divided by max(the reference's population std, 0.001).
-    package static func wassersteinNormed(reference: [Double], current: [Double]) -> (distance: Double, score: Double) {
-        let a = reference.sorted()
-        let b = current.sorted()
-        let values = (a + b).sorted()
-        var distance = 0.0
+    /// and that divided by max(the reference's population std, 0.001). Both
+    /// samples sorted ascending: one merge walk, no further sort.
+    package static func wassersteinNormed(
+        sortedReference a: [Double],
+        sortedCurrent b: [Double]
+    ) -> (distance: Double, score: Double) {
+        let na = Double(a.count)
+        let nb = Double(b.count)
         var i = 0
         var j = 0
-        for k in 0..<(values.count - 1) {
-            let x = values[k]
+        var distance = 0.0
+        var x = min(a[0], b[0])
+        while i < a.count || j < b.count {
+            // Past every value equal to x: the CDFs' heights just right of x.
             while i < a.count, a[i] <= x { i += 1 }
             while j < b.count, b[j] <= x { j += 1 }
-            let gap = abs(Double(i) / Double(a.count) - Double(j) / Double(b.count))
-            distance += gap * (values[k + 1] - x)
+            guard i < a.count || j < b.count else { break }
+            let next = j >= b.count || (i < a.count && a[i] < b[j]) ? a[i] : b[j]
+            distance += abs(Double(i) / na - Double(j) / nb) * (next - x)
+            x = next
         }
-        let mean = a.reduce(0, +) / Double(a.count)
-        let std = (a.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(a.count)).squareRoot()
+        var sum = 0.0
+        for value in a { sum += value }
+        let mean = sum / na
+        var squares = 0.0
+        for value in a { squares += (value - mean) * (value - mean) }
+        let std = (squares / na).squareRoot()
         return (distance, distance / max(std, 0.001))
     }
 

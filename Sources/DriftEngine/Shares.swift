@@ -13,18 +13,23 @@ package struct Shares: Equatable, Sendable {
     /// Numeric columns whose reference has more than 20 distinct values are
     /// cut into Sturges bins over both samples; otherwise one bin per value.
     package init(numericReference reference: [Double], current: [Double]) {
-        guard Set(reference).count > 20 else {
+        self.init(sortedNumericReference: reference.sorted(), sortedCurrent: current.sorted())
+    }
+
+    /// The same from samples already sorted (the drift engine keeps them so).
+    package init(sortedNumericReference reference: [Double], sortedCurrent current: [Double]) {
+        guard SortedValues.distinctCount(reference) > 20 else {
             self = Shares(categoricalReference: reference, current: current)
             return
         }
-        let all = reference + current
-        var lo = all.min()!
-        var hi = all.max()!
+        let total = reference.count + current.count
+        var lo = min(reference.first!, current.first!)
+        var hi = max(reference.last!, current.last!)
         if lo == hi {
             lo -= 0.5
             hi += 0.5
         }
-        let width = (hi - lo) / (log2(Double(all.count)) + 1)
+        let width = (hi - lo) / (log2(Double(total)) + 1)
         let count = Int(((hi - lo) / width).rounded(.up))
         var edges = (0...count).map { lo + Double($0) * (hi - lo) / Double(count) }
         edges[count] = hi
@@ -47,11 +52,24 @@ package struct Shares: Equatable, Sendable {
 
     /// One bin per distinct value of either sample, in a stable order.
     package init<Value: Hashable & Comparable>(categoricalReference reference: [Value], current: [Value]) {
-        let categories = Set(reference).union(current).sorted()
-        let referenceCounts = DiscreteTests.counts(reference)
-        let currentCounts = DiscreteTests.counts(current)
-        self.reference = categories.map { Double(referenceCounts[$0, default: 0]) / Double(reference.count) }
-        self.current = categories.map { Double(currentCounts[$0, default: 0]) / Double(current.count) }
+        self.init(
+            referenceCounts: DiscreteTests.counts(reference),
+            referenceTotal: reference.count,
+            currentCounts: DiscreteTests.counts(current),
+            currentTotal: current.count
+        )
+    }
+
+    /// The same from counts already taken.
+    package init<Value: Hashable & Comparable>(
+        referenceCounts: [Value: Int],
+        referenceTotal: Int,
+        currentCounts: [Value: Int],
+        currentTotal: Int
+    ) {
+        let categories = Set(referenceCounts.keys).union(currentCounts.keys).sorted()
+        self.reference = categories.map { Double(referenceCounts[$0, default: 0]) / Double(referenceTotal) }
+        self.current = categories.map { Double(currentCounts[$0, default: 0]) / Double(currentTotal) }
     }
 
     private init(reference: [Double], current: [Double]) {

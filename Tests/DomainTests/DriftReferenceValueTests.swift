@@ -64,10 +64,16 @@ struct DriftReferenceValueTests {
 
     @Test func r8Wasserstein() {
         let reference = (0..<2000).map(Double.init)
-        let shifted = DistanceTests.wassersteinNormed(reference: reference, current: (100..<2100).map(Double.init))
+        let shifted = DistanceTests.wassersteinNormed(
+            sortedReference: reference,
+            sortedCurrent: (100..<2100).map(Double.init)
+        )
         #expect(close(shifted.distance, 100))
         #expect(close(shifted.score, 0.17320510240752737))
-        let half = DistanceTests.wassersteinNormed(reference: reference, current: (50..<2050).map(Double.init))
+        let half = DistanceTests.wassersteinNormed(
+            sortedReference: reference,
+            sortedCurrent: (50..<2050).map(Double.init)
+        )
         #expect(close(half.score, 0.08660255120376371))
     }
 
