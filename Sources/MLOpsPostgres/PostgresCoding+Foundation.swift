@@ -8,25 +8,33 @@ extension UUID: PostgresEncodable, PostgresDecodable {
 /// `timestamp` and `timestamptz`. Connections run with `TimeZone=UTC`, so the
 /// server writes UTC; a `timestamp` without zone is read as UTC too.
 extension Date: PostgresEncodable, PostgresDecodable {
+    /// Written by arithmetic (days to civil date, Hinnant's algorithm), not
+    /// through Calendar: bulk writes format one per row.
     public var postgresText: String {
         let seconds = timeIntervalSince1970.rounded(.down)
-        let micros = Int(((timeIntervalSince1970 - seconds) * 1_000_000).rounded())
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let parts = calendar.dateComponents(
-            [.year, .month, .day, .hour, .minute, .second],
-            from: Date(timeIntervalSince1970: seconds)
-        )
-        return String(
-            format: "%04d-%02d-%02d %02d:%02d:%02d.%06d+00",
-            parts.year!,
-            parts.month!,
-            parts.day!,
-            parts.hour!,
-            parts.minute!,
-            parts.second!,
-            min(micros, 999_999)
-        )
+        var micros = Int(((timeIntervalSince1970 - seconds) * 1_000_000).rounded())
+        var whole = Int(seconds)
+        if micros >= 1_000_000 {
+            micros -= 1_000_000
+            whole += 1
+        }
+        let days = whole >= 0 ? whole / 86_400 : (whole - 86_399) / 86_400
+        let secondOfDay = whole - days * 86_400
+        let shifted = days + 719_468
+        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        func padded(_ value: Int, _ width: Int) -> String {
+            let digits = String(value)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        return "\(padded(year, 4))-\(padded(month, 2))-\(padded(day, 2)) \(padded(secondOfDay / 3600, 2)):"
+            + "\(padded(secondOfDay / 60 % 60, 2)):\(padded(secondOfDay % 60, 2)).\(padded(micros, 6))+00"
     }
 
     /// Reads `YYYY-MM-DD HH:MM:SS[.ffffff][±HH[:MM]]`.

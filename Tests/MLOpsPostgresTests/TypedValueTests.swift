@@ -66,3 +66,27 @@ struct ArrayValueTests {
         #expect([Int](postgresText: "{1,2,") == nil)
     }
 }
+
+@Suite("Dates written by arithmetic")
+struct DateTextTests {
+    @Test func agreesWithTheCalendarAcrossCenturiesLeapDaysAndNegativeTimes() {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        var seconds = -2_208_988_800.0  // 1900-01-01
+        while seconds < 4_102_444_800 {  // 2100-01-01
+            for offset in [0.0, 0.25, 59.999_999] {
+                let date = Date(timeIntervalSince1970: seconds + offset)
+                let text = date.postgresText
+                // DateFormatter rounds to whole seconds; the text keeps microseconds.
+                if offset < 0.5 {
+                    #expect(text.hasPrefix(formatter.string(from: date)), "\(text) for \(seconds + offset)")
+                }
+                #expect(Date(postgresText: text).map { abs($0.timeIntervalSince(date)) < 1e-6 } == true)
+            }
+            seconds += 86_400 * 29.53 + 3_607
+        }
+        #expect(Date(timeIntervalSince1970: 951_782_400).postgresText == "2000-02-29 00:00:00.000000+00")
+    }
+}

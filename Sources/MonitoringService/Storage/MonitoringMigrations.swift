@@ -3,10 +3,10 @@ package import MLOpsPostgres
 /// The monitoring service's schema. `monitoring_metrics` and
 /// `v_recent_monitoring` are the seed's, their columns kept; each row also
 /// says which model it is about and which reference it was measured
-/// against, so its window key is per model. The prediction log and the
-/// reference datasets follow as later migrations.
+/// against, so its window key is per model. Then the prediction log, labels
+/// joining it later.
 package enum MonitoringMigrations {
-    package static let migrator = Migrator(service: "monitoring", migrations: [initial])
+    package static let migrator = Migrator(service: "monitoring", migrations: [initial, predictionLog])
 
     static let initial = Migration(
         version: 1,
@@ -46,6 +46,31 @@ package enum MonitoringMigrations {
             FROM monitoring_metrics
             WHERE timestamp > (now() AT TIME ZONE 'UTC') - interval '7 days'
             ORDER BY timestamp DESC;
+            """
+    )
+
+    static let predictionLog = Migration(
+        version: 2,
+        name: "the prediction log, labelled later",
+        sql: """
+            CREATE TABLE predictions (
+                model_name text NOT NULL,
+                prediction_id text NOT NULL,
+                model_version bigint NOT NULL,
+                timestamp timestamp NOT NULL,
+                -- Feature name → value; a missing (or non-finite) feature is left out.
+                numeric_features jsonb NOT NULL DEFAULT '{}',
+                categorical_features jsonb NOT NULL DEFAULT '{}',
+                probability double precision NOT NULL CHECK (probability >= 0 AND probability <= 1),
+                predicted_label smallint NOT NULL CHECK (predicted_label IN (0, 1)),
+                label smallint CHECK (label IN (0, 1)),
+                labeled_at timestamp,
+                received_at timestamp NOT NULL DEFAULT (now() AT TIME ZONE 'UTC'),
+                -- A prediction id is stored once per model: retried batches are safe.
+                PRIMARY KEY (model_name, prediction_id)
+            );
+            CREATE INDEX predictions_window ON predictions (model_name, timestamp);
+            CREATE INDEX predictions_id ON predictions (prediction_id);
             """
     )
 }

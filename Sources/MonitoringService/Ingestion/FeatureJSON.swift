@@ -1,0 +1,49 @@
+/// Feature maps as JSON objects, written by hand: ingestion writes one per
+/// prediction, 100,000 at a time, and JSONEncoder would dominate that.
+enum FeatureJSON {
+    /// Non-finite values are left out: the drift engine treats them as missing anyway.
+    static func object(_ features: [String: Double]) -> String {
+        var text = "{"
+        var first = true
+        for (key, value) in features where value.isFinite {
+            if !first { text += "," }
+            first = false
+            appendQuoted(key, to: &text)
+            text += ":"
+            text += value.description
+        }
+        return text + "}"
+    }
+
+    static func object(_ features: [String: String]) -> String {
+        var text = "{"
+        var first = true
+        for (key, value) in features {
+            if !first { text += "," }
+            first = false
+            appendQuoted(key, to: &text)
+            text += ":"
+            appendQuoted(value, to: &text)
+        }
+        return text + "}"
+    }
+
+    private static func appendQuoted(_ string: String, to text: inout String) {
+        text += "\""
+        for scalar in string.unicodeScalars {
+            switch scalar {
+            case "\"": text += "\\\""
+            case "\\": text += "\\\\"
+            case "\n": text += "\\n"
+            case "\r": text += "\\r"
+            case "\t": text += "\\t"
+            case let control where control.value < 0x20:
+                text +=
+                    "\\u" + String(repeating: "0", count: 4 - String(control.value, radix: 16).count)
+                    + String(control.value, radix: 16)
+            default: text.unicodeScalars.append(scalar)
+            }
+        }
+        text += "\""
+    }
+}
