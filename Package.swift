@@ -168,7 +168,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "PostgresBenchmark",
-            dependencies: ["MLOpsPostgres", argumentParser, logging],
+            dependencies: ["MLOpsPostgres", "MonitoringService", argumentParser, logging],
             swiftSettings: swiftSettings
         ),
 

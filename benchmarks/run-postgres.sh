@@ -57,3 +57,5 @@ for writers in 1 8; do
   done
 done
 "$ours" --host "$dir" --port $port --mode copy --rows 100000
+# The monitoring service's prediction log: validation, JSON features, COPY, ON CONFLICT.
+"$ours" --host "$dir" --port $port --mode ingest --rows 100000

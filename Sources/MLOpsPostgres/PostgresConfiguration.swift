@@ -104,8 +104,10 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
             ("host", host), ("port", String(port)), ("user", user), ("dbname", database),
             ("sslmode", sslMode), ("connect_timeout", String(connectTimeoutSeconds)),
             ("application_name", applicationName),
-            // Timestamps come back in UTC, whatever the server's default.
-            ("options", "-c TimeZone=UTC"),
+            // Timestamps come back in UTC, whatever the server's default; and
+            // NOTICEs ("already exists, skipping") are for people at psql, not
+            // for a service's standard error.
+            ("options", "-c TimeZone=UTC -c client_min_messages=warning"),
         ]
         if let password { pairs.append(("password", password)) }
         return pairs.map { "\($0.0)='\(Self.quoted($0.1))'" }.joined(separator: " ")
