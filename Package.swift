@@ -175,7 +175,7 @@ let package = Package(
         // MARK: Tests
         .target(
             name: "MLOpsTestSupport",
-            dependencies: ["MLOpsPostgres", logging],
+            dependencies: ["MLOpsPostgres", "MLOpsClient", "MLOpsRPC", "MLOpsTLS", "MLOpsMessages", logging],
             swiftSettings: swiftSettings
         ),
         .testTarget(

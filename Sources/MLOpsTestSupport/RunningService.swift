@@ -1,0 +1,195 @@
+package import Foundation
+import MLOpsClient
+import MLOpsMessages
+import MLOpsPostgres
+package import MLOpsRPC
+import MLOpsTLS
+package import Testing
+
+/// Real service processes (replicas of one executable) serving the suite's
+/// database, with certificates from a CA made for the suite; stopped by
+/// SIGTERM after the suite, which must make them exit cleanly.
+package struct RunningService: Sendable {
+    @TaskLocal package static var current: RunningService?
+
+    package let executable: String
+    package let rpcService: String
+    package let authority: TestCertificates
+    package let replicas: [Replica]
+    private let identities = IssuedIdentities()
+
+    package struct Replica: Sendable {
+        package let process: ServiceProcess
+        package let port: Int
+        package let metricsPort: Int
+    }
+
+    /// Starts `count` replicas of `executable` (serving `rpcService`) over
+    /// `database`; `extraSettings` (JSON members) are added to their configuration file.
+    package static func start(
+        _ executable: String,
+        serving rpcService: String,
+        count: Int,
+        database: TestDatabase,
+        extraSettings: String? = nil
+    ) async throws -> RunningService {
+        let authority = try TestCertificates()
+        let identity = try authority.issue(commonName: executable)
+        let folder = NSTemporaryDirectory() + "\(executable)-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let configPath = folder + "/config.json"
+        let config = """
+            {"listen": {"host": "127.0.0.1"},
+             "tls": {"certificate": "\(identity.certificatePath)", "key": "\(identity.keyPath)",
+                     "ca": "\(authority.authorityPath)"},
+             "database": {"maxConnections": 8},
+             "logLevel": "info"\(extraSettings.map { ", \($0)" } ?? "")}
+            """
+        try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+        let settings = database.configuration
+        let environment = [
+            "POSTGRES_HOST": settings.host, "POSTGRES_PORT": String(settings.port), "POSTGRES_USER": settings.user,
+            "MLOPS_DB_NAME": settings.database, "POSTGRES_SSLMODE": "disable",
+        ]
+        var replicas: [Replica] = []
+        for _ in 0..<count {
+            let (port, metricsPort) = (try FreeTCPPort.find(), try FreeTCPPort.find())
+            let process = try ServiceProcess(
+                executable,
+                ["--config", configPath, "--port", String(port), "--metrics-port", String(metricsPort)],
+                environment: environment
+            )
+            replicas.append(Replica(process: process, port: port, metricsPort: metricsPort))
+        }
+        let running = RunningService(
+            executable: executable,
+            rpcService: rpcService,
+            authority: authority,
+            replicas: replicas
+        )
+        for index in replicas.indices { try await running.waitUntilServing(replica: index) }
+        return running
+    }
+
+    /// The certificate and key presented as `identity`.
+    package func identityFiles(_ identity: String) throws -> TestCertificates.Issued {
+        try identities.issued(identity, by: authority)
+    }
+
+    /// A client presenting a certificate for `identity`.
+    package func rpcClient(_ identity: String, replica: Int = 0) throws -> RPCClient {
+        let issued = try identities.issued(identity, by: authority)
+        let tls = TLSConfiguration.client(
+            serverName: "127.0.0.1",
+            trustRootsPath: authority.authorityPath,
+            certificateChainPath: issued.certificatePath,
+            privateKeyPath: issued.keyPath
+        )
+        var configuration = RPCClientConfiguration(host: "127.0.0.1", port: replicas[replica].port, tls: tls)
+        configuration.reconnectBackoff = (.milliseconds(20), .milliseconds(200))
+        return try RPCClient(configuration: configuration)
+    }
+
+    private func waitUntilServing(replica index: Int) async throws {
+        let health = HealthClient(try rpcClient("admin", replica: index))
+        defer { Task { [rpc = health.rpc] in await rpc.close() } }
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            if let exited = await replicas[index].process.exitStatus(waitingUpTo: .zero) {
+                Issue.record("\(executable) exited with \(exited):\n\(replicas[index].process.log)")
+                throw CancellationError()
+            }
+            if let response = try? await health.check(HealthCheckRequest(service: rpcService)),
+                response.status == .serving
+            {
+                return
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        Issue.record("\(executable) did not start serving:\n\(replicas[index].process.log)")
+        throw CancellationError()
+    }
+
+    /// SIGTERM to each replica: each must drain and exit with status 0.
+    package func stop() async {
+        for replica in replicas { replica.process.signal(SIGTERM) }
+        for replica in replicas {
+            let status = await replica.process.exitStatus(waitingUpTo: .seconds(20))
+            #expect(status == 0, "\(executable) did not stop cleanly:\n\(replica.process.log)")
+        }
+    }
+}
+
+/// Runs the suite against freshly started replicas of a service.
+package struct RunningServiceTrait: SuiteTrait, TestScoping {
+    package var executable: String
+    package var rpcService: String
+    package var replicas = 1
+    package var extraSettings: String?
+
+    package init(executable: String, rpcService: String, replicas: Int = 1, extraSettings: String? = nil) {
+        self.executable = executable
+        self.rpcService = rpcService
+        self.replicas = replicas
+        self.extraSettings = extraSettings
+    }
+
+    package func provideScope(
+        for test: Test,
+        testCase: Test.Case?,
+        performing function: @Sendable () async throws -> Void
+    ) async throws {
+        let database = try #require(TestDatabase.current, "list .temporaryPostgres before the running service")
+        let running = try await RunningService.start(
+            executable,
+            serving: rpcService,
+            count: replicas,
+            database: database,
+            extraSettings: extraSettings
+        )
+        do {
+            try await RunningService.$current.withValue(running) { try await function() }
+        } catch {
+            await running.stop()
+            throw error
+        }
+        await running.stop()
+    }
+}
+
+/// The status code of a failed call, for `#expect`.
+package func statusCode(of body: () async throws -> Void) async -> StatusCode? {
+    do {
+        try await body()
+        return nil
+    } catch let error as RPCError {
+        return error.code
+    } catch {
+        return .unknown
+    }
+}
+
+/// The error of a call that must fail.
+package func rpcError(_ body: () async throws -> Void) async -> RPCError? {
+    do {
+        try await body()
+        return nil
+    } catch {
+        return error as? RPCError
+    }
+}
+
+/// Certificates issued once per identity: tests running in parallel share them.
+private final class IssuedIdentities: @unchecked Sendable {
+    private let lock = NSLock()
+    private var issued: [String: TestCertificates.Issued] = [:]
+
+    func issued(_ identity: String, by authority: TestCertificates) throws -> TestCertificates.Issued {
+        try lock.withLock {
+            if let known = issued[identity] { return known }
+            let new = try authority.issue(commonName: identity)
+            issued[identity] = new
+            return new
+        }
+    }
+}
