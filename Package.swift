@@ -132,7 +132,9 @@ let package = Package(
         ),
         .executableTarget(
             name: "MonitoringServer",
-            dependencies: ["MonitoringService", argumentParser, logging],
+            dependencies: [
+                "MonitoringService", "MLOpsServiceRuntime", "MLOpsServiceConfiguration", argumentParser, logging,
+            ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -211,6 +213,11 @@ let package = Package(
                 "MLOpsClient", "MLOpsMessages", "MLOpsRPC", "MLOpsTLS", "MLOpsPostgres", "MLOpsTestSupport",
                 "MLOpsServiceConfiguration", "RegistryRules", argumentParser,
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MonitoringServiceTests",
+            dependencies: ["MLOpsClient", "MLOpsMessages", "MLOpsRPC", "MLOpsTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

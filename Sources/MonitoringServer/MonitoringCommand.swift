@@ -1,17 +1,39 @@
 import ArgumentParser
+import Foundation
+import MLOpsServiceConfiguration
+import MLOpsServiceRuntime
 import MonitoringService
 
 @main
-struct MonitoringCommand: ParsableCommand {
+struct MonitoringCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: MonitoringServiceInfo.executable,
-        abstract: "Serves \(MonitoringServiceInfo.serviceName): prediction ingestion, drift and monitoring windows."
+        abstract: "Serves mlops.v1.Monitoring: prediction and label ingestion (drift windows and reports follow).",
+        discussion: """
+            Reads services/monitoring/config.json (or --config), then flags and environment.
+            Example:
+              monitoring --config services/monitoring/config.json --database-url postgres://monitoring@localhost/mlops
+            """
     )
 
-    func run() throws {
-        print(
-            "\(MonitoringServiceInfo.executable) is not runnable yet (issue #\(MonitoringServiceInfo.trackingIssue))."
+    @OptionGroup var options: ServiceOptions
+
+    @Flag(help: "Apply the database migrations and exit.")
+    var migrateOnly = false
+
+    func run() async throws {
+        var settings = try options.config.map { try ServiceSettings.load(ServiceSettings.self, from: $0) } ?? .init()
+        options.apply(to: &settings, environment: ProcessInfo.processInfo.environment)
+        let logger = ServiceLogging.bootstrap(label: MonitoringServiceInfo.executable, level: settings.logLevel)
+        let runtime = ServiceRuntime(
+            name: MonitoringServiceInfo.executable,
+            rpcService: MonitoringServiceInfo.serviceName,
+            settings: settings,
+            migrator: MonitoringServiceInfo.migrator,
+            logger: logger
         )
-        throw ExitCode(2)
+        try await runtime.run(migrateOnly: migrateOnly) { pool in
+            ServiceRuntime.Parts(register: MonitoringHandlers(pool: pool).register)
+        }
     }
 }

@@ -1,9 +1,9 @@
 import MLOpsMessages
+package import MLOpsPostgres
 
-/// What `monitoring` serves. The handlers, store and wiring arrive with issue #6.
+/// `monitoring`: prediction ingestion, drift and windows (shared/specs/monitoring.md).
 package enum MonitoringServiceInfo {
     package static let executable = "monitoring"
     package static let serviceName = MonitoringMethods.serviceName
-    package static let methodPaths = MonitoringMethods.allPaths
-    package static let trackingIssue = 6
+    package static let migrator = MonitoringMigrations.migrator
 }
