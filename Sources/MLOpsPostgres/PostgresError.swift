@@ -39,6 +39,11 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
     public var isQueryCanceled: Bool { sqlState == "57014" }
     /// Worth retrying the whole transaction.
     public var isTransient: Bool { isSerializationFailure || isDeadlock }
+    /// The database cannot answer now, but may soon: a lost connection, no
+    /// free connection in time, a cancelled statement, or a transaction that
+    /// lost a race. Services answer these with `UNAVAILABLE` (callers retry);
+    /// anything else is a fault of the request or of the code.
+    public var isUnavailable: Bool { isConnectionLost || code == .poolTimeout || isQueryCanceled || isTransient }
     /// The connection itself is gone (network, server restart, admin shutdown).
     public var isConnectionLost: Bool {
         code == .connectionFailed || sqlState?.hasPrefix("08") == true || sqlState == "57P01"

@@ -30,6 +30,21 @@ public struct ServiceRuntime {
         self.logger = logger
     }
 
+    /// The runtime as an executable starts it: the configuration file named by
+    /// `options` (if any), flags and environment laid over it, logging set up
+    /// at the configured level.
+    public init(name: String, rpcService: String, migrator: Migrator, options: ServiceOptions) throws {
+        var settings = try options.config.map { try ServiceSettings.load(ServiceSettings.self, from: $0) } ?? .init()
+        options.apply(to: &settings, environment: ProcessInfo.processInfo.environment)
+        self.init(
+            name: name,
+            rpcService: rpcService,
+            settings: settings,
+            migrator: migrator,
+            logger: ServiceLogging.bootstrap(label: name, level: settings.logLevel)
+        )
+    }
+
     /// What a service adds: its handlers, and services to run beside the server.
     public struct Parts {
         public var register: (inout RPCRouter) -> Void

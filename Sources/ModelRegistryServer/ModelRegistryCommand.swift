@@ -1,6 +1,4 @@
 import ArgumentParser
-import Foundation
-import Logging
 import MLOpsServiceConfiguration
 import MLOpsServiceRuntime
 import RegistryRules
@@ -25,22 +23,16 @@ struct ModelRegistryCommand: AsyncParsableCommand {
     var migrateOnly = false
 
     func run() async throws {
-        let environment = ProcessInfo.processInfo.environment
-        var settings = try options.config.map { try ServiceSettings.load(ServiceSettings.self, from: $0) } ?? .init()
-        options.apply(to: &settings, environment: environment)
         let own = try options.config.map { try ServiceSettings.load(ModelRegistryService.Settings.self, from: $0) }
         let policy = try (own?.policy ?? .default).validated()
-
-        let logger = ServiceLogging.bootstrap(label: ModelRegistryService.executable, level: settings.logLevel)
-        let runtime = ServiceRuntime(
+        let runtime = try ServiceRuntime(
             name: ModelRegistryService.executable,
             rpcService: ModelRegistryService.rpcService,
-            settings: settings,
             migrator: ModelRegistryService.migrator,
-            logger: logger
+            options: options
         )
         try await runtime.run(migrateOnly: migrateOnly) { pool in
-            ModelRegistryService.parts(pool: pool, policy: policy, logger: logger)
+            ModelRegistryService.parts(pool: pool, policy: policy, logger: runtime.logger)
         }
     }
 }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import MLOpsServiceConfiguration
 import MLOpsServiceRuntime
 import MonitoringService
@@ -22,15 +21,11 @@ struct MonitoringCommand: AsyncParsableCommand {
     var migrateOnly = false
 
     func run() async throws {
-        var settings = try options.config.map { try ServiceSettings.load(ServiceSettings.self, from: $0) } ?? .init()
-        options.apply(to: &settings, environment: ProcessInfo.processInfo.environment)
-        let logger = ServiceLogging.bootstrap(label: MonitoringServiceInfo.executable, level: settings.logLevel)
-        let runtime = ServiceRuntime(
+        let runtime = try ServiceRuntime(
             name: MonitoringServiceInfo.executable,
             rpcService: MonitoringServiceInfo.serviceName,
-            settings: settings,
             migrator: MonitoringServiceInfo.migrator,
-            logger: logger
+            options: options
         )
         try await runtime.run(migrateOnly: migrateOnly) { pool in
             ServiceRuntime.Parts(register: MonitoringHandlers(pool: pool).register)

@@ -47,7 +47,7 @@ package struct MonitoringHandlers: Sendable {
         } catch let error as InvalidPredictionBatch {
             throw RPCError(code: .invalidArgument, message: error.description)
         } catch let error as PostgresError {
-            let unavailable = error.isConnectionLost || error.code == .poolTimeout || error.isTransient
+            let unavailable = error.isUnavailable
             throw RPCError(
                 code: unavailable ? .unavailable : .internal,
                 message: "the monitoring database \(unavailable ? "is unavailable" : "failed"): \(error.message)"

@@ -35,7 +35,7 @@ enum RegistryErrors {
 
     /// What a database failure means to the caller: retry later, or a bug.
     static func storage(_ error: PostgresError) -> RPCError {
-        if error.isConnectionLost || error.code == .poolTimeout || error.isTransient || error.isQueryCanceled {
+        if error.isUnavailable {
             return RPCError(code: .unavailable, message: "the registry's database is unavailable: \(error.message)")
         }
         return RPCError(code: .internal, message: "the registry's database failed: \(error)", cause: error)

@@ -12,13 +12,8 @@ struct AliasTests {
         registry = try #require(RunningRegistry.current).client("admin")
     }
 
-    private func model(_ name: String, versions: Int) async throws {
-        _ = try await registry.createRegisteredModel(.init(name: name))
-        for _ in 0..<versions { _ = try await registry.createModelVersion(.init(name: name)) }
-    }
-
     @Test func setMoveResolveAndDelete() async throws {
-        try await model("aliased", versions: 3)
+        try await registry.createModel("aliased", versions: 3)
         _ = try await registry.setRegisteredModelAlias(.init(name: "aliased", alias: "champion", version: 1))
         _ = try await registry.setRegisteredModelAlias(.init(name: "aliased", alias: "Champion", version: 2))
         _ = try await registry.setRegisteredModelAlias(.init(name: "aliased", alias: "stable", version: 2))
@@ -79,7 +74,7 @@ struct AliasTests {
 
     @Test(arguments: ["latest", "Latest", "v1", "V20", "", "has space", String(repeating: "a", count: 256)])
     func invalidAliases(alias: String) async throws {
-        try await model("reserved-\(alias.prefix(10))", versions: 1)
+        try await registry.createModel("reserved-\(alias.prefix(10))", versions: 1)
         let error = await rpcError {
             _ = try await registry.setRegisteredModelAlias(
                 .init(name: "reserved-\(alias.prefix(10))", alias: alias, version: 1)
@@ -89,13 +84,13 @@ struct AliasTests {
     }
 
     @Test func aliasToAMissingVersion() async throws {
-        try await model("alias-missing", versions: 1)
+        try await registry.createModel("alias-missing", versions: 1)
         let error = await rpcError {
             _ = try await registry.setRegisteredModelAlias(.init(name: "alias-missing", alias: "x", version: 2))
         }
         #expect(error?.code == .notFound)
         #expect(error?.message == "Model Version (name=alias-missing, version=2) not found")
-        try await model("no-versions", versions: 0)
+        try await registry.createModel("no-versions", versions: 0)
         #expect(
             await statusCode {
                 _ = try await registry.getModelVersionByAlias(.init(name: "no-versions", alias: "latest"))

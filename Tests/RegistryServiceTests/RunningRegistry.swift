@@ -1,4 +1,5 @@
 import MLOpsClient
+import MLOpsMessages
 import MLOpsTestSupport
 import Testing
 
@@ -31,5 +32,13 @@ extension Trait where Self == RunningServiceTrait {
             replicas: replicas,
             extraSettings: policy.map { "\"policy\": \($0)" }
         )
+    }
+}
+
+extension ModelRegistryClient {
+    /// A registered model with `versions` versions, all in None.
+    func createModel(_ name: String, versions: Int) async throws {
+        _ = try await createRegisteredModel(.init(name: name))
+        for _ in 0..<versions { _ = try await createModelVersion(.init(name: name)) }
     }
 }

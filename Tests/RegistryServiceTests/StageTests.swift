@@ -12,18 +12,13 @@ struct StageTransitionTests {
         registry = try #require(RunningRegistry.current).client("admin")
     }
 
-    private func model(_ name: String, versions: Int) async throws {
-        _ = try await registry.createRegisteredModel(.init(name: name))
-        for _ in 0..<versions { _ = try await registry.createModelVersion(.init(name: name)) }
-    }
-
     private func stages(_ name: String) async throws -> [String] {
         try await registry.searchModelVersions(.init(filter: "name = '\(name)'", orderBy: ["version_number"]))
             .modelVersions.map(\.currentStage)
     }
 
     @Test func stagesAreCanonicalisedAndNotTrimmed() async throws {
-        try await model("canonical", versions: 1)
+        try await registry.createModel("canonical", versions: 1)
         for (input, stored) in [("STAGING", "Staging"), ("production", "Production"), ("nOnE", "None")] {
             let moved = try await registry.transitionModelVersionStage(
                 .init(name: "canonical", version: 1, stage: input)
@@ -43,7 +38,7 @@ struct StageTransitionTests {
     }
 
     @Test func sameStageStillBumpsTimestampsAndPromotionIsRecorded() async throws {
-        try await model("bump", versions: 1)
+        try await registry.createModel("bump", versions: 1)
         let first = try await registry.transitionModelVersionStage(
             .init(name: "bump", version: 1, stage: "Production", comment: "ship it", decisionId: "d-1")
         )
@@ -59,7 +54,7 @@ struct StageTransitionTests {
     }
 
     @Test func archivingMovesOnlyOthersInTheTargetStage() async throws {
-        try await model("archiving", versions: 4)
+        try await registry.createModel("archiving", versions: 4)
         for (version, stage) in [(1, "Production"), (2, "Production"), (3, "Staging")] {
             _ = try await registry.transitionModelVersionStage(
                 .init(name: "archiving", version: Int64(version), stage: stage)
@@ -78,7 +73,7 @@ struct StageTransitionTests {
 
     @Test(arguments: ["None", "Archived"])
     func archivingOnlyTowardsStagingOrProduction(stage: String) async throws {
-        try await model("archive-\(stage)", versions: 1)
+        try await registry.createModel("archive-\(stage)", versions: 1)
         let error = await rpcError {
             _ = try await registry.transitionModelVersionStage(
                 .init(name: "archive-\(stage)", version: 1, stage: stage, archiveExistingVersions: true)
@@ -90,7 +85,7 @@ struct StageTransitionTests {
     }
 
     @Test func aMissingTargetChangesNothing() async throws {
-        try await model("missing-target", versions: 1)
+        try await registry.createModel("missing-target", versions: 1)
         _ = try await registry.transitionModelVersionStage(
             .init(name: "missing-target", version: 1, stage: "Production")
         )
@@ -104,7 +99,7 @@ struct StageTransitionTests {
     }
 
     @Test func changesBatchedTogetherSucceedOrFailEachOnItsOwn() async throws {
-        try await model("batched", versions: 10)
+        try await registry.createModel("batched", versions: 10)
         let codes = try await withThrowingTaskGroup(of: (Int64, StatusCode?).self) { group in
             for version in Int64(1)...15 {
                 group.addTask {
@@ -149,7 +144,7 @@ struct StageTransitionTests {
     }
 
     @Test func latestVersions() async throws {
-        try await model("latest", versions: 5)
+        try await registry.createModel("latest", versions: 5)
         for (version, stage) in [(1, "Production"), (2, "Staging"), (3, "Production"), (4, "Archived")] {
             _ = try await registry.transitionModelVersionStage(
                 .init(name: "latest", version: Int64(version), stage: stage)
@@ -164,7 +159,7 @@ struct StageTransitionTests {
         let afterDelete = try await registry.getLatestVersions(.init(name: "latest", stages: ["Production"]))
         #expect(afterDelete.modelVersions.map(\.version) == [1])
 
-        try await model("latest-empty", versions: 0)
+        try await registry.createModel("latest-empty", versions: 0)
         #expect(try await registry.getLatestVersions(.init(name: "latest-empty")).modelVersions.isEmpty)
         #expect(await statusCode { _ = try await registry.getLatestVersions(.init(name: "nope")) } == .notFound)
         #expect(

@@ -81,9 +81,9 @@ package struct PredictionStore: Sendable {
 
     /// Labels by prediction id; `at` 0 means now. Unknown ids are counted, not an error.
     package func label(_ labels: [(predictionID: String, label: Int32, at: Int64)]) async throws -> Labelled {
-        for label in labels where label.label != 0 && label.label != 1 {
+        for (row, label) in labels.enumerated() where label.label != 0 && label.label != 1 {
             throw InvalidPredictionBatch(
-                row: labels.firstIndex { $0.predictionID == label.predictionID } ?? 0,
+                row: row,
                 predictionID: label.predictionID,
                 reason: "label \(label.label) is not 0 or 1"
             )

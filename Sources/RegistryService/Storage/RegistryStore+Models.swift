@@ -105,10 +105,6 @@ extension RegistryStore {
     }
 }
 
-extension PostgresQuery {
-    static let versionColumns = PostgresQuery(stringLiteral: VersionRow.columns)
-}
-
 extension PostgresConnection {
     /// Registered models matching `condition` on `registered_models m`, in
     /// `order`, each with its tags, aliases and latest version per stage.

@@ -76,7 +76,7 @@ extension RegistryStore {
             if case .integer(let lastID) = after?.values.first { condition.append(" AND t.id < \(lastID)") }
             let rows = try connection.query(
                 """
-                SELECT \(fragment: PostgresQuery(stringLiteral: TransitionRow.columns)) FROM model_transitions t
+                SELECT \(fragment: .transitionColumns) FROM model_transitions t
                 WHERE \(fragment: condition) ORDER BY t.id DESC LIMIT \(limit + 1)
                 """
             )

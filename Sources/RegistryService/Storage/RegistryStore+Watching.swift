@@ -42,7 +42,7 @@ extension RegistryStore {
         try await read { connection in
             let rows = try connection.query(
                 """
-                SELECT \(fragment: PostgresQuery(stringLiteral: TransitionRow.columns)), \(fragment: .versionColumns)
+                SELECT \(fragment: .transitionColumns), \(fragment: .versionColumns)
                 FROM model_transitions t
                 JOIN model_versions v ON v.model_id = t.model_id AND v.version = t.version
                 WHERE t.id = \(id)

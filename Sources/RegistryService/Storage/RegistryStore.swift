@@ -114,7 +114,7 @@ extension PostgresConnection {
     /// A live version, or `NOT_FOUND`.
     func version(_ name: String, _ number: Int64, of modelID: UUID) throws -> VersionRow.Decoded {
         let rows = try query(
-            "SELECT \(fragment: PostgresQuery(stringLiteral: VersionRow.columns)) FROM model_versions v WHERE v.model_id = \(modelID) AND v.version = \(number)"
+            "SELECT \(fragment: .versionColumns) FROM model_versions v WHERE v.model_id = \(modelID) AND v.version = \(number)"
         )
         guard rows.count == 1 else { throw RegistryErrors.versionNotFound(name, number) }
         return try VersionRow.decode(rows, row: 0)

@@ -45,3 +45,8 @@ enum TransitionRow {
         try (0..<rows.count).map { try decode(rows, row: $0) }
     }
 }
+
+extension PostgresQuery {
+    /// `TransitionRow.columns`, to interpolate as a fragment.
+    static let transitionColumns = PostgresQuery(stringLiteral: TransitionRow.columns)
+}

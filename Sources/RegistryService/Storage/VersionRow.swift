@@ -61,3 +61,8 @@ enum VersionRow {
         try (0..<rows.count).map { try decode(rows, row: $0).version }
     }
 }
+
+extension PostgresQuery {
+    /// `VersionRow.columns`, to interpolate as a fragment.
+    static let versionColumns = PostgresQuery(stringLiteral: VersionRow.columns)
+}
