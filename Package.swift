@@ -114,7 +114,7 @@ let package = Package(
         ),
         .target(
             name: "MonitoringService",
-            dependencies: ["DriftEngine", "MLOpsRPC", "MLOpsPostgres", "MLOpsMessages", logging],
+            dependencies: ["DriftEngine", "MLOpsRPC", "MLOpsPostgres", "MLOpsMessages", logging, serviceLifecycle],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -222,7 +222,9 @@ let package = Package(
         ),
         .testTarget(
             name: "ServiceSchemaTests",
-            dependencies: ["MonitoringService", "GateService", "MLOpsPostgres", "MLOpsTestSupport", logging],
+            dependencies: [
+                "MonitoringService", "GateService", "DriftEngine", "MLOpsPostgres", "MLOpsTestSupport", logging,
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -12,7 +12,7 @@ package enum ColumnSamples: Sendable {
 }
 
 /// What one column's test found.
-package struct ColumnDrift: Sendable, Equatable {
+package struct ColumnDrift: Sendable, Equatable, Codable {
     package var feature: String
     package var kind: ColumnKind
     /// nil when the column could not be tested (`skipped` says why).

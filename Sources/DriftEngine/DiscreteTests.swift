@@ -41,7 +41,7 @@ package enum DiscreteTests {
         return Outcome(statistic: z, pValue: 2 * (1 - SpecialFunctions.normalCDF(abs(z))))
     }
 
-    static func counts<Value: Hashable>(_ values: [Value]) -> [Value: Int] {
+    package static func counts<Value: Hashable>(_ values: [Value]) -> [Value: Int] {
         values.reduce(into: [:]) { $0[$1, default: 0] += 1 }
     }
 }

@@ -19,6 +19,8 @@ package struct DriftOptions: Sendable, Equatable, Codable {
     package var correction = Correction.none
     /// Jensen–Shannon in bits rather than nats.
     package var jensenShannonBase2 = false
+    /// Count the prediction column in the dataset's drift share.
+    package var predictionInRatio = false
 
     package init() {}
 

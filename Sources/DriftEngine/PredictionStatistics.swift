@@ -6,7 +6,7 @@
 
 /// What a binary classifier's positive-class probabilities say about a window
 /// (shared/specs/drift.md, "Prediction statistics").
-package struct PredictionStatistics: Sendable, Equatable {
+package struct PredictionStatistics: Sendable, Equatable, Codable {
     package var count: Int
     /// Share of probabilities at or above 0.5.
     package var positiveRate: Double
@@ -15,6 +15,14 @@ package struct PredictionStatistics: Sendable, Equatable {
     package var standardDeviation: Double
     /// Mean binary entropy in bits, with 0 · log 0 = 0.
     package var entropy: Double
+
+    package init(count: Int, positiveRate: Double, mean: Double, standardDeviation: Double, entropy: Double) {
+        self.count = count
+        self.positiveRate = positiveRate
+        self.mean = mean
+        self.standardDeviation = standardDeviation
+        self.entropy = entropy
+    }
 
     /// nil for no probabilities: an empty window has no statistics.
     package init?(probabilities: some Collection<Double>) {

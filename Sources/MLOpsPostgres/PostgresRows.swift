@@ -27,6 +27,18 @@ public final class PostgresRows: @unchecked Sendable {
         return String(cString: PQgetvalue(result, Int32(row), Int32(column)))
     }
 
+    /// The cell's text as libpq holds it (NUL-terminated, valid only during
+    /// `body`), nil for SQL NULL: for readers that parse large cells in place.
+    public func withUnsafeText<Result>(
+        row: Int,
+        column: Int,
+        _ body: (UnsafePointer<CChar>) throws -> Result
+    ) rethrows -> Result? {
+        precondition(row < count && column < columns.count, "cell (\(row), \(column)) is outside the result")
+        if PQgetisnull(result, Int32(row), Int32(column)) != 0 { return nil }
+        return try body(PQgetvalue(result, Int32(row), Int32(column)))
+    }
+
     /// A cell decoded as `type`, nil for SQL NULL.
     /// - Throws: `PostgresError` with code `.decodingFailed` when the text is not a `type`.
     public func value<Value: PostgresDecodable>(

@@ -59,9 +59,4 @@ struct IngestionTests {
         )
         #expect(result.updated == 2 && result.unknown == 1 && result.unknownPredictionIds == ["nobody"])
     }
-
-    @Test func windowsAreNotServedYet() async throws {
-        let error = await rpcError { _ = try await monitoring.runMonitoring(.init()) }
-        #expect(error?.code == .unimplemented)
-    }
 }

@@ -6,7 +6,10 @@ package import MLOpsPostgres
 /// against, so its window key is per model. Then the prediction log, labels
 /// joining it later.
 package enum MonitoringMigrations {
-    package static let migrator = Migrator(service: "monitoring", migrations: [initial, predictionLog])
+    package static let migrator = Migrator(
+        service: "monitoring",
+        migrations: [initial, predictionLog, referencesAndResults]
+    )
 
     static let initial = Migration(
         version: 1,
@@ -71,6 +74,44 @@ package enum MonitoringMigrations {
             );
             CREATE INDEX predictions_window ON predictions (model_name, timestamp);
             CREATE INDEX predictions_id ON predictions (prediction_id);
+            """
+    )
+
+    static let referencesAndResults = Migration(
+        version: 3,
+        name: "reference datasets, and each window's full result",
+        sql: """
+            -- An upload is a row without a version until it is committed; the
+            -- version in force is the model's highest.
+            CREATE TABLE reference_datasets (
+                id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+                model_name text NOT NULL,
+                version bigint,
+                source text NOT NULL CHECK (source IN ('upload', 'window')),
+                schema jsonb NOT NULL DEFAULT '[]',
+                row_count bigint NOT NULL DEFAULT 0,
+                window_start timestamp,
+                window_end timestamp,
+                created_at timestamp NOT NULL DEFAULT (now() AT TIME ZONE 'UTC'),
+                created_by text NOT NULL,
+                committed_at timestamp,
+                UNIQUE (model_name, version)
+            );
+            -- Copied in, so that a reference outlives the prediction log it came from.
+            CREATE TABLE reference_rows (
+                reference_id uuid NOT NULL REFERENCES reference_datasets (id) ON DELETE CASCADE,
+                numeric_features jsonb NOT NULL DEFAULT '{}',
+                categorical_features jsonb NOT NULL DEFAULT '{}',
+                probability double precision CHECK (probability >= 0 AND probability <= 1)
+            );
+            CREATE INDEX reference_rows_reference ON reference_rows (reference_id);
+
+            ALTER TABLE monitoring_metrics
+                ADD FOREIGN KEY (reference_id) REFERENCES reference_datasets (id),
+                -- Why a window has no verdict (empty, no reference, nothing testable).
+                ADD COLUMN reason text,
+                -- The window's whole result, as in its JSON summary: replays and reads answer from it.
+                ADD COLUMN summary jsonb;
             """
     )
 }

@@ -27,7 +27,7 @@ package struct PredictionStore: Sendable {
         let rows = batch.map { record -> [String?] in
             [
                 record.modelName, record.predictionID, String(record.modelVersion),
-                Self.utcTimestamp(milliseconds: record.timestamp), FeatureJSON.object(record.numericFeatures),
+                Milliseconds(record.timestamp).postgresText, FeatureJSON.object(record.numericFeatures),
                 FeatureJSON.object(record.categoricalFeatures), record.probability.description,
                 String(record.predictedLabel),
             ]
@@ -116,11 +116,5 @@ package struct PredictionStore: Sendable {
                 unknownIDs: try rows.value([String].self, row: 0, column: 2) ?? []
             )
         }
-    }
-
-    /// `timestamp` text in UTC, as the seed's columns hold time.
-    static func utcTimestamp(milliseconds: Int64) -> String {
-        let date = Date(timeIntervalSince1970: Double(milliseconds) / 1000)
-        return date.postgresText
     }
 }

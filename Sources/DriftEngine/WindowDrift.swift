@@ -1,0 +1,65 @@
+import Dispatch
+
+/// A monitoring window compared with its reference: every feature of the
+/// reference's schema tested, the prediction column tested apart, and the
+/// window's prediction statistics.
+package struct WindowDrift: Sendable {
+    /// The features' columns and the dataset verdict over them (and over the
+    /// prediction column too, when the options count it).
+    package var dataset: DatasetDrift
+    /// The probability column against the reference's, when the reference has probabilities.
+    package var prediction: ColumnDrift?
+    /// nil for an empty window.
+    package var statistics: PredictionStatistics?
+    /// Features the window has and the reference's schema does not: reported, not tested.
+    package var unknownFeatures: [String]
+
+    package static let predictionColumn = "prediction"
+
+    package init(reference: FeatureTable, schema: DatasetSchema, current: FeatureTable, options: DriftOptions) {
+        let hasPrediction = !reference.probabilities.isEmpty
+        let count = schema.features.count + (hasPrediction ? 1 : 0)
+        // Columns are independent: tested side by side, each writing its own slot.
+        nonisolated(unsafe) let results = UnsafeMutableBufferPointer<ColumnDrift?>.allocate(capacity: count)
+        results.initialize(repeating: nil)
+        defer { results.deallocate() }
+        DispatchQueue.concurrentPerform(iterations: count) { index in
+            guard index < schema.features.count else {
+                results[index] = ColumnDrift.test(
+                    Self.predictionColumn,
+                    .numeric(reference: reference.probabilities, current: current.probabilities),
+                    options: options
+                )
+                return
+            }
+            let feature = schema.features[index]
+            let samples: ColumnSamples =
+                switch feature.kind {
+                case .numeric:
+                    .numeric(
+                        reference: reference.numericSample(feature.name),
+                        current: current.numericSample(feature.name)
+                    )
+                case .categorical:
+                    .categorical(
+                        reference: reference.categoricalSample(feature.name),
+                        current: current.categoricalSample(feature.name)
+                    )
+                }
+            results[index] = ColumnDrift.test(feature.name, samples, options: options)
+        }
+        var columns = results.map { $0! }
+        let prediction = hasPrediction ? columns.removeLast() : nil
+        if options.predictionInRatio, let prediction {
+            var counted = DatasetDrift(columns: columns + [prediction], options: options)
+            self.prediction = counted.columns.removeLast()
+            dataset = counted
+        } else {
+            self.prediction = prediction
+            dataset = DatasetDrift(columns: columns, options: options)
+        }
+        statistics = PredictionStatistics(probabilities: current.probabilities)
+        let known = Set(schema.features.map(\.name))
+        unknownFeatures = current.columns.map(\.name).filter { !known.contains($0) }.sorted()
+    }
+}

@@ -1,0 +1,86 @@
+package import DriftEngine
+package import Foundation
+
+/// The monitoring service's own part of its configuration file.
+package struct MonitoringSettings: Decodable, Sendable {
+    package struct Artifacts: Decodable, Sendable {
+        package var directory: String
+    }
+
+    /// Where window artifacts go; `./monitoring-artifacts` when absent.
+    package var artifacts: Artifacts?
+    /// How drift is decided when a request gives no options.
+    package var drift: DriftSettings?
+    /// Windows run on a schedule, per model.
+    package var schedule: [ScheduledWindow]?
+
+    package init() {}
+
+    /// The configured options, or the spec's defaults.
+    package var driftOptions: DriftOptions { drift?.options ?? DriftOptions() }
+
+    package func artifactDirectory(override: String?) -> URL {
+        URL(
+            fileURLWithPath: override ?? artifacts?.directory ?? FileManager.default.currentDirectoryPath
+                + "/monitoring-artifacts"
+        )
+    }
+}
+
+/// A window run every `everySeconds`, ending on multiples of it since the
+/// epoch: every replica picks the same window ends, so each runs once.
+package struct ScheduledWindow: Decodable, Sendable, Equatable {
+    package var model: String
+    package var everySeconds: Int
+    package var lookbackHours: Int
+
+    package init(model: String, everySeconds: Int, lookbackHours: Int) {
+        self.model = model
+        self.everySeconds = everySeconds
+        self.lookbackHours = lookbackHours
+    }
+
+    /// The first window end after `now` (milliseconds since the epoch).
+    package func nextEnd(after now: Int64) -> Int64 {
+        let interval = Int64(everySeconds) * 1000
+        return (now / interval + 1) * interval
+    }
+}
+
+/// `DriftOptions` as the configuration file writes them, the shape of the
+/// RPC's options: `{"numeric": {"method": "psi", "threshold": 0.2},
+/// "perFeature": {"income": {"threshold": 0.01}}, "correction": "bonferroni"}`.
+package struct DriftSettings: Decodable, Sendable {
+    package struct Choice: Decodable, Sendable {
+        package var method: DriftMethod?
+        package var threshold: Double?
+    }
+
+    package var perFeature: [String: Choice]?
+    package var numeric: Choice?
+    package var categorical: Choice?
+    package var global: Choice?
+    package var datasetDriftShare: Double?
+    package var correction: DriftOptions.Correction?
+    package var includePredictionInRatio: Bool?
+    package var jensenShannonBase2: Bool?
+
+    package var options: DriftOptions {
+        var options = DriftOptions()
+        for (feature, choice) in perFeature ?? [:] {
+            options.featureMethods[feature] = choice.method
+            options.featureThresholds[feature] = choice.threshold
+        }
+        for (kind, choice) in [(ColumnKind.numeric, numeric), (.categorical, categorical)] {
+            options.kindMethods[kind] = choice?.method
+            options.kindThresholds[kind] = choice?.threshold
+        }
+        options.method = global?.method
+        options.threshold = global?.threshold
+        options.driftShare = datasetDriftShare ?? options.driftShare
+        options.correction = correction ?? .none
+        options.predictionInRatio = includePredictionInRatio ?? false
+        options.jensenShannonBase2 = jensenShannonBase2 ?? false
+        return options
+    }
+}
