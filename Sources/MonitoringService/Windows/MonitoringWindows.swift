@@ -68,8 +68,7 @@ package struct MonitoringWindows: Sendable {
                     "model": "\(model)", "window_end": "\(end)", "predictions": "\(outcome.summary.predictions)",
                     "dataset_drift": "\(outcome.summary.datasetDrift)",
                     "drift_ratio": "\(outcome.summary.featureDriftRatio)",
-                    "seconds":
-                        "\((ContinuousClock.now - started).formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 3))))",
+                    "seconds": "\(Self.seconds(since: started))",
                 ]
             )
         }
@@ -167,6 +166,11 @@ package struct MonitoringWindows: Sendable {
             artifacts.remove(refs)
             throw error
         }
+    }
+
+    private static func seconds(since start: ContinuousClock.Instant) -> String {
+        let elapsed = (ContinuousClock.now - start).components
+        return String(format: "%.3f", Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18)
     }
 
     /// The window's stored row and summary, if it has run.
