@@ -163,9 +163,15 @@ let package = Package(
             dependencies: ["MLOpsClient", "MLOpsMessages", "MLOpsRPC", "MLOpsTLS", argumentParser],
             swiftSettings: swiftSettings
         ),
+        .target(name: "BenchmarkData", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "MonitoringBenchmark",
+            dependencies: ["BenchmarkData", "MLOpsClient", "MLOpsMessages", "MLOpsRPC", "MLOpsTLS", argumentParser],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "DriftBenchmark",
-            dependencies: ["DriftEngine", argumentParser],
+            dependencies: ["DriftEngine", "BenchmarkData", argumentParser],
             swiftSettings: swiftSettings
         ),
         .executableTarget(

@@ -11,11 +11,15 @@ final class ReferenceCache: Sendable {
     func table(_ id: UUID, orLoad load: () throws -> FeatureTable) rethrows -> FeatureTable {
         if let hit = tables.withLock({ $0.first { $0.id == id }?.table }) { return hit }
         let table = try load()
+        keep(table, for: id)
+        return table
+    }
+
+    func keep(_ table: FeatureTable, for id: UUID) {
         tables.withLock { tables in
             tables.removeAll { $0.id == id }
             tables.insert((id, table), at: 0)
             if tables.count > capacity { tables.removeLast() }
         }
-        return table
     }
 }

@@ -79,8 +79,10 @@ package struct ReferenceStore: Sendable {
             guard rowCount > 0 else {
                 throw MonitoringFailure.precondition("upload \(upload) has no rows; append some before committing")
             }
+            // Read once here, so the first window after a new reference does not pay for it.
             let table = try Self.rows(of: id, connection)
             let resolved = try Self.resolved(schema, table)
+            cache.keep(table, for: id)
             return try Self.publish(id, model: model, schema: resolved, connection)
         }
     }
@@ -125,7 +127,9 @@ package struct ReferenceStore: Sendable {
                 )
             }
             try connection.query("UPDATE reference_datasets SET row_count = \(count) WHERE id = \(id)")
-            let resolved = try Self.resolved(schema, try Self.rows(of: id, connection))
+            let table = try Self.rows(of: id, connection)
+            let resolved = try Self.resolved(schema, table)
+            cache.keep(table, for: id)
             return try Self.publish(id, model: model, schema: resolved, connection)
         }
     }

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The monitoring service end to end, on the drift spec's generated data
+# (20 numeric and 5 categorical features): a 100,000-row reference uploaded,
+# 100,000 predictions ingested over TLS in batches of 5,000 (two in flight),
+# then one RunMonitoring over them: database read, drift, artifacts, row.
+# Targets (issue 6): ingestion < 2 s, the window < 2 s. Medians of REPEAT runs.
+# Usage: benchmarks/run-monitoring.sh [repeats] [rows]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v swift >/dev/null || export PATH=/opt/swift/usr/bin:$PATH
+scripts/install-dependencies.sh
+REPEAT=${1:-3}
+ROWS=${2:-100000}
+pg_port=25434
+monitoring_port=27002
+
+echo "building (release)..."
+swift build -c release --product monitoring >/dev/null
+swift build -c release --product MonitoringBenchmark >/dev/null
+products="$(swift build -c release --show-bin-path)"
+
+source scripts/lib/local-stack.sh
+dir=$(mktemp -d /tmp/mlops-monitoring-bench-XXXX)
+trap stack_cleanup EXIT
+stack_start_postgres "$dir" $pg_port
+psql -q -h "$dir" -p $pg_port -U postgres -c "CREATE DATABASE monitoring"
+certs="$dir/certs"
+stack_issue_certificates "$certs" monitoring serving
+cat >"$dir/monitoring.json" <<JSON
+{"listen": {"host": "127.0.0.1", "port": $monitoring_port},
+ "tls": {"certificate": "$certs/monitoring.pem", "key": "$certs/monitoring.key", "ca": "$certs/ca.pem"},
+ "database": {"maxConnections": 10}, "logLevel": "info",
+ "artifacts": {"directory": "$dir/artifacts"}}
+JSON
+POSTGRES_HOST=$dir POSTGRES_PORT=$pg_port POSTGRES_USER=postgres MLOPS_DB_NAME=monitoring POSTGRES_SSLMODE=disable \
+  "$products/monitoring" --config "$dir/monitoring.json" 2>"$dir/monitoring.log" & stack_pids+=($!)
+for _ in $(seq 100); do grep -q "listening" "$dir/monitoring.log" 2>/dev/null && break; sleep 0.2; done
+
+"$products/MonitoringBenchmark" --address 127.0.0.1:$monitoring_port --ca "$certs/ca.pem" \
+  --cert "$certs/serving.pem" --key "$certs/serving.key" --rows "$ROWS" --repeats "$REPEAT"
+echo "the service's own timing of each window (compute + read, without the RPC):"
+grep "window analysed" "$dir/monitoring.log" | sed 's/.*predictions=\([0-9]*\) seconds=\([0-9.]*\).*/  predictions=\1 seconds=\2/'
+echo "report sizes:"
+find "$dir/artifacts" -name report.html -exec du -h {} + | sed 's/^/  /'
