@@ -42,3 +42,5 @@ echo "the service's own timing of each window (compute + read, without the RPC):
 grep "window analysed" "$dir/monitoring.log" | sed 's/.*predictions=\([0-9]*\) seconds=\([0-9.]*\).*/  predictions=\1 seconds=\2/'
 echo "report sizes:"
 find "$dir/artifacts" -name report.html -exec du -h {} + | sed 's/^/  /'
+# scripts/render-report.sh keeps the reports to render them.
+if [ -n "${KEEP_ARTIFACTS:-}" ]; then mkdir -p "$KEEP_ARTIFACTS" && cp -r "$dir/artifacts/." "$KEEP_ARTIFACTS"; fi
