@@ -13,7 +13,9 @@ struct MonitoringSettingsTests {
         let settings = try JSONDecoder().decode(MonitoringSettings.self, from: data)
         #expect(settings.artifactDirectory(override: nil).path == "/var/lib/mlops/artifacts")
         #expect(settings.artifactDirectory(override: "/tmp/x").path == "/tmp/x")
-        #expect(settings.schedule == [ScheduledWindow(model: "credit-risk-model", everySeconds: 3600, lookbackHours: 24)])
+        #expect(
+            settings.schedule == [ScheduledWindow(model: "credit-risk-model", everySeconds: 3600, lookbackHours: 24)]
+        )
         #expect(settings.driftOptions == DriftOptions())
     }
 
