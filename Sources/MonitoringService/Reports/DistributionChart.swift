@@ -72,7 +72,9 @@ enum DistributionChart {
         let bottom = 28.0
         let plot = height - top - bottom
         let peak = max(bars.map { max($0.reference, $0.current) }.max() ?? 0, 1e-9)
-        let slot = bars.isEmpty ? width : width / Double(bars.count)
+        // Room on the left for the first tick's label (a minus sign included).
+        let left = 16.0
+        let slot = bars.isEmpty ? width - left : (width - left) / Double(bars.count)
         var svg = """
             <svg xmlns="http://www.w3.org/2000/svg" class="chart" width="\(Int(width))" height="\(Int(height))" \
             viewBox="0 0 \(Int(width)) \(Int(height))" role="img" aria-label="\(HTML.escaped(title)): reference and current">
@@ -80,7 +82,7 @@ enum DistributionChart {
 
             """
         for (index, bar) in bars.enumerated() {
-            let x = Double(index) * slot
+            let x = left + Double(index) * slot
             let barWidth = max(slot * 0.4, 1)
             for (offset, share, kind) in [(0.1, bar.reference, "ref"), (0.5, bar.current, "cur")] {
                 let h = plot * share / peak
@@ -92,7 +94,7 @@ enum DistributionChart {
         // A few labels along the axis, not one per bar.
         let step = max(1, bars.count / 5)
         for index in stride(from: 0, to: bars.count, by: step) {
-            let x = Double(index) * slot + slot / 2
+            let x = left + Double(index) * slot + slot / 2
             svg += "<text x=\"\(fmt(x))\" y=\"\(fmt(height - 10))\" class=\"tick\">"
             svg += "\(HTML.escaped(String(bars[index].label.prefix(12))))</text>\n"
         }
