@@ -45,8 +45,15 @@ struct RawConnection {
 
     /// Sends `bytes`, then reads until the server closes the connection or
     /// `timeout` passes; returns what arrived and whether the server closed.
-    func exchange(_ bytes: [UInt8], timeout: Duration = .seconds(10)) async throws -> (received: [UInt8], closed: Bool)
-    {
+    /// Sends `bytes`, then reads until the peer closes or `timeout` passes;
+    /// with `answered`, stops `grace` after the bytes so far satisfy it (a slow
+    /// machine gets the whole timeout to answer, a fast one does not wait it out).
+    func exchange(
+        _ bytes: [UInt8],
+        timeout: Duration = .seconds(10),
+        answered: (@Sendable ([UInt8]) -> Bool)? = nil,
+        grace: Duration = .milliseconds(500)
+    ) async throws -> (received: [UInt8], closed: Bool) {
         let received = NIOLockedValueBox<[UInt8]>([])
         return try await channel.executeThenClose { inbound, outbound in
             if !bytes.isEmpty { try await outbound.write(ByteBuffer(bytes: bytes)) }
@@ -62,7 +69,14 @@ struct RawConnection {
                     return true
                 }
                 group.addTask {
-                    try await Task.sleep(for: timeout)
+                    let deadline = ContinuousClock.now + timeout
+                    while ContinuousClock.now < deadline {
+                        if let answered, answered(received.withLockedValue { $0 }) {
+                            try await Task.sleep(for: grace)
+                            return false
+                        }
+                        try await Task.sleep(for: .milliseconds(20))
+                    }
                     return false
                 }
                 let first = try await group.next()!
