@@ -3,6 +3,8 @@
 # (20 numeric and 5 categorical features): a 100,000-row reference uploaded,
 # 100,000 predictions ingested over TLS in batches of 5,000 (two in flight),
 # then one RunMonitoring over them: database read, drift, artifacts, row.
+# Then the same with the demo model's shape (7 numeric features to two
+# decimals, 3 categorical).
 # Targets (issue 6): ingestion < 2 s, the window < 2 s. Medians of REPEAT runs.
 # Usage: benchmarks/run-monitoring.sh [repeats] [rows]
 set -euo pipefail
@@ -36,8 +38,11 @@ POSTGRES_HOST=$dir POSTGRES_PORT=$pg_port POSTGRES_USER=postgres MLOPS_DB_NAME=m
   "$products/monitoring" --config "$dir/monitoring.json" 2>"$dir/monitoring.log" & stack_pids+=($!)
 for _ in $(seq 100); do grep -q "listening" "$dir/monitoring.log" 2>/dev/null && break; sleep 0.2; done
 
-"$products/MonitoringBenchmark" --address 127.0.0.1:$monitoring_port --ca "$certs/ca.pem" \
-  --cert "$certs/serving.pem" --key "$certs/serving.key" --rows "$ROWS" --repeats "$REPEAT"
+for shape in spec credit; do
+  echo "shape: $shape"
+  "$products/MonitoringBenchmark" --address 127.0.0.1:$monitoring_port --ca "$certs/ca.pem" \
+    --cert "$certs/serving.pem" --key "$certs/serving.key" --rows "$ROWS" --repeats "$REPEAT" --shape $shape
+done
 echo "the service's own timing of each window (compute + read, without the RPC):"
 grep "window analysed" "$dir/monitoring.log" | sed 's/.*predictions=\([0-9]*\) seconds=\([0-9.]*\).*/  predictions=\1 seconds=\2/'
 echo "report sizes:"

@@ -24,10 +24,21 @@ struct MonitoringBenchmark: AsyncParsableCommand {
     @Option var repeats = 3
     @Option(help: "Predictions per LogPredictions call (a batch must fit the 4 MiB frame).") var batch = 5_000
     @Option(help: "LogPredictions calls in flight.") var concurrency = 2
+    @Option(
+        help: """
+            spec: the drift spec's 20 numeric and 5 categorical features, full-precision doubles; \
+            credit: 7 numeric features to two decimals and 3 categorical, the demo model's shape.
+            """
+    )
+    var shape = Shape.spec
+
+    enum Shape: String, ExpressibleByArgument {
+        case spec, credit
+    }
 
     func run() async throws {
         let client = MonitoringClient(try makeClient())
-        let data = GeneratedData(rows: rows)
+        let data = shaped(GeneratedData(rows: rows))
         var ingestion: [Double] = []
         var windows: [Double] = []
         var replays: [Double] = []
@@ -121,6 +132,15 @@ struct MonitoringBenchmark: AsyncParsableCommand {
                 group.addTask { _ = try await client.logPredictions(request) }
             }
         }
+    }
+
+    private func shaped(_ data: GeneratedData) -> GeneratedData {
+        guard shape == .credit else { return data }
+        var credit = data
+        func rounded(_ values: [Double]) -> [Double] { values.map { ($0 * 100).rounded() / 100 } }
+        credit.numeric = data.numeric.prefix(7).map { (rounded($0.reference), rounded($0.current)) }
+        credit.categorical = Array(data.categorical.prefix(3))
+        return credit
     }
 
     private func schema(_ data: GeneratedData) -> [FeatureSchema] {

@@ -4,6 +4,7 @@ enum FeatureJSON {
     /// Non-finite values are left out: the drift engine treats them as missing anyway.
     static func object(_ features: [String: Double]) -> String {
         var text = "{"
+        text.reserveCapacity(features.count * 32)
         var first = true
         for (key, value) in features where value.isFinite {
             if !first { text += "," }
@@ -17,6 +18,7 @@ enum FeatureJSON {
 
     static func object(_ features: [String: String]) -> String {
         var text = "{"
+        text.reserveCapacity(features.count * 24)
         var first = true
         for (key, value) in features {
             if !first { text += "," }
@@ -29,6 +31,13 @@ enum FeatureJSON {
     }
 
     private static func appendQuoted(_ string: String, to text: inout String) {
+        // Feature names and categories rarely need escapes: appended whole when they do not.
+        if string.utf8.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+            text += "\""
+            text += string
+            text += "\""
+            return
+        }
         text += "\""
         for scalar in string.unicodeScalars {
             switch scalar {
