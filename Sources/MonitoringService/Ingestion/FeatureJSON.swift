@@ -11,9 +11,11 @@ enum FeatureJSON {
             first = false
             appendQuoted(key, to: &text)
             text += ":"
-            text += value.description
+            // Straight into the text, without a String per number.
+            value.write(to: &text)
         }
-        return text + "}"
+        text += "}"
+        return text
     }
 
     static func object(_ features: [String: String]) -> String {
@@ -27,7 +29,8 @@ enum FeatureJSON {
             text += ":"
             appendQuoted(value, to: &text)
         }
-        return text + "}"
+        text += "}"
+        return text
     }
 
     private static func appendQuoted(_ string: String, to text: inout String) {
