@@ -236,6 +236,8 @@ let package = Package(
         .testTarget(
             name: "DomainTests",
             dependencies: ["DriftEngine", "GatePolicy", "RegistryRules"],
+            // Read by path (#filePath): scikit-learn's values, made by scripts/sklearn-metric-vectors.py.
+            exclude: ["Vectors"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -1,0 +1,80 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// A binary classifier's metrics on labelled samples, as scikit-learn
+/// computes them: calls at `threshold` (p ≥ threshold is positive) for F1,
+/// precision, recall and accuracy (0 where a denominator is 0); Brier score
+/// and log loss (probabilities clipped to [1e-15, 1 − 1e-15]) on the
+/// probabilities; ROC AUC from average ranks, nil when only one class is present.
+package struct ClassifierMetrics: Sendable, Equatable, Codable {
+    package var f1: Double
+    package var precision: Double
+    package var recall: Double
+    package var accuracy: Double
+    package var brier: Double
+    package var rocAUC: Double?
+    package var logLoss: Double
+
+    package init(labels: [Int32], probabilities: [Double], threshold: Double = 0.5) {
+        precondition(labels.count == probabilities.count, "labels and probabilities differ in length")
+        let counts = ConfusionCounts(labels: labels, probabilities: probabilities, threshold: threshold)
+        f1 = counts.f1
+        precision = counts.precision
+        recall = counts.recall
+        accuracy = counts.accuracy
+        let n = Double(labels.count)
+        var squares = 0.0
+        var losses = 0.0
+        for (label, p) in zip(labels, probabilities) {
+            let y = Double(label)
+            squares += (p - y) * (p - y)
+            let clipped = min(max(p, 1e-15), 1 - 1e-15)
+            losses -= label == 1 ? log(clipped) : log(1 - clipped)
+        }
+        brier = labels.isEmpty ? 0 : squares / n
+        logLoss = labels.isEmpty ? 0 : losses / n
+        rocAUC = Self.rocAUC(labels: labels, probabilities: probabilities)
+    }
+
+    package init(
+        f1: Double,
+        precision: Double,
+        recall: Double,
+        accuracy: Double,
+        brier: Double,
+        rocAUC: Double?,
+        logLoss: Double
+    ) {
+        self.f1 = f1
+        self.precision = precision
+        self.recall = recall
+        self.accuracy = accuracy
+        self.brier = brier
+        self.rocAUC = rocAUC
+        self.logLoss = logLoss
+    }
+
+    /// The Mann–Whitney form: (rank sum of the positives − P(P+1)/2) / (P·N),
+    /// tied probabilities sharing their average rank.
+    static func rocAUC(labels: [Int32], probabilities: [Double]) -> Double? {
+        let positives = labels.lazy.filter { $0 == 1 }.count
+        let negatives = labels.count - positives
+        guard positives > 0, negatives > 0 else { return nil }
+        let order = probabilities.indices.sorted { probabilities[$0] < probabilities[$1] }
+        var positiveRankSum = 0.0
+        var start = 0
+        while start < order.count {
+            var end = start
+            while end + 1 < order.count, probabilities[order[end + 1]] == probabilities[order[start]] { end += 1 }
+            // Ranks start + 1 ... end + 1 share their mean.
+            let rank = Double(start + end + 2) / 2
+            for index in order[start...end] where labels[index] == 1 { positiveRankSum += rank }
+            start = end + 1
+        }
+        let p = Double(positives)
+        return (positiveRankSum - p * (p + 1) / 2) / (p * Double(negatives))
+    }
+}

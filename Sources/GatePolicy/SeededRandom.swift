@@ -1,0 +1,106 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// A small seeded generator (SplitMix64) with the binomial and multinomial
+/// draws the bootstrap needs: the same seed always gives the same draws.
+package struct SeededRandom: Sendable {
+    private var state: UInt64
+
+    package init(seed: UInt64) { state = seed }
+
+    /// A seed from text (FNV-1a over its UTF-8 bytes): an idempotency key
+    /// gives the same interval every time.
+    package init(key: String) {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in key.utf8 {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01B3
+        }
+        self.init(seed: hash)
+    }
+
+    package mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// Uniform in (0, 1).
+    package mutating func uniform() -> Double { (Double(next() >> 11) + 0.5) / 9_007_199_254_740_992 }
+
+    /// Counts of `n` draws over cells with the given probabilities (summing
+    /// to 1), as binomials conditioned on what earlier cells took.
+    package mutating func multinomial(_ n: Int, _ probabilities: [Double]) -> [Int] {
+        var counts = [Int](repeating: 0, count: probabilities.count)
+        var remaining = n
+        var mass = 1.0
+        for (index, p) in probabilities.enumerated() {
+            guard remaining > 0 else { break }
+            if index == probabilities.count - 1 || mass <= p {
+                counts[index] = remaining
+                break
+            }
+            let draw = binomial(remaining, min(1, max(0, p / mass)))
+            counts[index] = draw
+            remaining -= draw
+            mass -= p
+        }
+        return counts
+    }
+
+    /// A Binomial(n, p) draw: inversion for small means, Hörmann's BTRS
+    /// (transformed rejection with squeeze) otherwise, exact either way.
+    package mutating func binomial(_ n: Int, _ p: Double) -> Int {
+        guard n > 0, p > 0 else { return 0 }
+        guard p < 1 else { return n }
+        if p > 0.5 { return n - binomial(n, 1 - p) }
+        return Double(n) * p < 10 ? inversion(n, p) : transformedRejection(n, p)
+    }
+
+    private mutating func inversion(_ n: Int, _ p: Double) -> Int {
+        let q = 1 - p
+        let s = p / q
+        let a = Double(n + 1) * s
+        while true {
+            var r = pow(q, Double(n))
+            var u = uniform()
+            var x = 0
+            while u > r {
+                u -= r
+                x += 1
+                if x > n { break }
+                r *= a / Double(x) - s
+            }
+            if x <= n { return x }
+        }
+    }
+
+    private mutating func transformedRejection(_ n: Int, _ p: Double) -> Int {
+        let q = 1 - p
+        let nd = Double(n)
+        let spq = (nd * p * q).squareRoot()
+        let b = 1.15 + 2.53 * spq
+        let a = -0.0873 + 0.0248 * b + 0.01 * p
+        let c = nd * p + 0.5
+        let vr = 0.92 - 4.2 / b
+        let alpha = (2.83 + 5.1 / b) * spq
+        let lpq = log(p / q)
+        let m = floor((nd + 1) * p)
+        let h = lgamma(m + 1) + lgamma(nd - m + 1)
+        while true {
+            let u = uniform() - 0.5
+            var v = uniform()
+            let us = 0.5 - abs(u)
+            let k = floor((2 * a / us + b) * u + c)
+            if us >= 0.07 && v <= vr { return Int(k) }
+            if k < 0 || k > nd { continue }
+            v = log(v * alpha / (a / (us * us) + b))
+            if v <= h - lgamma(k + 1) - lgamma(nd - k + 1) + (k - m) * lpq { return Int(k) }
+        }
+    }
+}
