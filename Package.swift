@@ -119,7 +119,10 @@ let package = Package(
         ),
         .target(
             name: "GateService",
-            dependencies: ["GatePolicy", "MLOpsClient", "MLOpsRPC", "MLOpsPostgres", "MLOpsMessages", logging],
+            dependencies: [
+                "GatePolicy", "MLOpsClient", "MLOpsRPC", "MLOpsPostgres", "MLOpsMessages", logging, metrics,
+                serviceLifecycle,
+            ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -139,7 +142,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "RetrainingGateServer",
-            dependencies: ["GateService", argumentParser, logging],
+            dependencies: [
+                "GateService", "GatePolicy", "MLOpsClient", "MLOpsRPC", "MLOpsTLS", "MLOpsServiceRuntime",
+                "MLOpsServiceConfiguration", argumentParser, logging,
+            ],
             swiftSettings: swiftSettings
         ),
 
@@ -223,6 +229,11 @@ let package = Package(
         ),
         .testTarget(
             name: "MonitoringServiceTests",
+            dependencies: ["MLOpsClient", "MLOpsMessages", "MLOpsRPC", "MLOpsTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GateServiceTests",
             dependencies: ["MLOpsClient", "MLOpsMessages", "MLOpsRPC", "MLOpsTestSupport"],
             swiftSettings: swiftSettings
         ),

@@ -1,9 +1,9 @@
 import MLOpsMessages
+package import MLOpsPostgres
 
-/// What `retraining-gate` serves. The handlers, store and wiring arrive with issue #7.
+/// `retraining-gate`: evidence-based promotion decisions (shared/specs/gate.md).
 package enum GateServiceInfo {
     package static let executable = "retraining-gate"
     package static let serviceName = RetrainingGateMethods.serviceName
-    package static let methodPaths = RetrainingGateMethods.allPaths
-    package static let trackingIssue = 7
+    package static let migrator = GateMigrations.migrator
 }

@@ -15,8 +15,10 @@ package struct RunningService: Sendable {
     package let executable: String
     package let rpcService: String
     package let authority: TestCertificates
-    package let replicas: [Replica]
-    private let identities = IssuedIdentities()
+    package private(set) var replicas: [Replica]
+    private let configPath: String
+    private let environment: [String: String]
+    private let identities: IssuedIdentities
 
     package struct Replica: Sendable {
         package let process: ServiceProcess
@@ -31,9 +33,11 @@ package struct RunningService: Sendable {
         serving rpcService: String,
         count: Int,
         database: TestDatabase,
-        extraSettings: String? = nil
+        extraSettings: String? = nil,
+        authority shared: TestCertificates? = nil,
+        environment extraEnvironment: [String: String] = [:]
     ) async throws -> RunningService {
-        let authority = try TestCertificates()
+        let authority = try shared ?? TestCertificates()
         let identity = try authority.issue(commonName: executable)
         let folder = NSTemporaryDirectory() + "\(executable)-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -50,25 +54,65 @@ package struct RunningService: Sendable {
         let environment = [
             "POSTGRES_HOST": settings.host, "POSTGRES_PORT": String(settings.port), "POSTGRES_USER": settings.user,
             "MLOPS_DB_NAME": settings.database, "POSTGRES_SSLMODE": "disable",
-        ]
+        ].merging(extraEnvironment) { _, extra in extra }
         var replicas: [Replica] = []
         for _ in 0..<count {
             let (port, metricsPort) = (try FreeTCPPort.find(), try FreeTCPPort.find())
-            let process = try ServiceProcess(
-                executable,
-                ["--config", configPath, "--port", String(port), "--metrics-port", String(metricsPort)],
-                environment: environment
-            )
+            let process = try launch(executable, configPath, port, metricsPort, environment)
             replicas.append(Replica(process: process, port: port, metricsPort: metricsPort))
         }
         let running = RunningService(
             executable: executable,
             rpcService: rpcService,
             authority: authority,
-            replicas: replicas
+            replicas: replicas,
+            configPath: configPath,
+            environment: environment,
+            identities: IssuedIdentities.shared(by: authority)
         )
         for index in replicas.indices { try await running.waitUntilServing(replica: index) }
         return running
+    }
+
+    private static func launch(
+        _ executable: String,
+        _ configPath: String,
+        _ port: Int,
+        _ metricsPort: Int,
+        _ environment: [String: String]
+    ) throws -> ServiceProcess {
+        try ServiceProcess(
+            executable,
+            ["--config", configPath, "--port", String(port), "--metrics-port", String(metricsPort)],
+            environment: environment
+        )
+    }
+
+    /// Kills a replica outright (SIGKILL): no drain, no goodbye.
+    package func kill(replica index: Int = 0) async {
+        replicas[index].process.signal(SIGKILL)
+        _ = await replicas[index].process.exitStatus(waitingUpTo: .seconds(10))
+    }
+
+    /// Stops a replica with SIGTERM, expecting a clean exit.
+    package func stop(replica index: Int) async {
+        replicas[index].process.signal(SIGTERM)
+        let status = await replicas[index].process.exitStatus(waitingUpTo: .seconds(20))
+        #expect(status == 0, "\(executable) did not stop cleanly:\n\(replicas[index].process.log)")
+    }
+
+    /// Starts a stopped replica again on its port, with its configuration
+    /// (and `environment` changed as given); returns once it serves.
+    package mutating func restart(replica index: Int = 0, environment changes: [String: String?] = [:]) async throws {
+        var environment = environment
+        for (key, value) in changes { environment[key] = value }
+        let replica = replicas[index]
+        replicas[index] = Replica(
+            process: try Self.launch(executable, configPath, replica.port, replica.metricsPort, environment),
+            port: replica.port,
+            metricsPort: replica.metricsPort
+        )
+        try await waitUntilServing(replica: index)
     }
 
     /// The certificate and key presented as `identity`.
@@ -110,10 +154,11 @@ package struct RunningService: Sendable {
         throw CancellationError()
     }
 
-    /// SIGTERM to each replica: each must drain and exit with status 0.
+    /// SIGTERM to each replica still running: each must drain and exit with status 0.
     package func stop() async {
-        for replica in replicas { replica.process.signal(SIGTERM) }
-        for replica in replicas {
+        let running = replicas.filter { $0.process.isRunning }
+        for replica in running { replica.process.signal(SIGTERM) }
+        for replica in running {
             let status = await replica.process.exitStatus(waitingUpTo: .seconds(20))
             #expect(status == 0, "\(executable) did not stop cleanly:\n\(replica.process.log)")
         }
@@ -179,10 +224,22 @@ package func rpcError(_ body: () async throws -> Void) async -> RPCError? {
     }
 }
 
-/// Certificates issued once per identity: tests running in parallel share them.
+/// Certificates issued once per identity and authority: tests running in
+/// parallel, and services sharing an authority, share them.
 private final class IssuedIdentities: @unchecked Sendable {
     private let lock = NSLock()
     private var issued: [String: TestCertificates.Issued] = [:]
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var byAuthority: [String: IssuedIdentities] = [:]
+
+    static func shared(by authority: TestCertificates) -> IssuedIdentities {
+        lock.withLock {
+            if let known = byAuthority[authority.authorityPath] { return known }
+            let new = IssuedIdentities()
+            byAuthority[authority.authorityPath] = new
+            return new
+        }
+    }
 
     func issued(_ identity: String, by authority: TestCertificates) throws -> TestCertificates.Issued {
         try lock.withLock {

@@ -43,6 +43,9 @@ package final class ServiceProcess: @unchecked Sendable {
         kill(pid, signal)
     }
 
+    /// False once the process has been seen to exit.
+    package var isRunning: Bool { exitStatus == nil }
+
     /// The exit status once it has exited (128 + n for signal n), else nil.
     package func exitStatus(waitingUpTo timeout: Duration) async -> Int32? {
         let deadline = ContinuousClock.now + timeout

@@ -319,7 +319,8 @@ extension Policy {
             minF1: -Double.infinity,
             bootstrapResamples: Int32.min,
             confidence: -Double.infinity,
-            decisionThreshold: -Double.infinity
+            decisionThreshold: -Double.infinity,
+            minRocAuc: -Double.infinity
         )
     }
 }

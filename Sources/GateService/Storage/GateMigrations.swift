@@ -6,7 +6,7 @@ package import MLOpsPostgres
 /// idempotency key (and what was asked under it), the caller's identity,
 /// and the promotion's state, so a pending promotion is found and retried.
 package enum GateMigrations {
-    package static let migrator = Migrator(service: "retraining_gate", migrations: [initial])
+    package static let migrator = Migrator(service: "retraining_gate", migrations: [initial, promotionClaims])
 
     static let initial = Migration(
         version: 1,
@@ -48,6 +48,18 @@ package enum GateMigrations {
                    promotion_state
             FROM retraining_decisions
             ORDER BY timestamp DESC;
+            """
+    )
+
+    static let promotionClaims = Migration(
+        version: 2,
+        name: "promotion claims and the registry transition that applied each",
+        sql: """
+            ALTER TABLE retraining_decisions
+                -- A promotion being applied is claimed until then; a claim that lapses
+                -- (its gate died) lets any replica retry it.
+                ADD COLUMN promotion_claimed_until timestamp,
+                ADD COLUMN promotion_transition_id bigint;
             """
     )
 }

@@ -1490,6 +1490,9 @@ public struct Policy: ProtobufMessage {
     /// `decision_threshold` = 9.
     public var decisionThreshold: Double = 0
 
+    /// `min_roc_auc` = 10.
+    public var minRocAuc: Double = 0
+
     public init() {}
 
     public init(
@@ -1501,7 +1504,8 @@ public struct Policy: ProtobufMessage {
         minF1: Double = 0,
         bootstrapResamples: Int32 = 0,
         confidence: Double = 0,
-        decisionThreshold: Double = 0
+        decisionThreshold: Double = 0,
+        minRocAuc: Double = 0
     ) {
         self.minLabeledSamples = minLabeledSamples
         self.minCoveragePct = minCoveragePct
@@ -1512,6 +1516,7 @@ public struct Policy: ProtobufMessage {
         self.bootstrapResamples = bootstrapResamples
         self.confidence = confidence
         self.decisionThreshold = decisionThreshold
+        self.minRocAuc = minRocAuc
     }
 
     public init(serializedBytes bytes: some Collection<UInt8>) throws(MessageCodingError) {
@@ -1552,7 +1557,8 @@ extension Policy: CMessageConvertible {
             minF1: c.pointee.min_f1,
             bootstrapResamples: c.pointee.bootstrap_resamples,
             confidence: c.pointee.confidence,
-            decisionThreshold: c.pointee.decision_threshold
+            decisionThreshold: c.pointee.decision_threshold,
+            minRocAuc: c.pointee.min_roc_auc
         )
     }
 
@@ -1566,6 +1572,7 @@ extension Policy: CMessageConvertible {
         c.pointee.bootstrap_resamples = bootstrapResamples
         c.pointee.confidence = confidence
         c.pointee.decision_threshold = decisionThreshold
+        c.pointee.min_roc_auc = minRocAuc
     }
 }
 

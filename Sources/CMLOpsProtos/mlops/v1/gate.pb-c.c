@@ -2224,7 +2224,7 @@ const ProtobufCMessageDescriptor mlops__v1__get_policy_request__descriptor =
   (ProtobufCMessageInit) mlops__v1__get_policy_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor mlops__v1__policy__field_descriptors[9] =
+static const ProtobufCFieldDescriptor mlops__v1__policy__field_descriptors[10] =
 {
   {
     "min_labeled_samples",
@@ -2334,6 +2334,18 @@ static const ProtobufCFieldDescriptor mlops__v1__policy__field_descriptors[9] =
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "min_roc_auc",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Mlops__V1__Policy, min_roc_auc),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned mlops__v1__policy__field_indices_by_name[] = {
   6,   /* field[6] = bootstrap_resamples */
@@ -2344,12 +2356,13 @@ static const unsigned mlops__v1__policy__field_indices_by_name[] = {
   5,   /* field[5] = min_f1 */
   2,   /* field[2] = min_f1_gain */
   0,   /* field[0] = min_labeled_samples */
+  9,   /* field[9] = min_roc_auc */
   4,   /* field[4] = require_f1_gain_lower_bound_positive */
 };
 static const ProtobufCIntRange mlops__v1__policy__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 9 }
+  { 0, 10 }
 };
 const ProtobufCMessageDescriptor mlops__v1__policy__descriptor =
 {
@@ -2359,7 +2372,7 @@ const ProtobufCMessageDescriptor mlops__v1__policy__descriptor =
   "Mlops__V1__Policy",
   "mlops.v1",
   sizeof(Mlops__V1__Policy),
-  9,
+  10,
   mlops__v1__policy__field_descriptors,
   mlops__v1__policy__field_indices_by_name,
   1,  mlops__v1__policy__number_ranges,

@@ -139,7 +139,7 @@ struct  Mlops__V1__GateResult
   ProtobufCMessage base;
   /*
    * "min_labeled_samples", "min_coverage_pct", "min_f1_gain",
-   * "max_brier_increase", "f1_gain_lower_bound", "min_f1".
+   * "max_brier_increase", "f1_gain_lower_bound", "min_f1", "min_roc_auc".
    */
   char *name;
   /*
@@ -424,10 +424,15 @@ struct  Mlops__V1__Policy
    * [0.5] p >= threshold is a positive call.
    */
   double decision_threshold;
+  /*
+   * [0.0] the candidate's ROC AUC; with only one class in the samples it is
+   * undefined and this gate fails, saying so.
+   */
+  double min_roc_auc;
 };
 #define MLOPS__V1__POLICY__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&mlops__v1__policy__descriptor) \
-    , 0, 0, 0, 0, 0, 0, 0, 0, 0 }
+    , 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
 
 
 struct  Mlops__V1__GetPolicyResponse

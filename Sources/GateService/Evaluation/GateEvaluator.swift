@@ -1,0 +1,221 @@
+import Foundation
+package import GatePolicy
+package import Logging
+package import MLOpsClient
+import MLOpsMessages
+import MLOpsRPC
+
+/// One evaluation (shared/specs/gate.md): validate, look the versions up in
+/// the registry, ask monitoring for the context, judge, log the decision
+/// (promotion pending), and promote through the registry.
+package struct GateEvaluator: Sendable {
+    let store: DecisionStore
+    let registry: ModelRegistryClient
+    let monitoring: MonitoringClient
+    let promoter: Promoter
+    package let thresholds: GateThresholds
+    let lookbackHours: Int32
+    let claimSeconds: Double
+    /// Fault injection for tests (MLOPS_GATE_PAUSE_BEFORE_PROMOTION): a
+    /// pause between logging a promotion and applying it, in which a test
+    /// stops the registry or kills the gate.
+    let pauseBeforePromotion: Duration?
+    let logger: Logger
+
+    package init(
+        store: DecisionStore,
+        registry: ModelRegistryClient,
+        monitoring: MonitoringClient,
+        promoter: Promoter,
+        thresholds: GateThresholds,
+        lookbackHours: Int32,
+        claimSeconds: Double,
+        pauseBeforePromotion: Duration? = nil,
+        logger: Logger
+    ) {
+        self.store = store
+        self.registry = registry
+        self.monitoring = monitoring
+        self.promoter = promoter
+        self.thresholds = thresholds
+        self.lookbackHours = lookbackHours
+        self.claimSeconds = claimSeconds
+        self.pauseBeforePromotion = pauseBeforePromotion
+        self.logger = logger
+    }
+
+    package struct Request: Sendable {
+        package var model: String
+        package var candidateVersion: Int64
+        package var trigger: DecisionRecord.Trigger?
+        package var samples: LabelledSamples
+        package var idempotencyKey: String
+        package var dryRun: Bool
+        package var caller: String
+
+        package init(
+            model: String,
+            candidateVersion: Int64,
+            trigger: DecisionRecord.Trigger?,
+            samples: LabelledSamples,
+            idempotencyKey: String,
+            dryRun: Bool,
+            caller: String
+        ) {
+            self.model = model
+            self.candidateVersion = candidateVersion
+            self.trigger = trigger
+            self.samples = samples
+            self.idempotencyKey = idempotencyKey
+            self.dryRun = dryRun
+            self.caller = caller
+        }
+    }
+
+    /// Monitoring is asked briefly: when it does not answer, the decision is made without its context.
+    static let monitoringTimeout = Duration.seconds(2)
+    static let registryTimeout = Duration.seconds(5)
+
+    package func evaluate(_ request: Request) async throws -> (DecisionRecord, replayed: Bool) {
+        guard !request.model.isEmpty else { throw GateFailure.invalid("model_name is empty") }
+        guard request.candidateVersion > 0 else {
+            throw GateFailure.invalid("candidate_version \(request.candidateVersion) is not a version number")
+        }
+        guard let trigger = request.trigger else {
+            throw GateFailure.invalid("trigger_reason must be SCHEDULED, DRIFT or MANUAL")
+        }
+        guard request.dryRun || !request.idempotencyKey.isEmpty else {
+            throw GateFailure.invalid("idempotency_key is empty: a logged evaluation needs one, so a retry is safe")
+        }
+        let fingerprint = RequestFingerprint(
+            model: request.model,
+            candidate: request.candidateVersion,
+            trigger: trigger.rawValue,
+            samples: request.samples.labels,
+            request.samples.candidate,
+            request.samples.production
+        ).text
+        if !request.dryRun, let (stored, storedFingerprint) = try await store.find(key: request.idempotencyKey) {
+            guard storedFingerprint == fingerprint else {
+                throw DecisionStore.keyReused(request.idempotencyKey, stored)
+            }
+            return (stored, true)
+        }
+
+        // The samples are checked before anyone is asked; against the Production version's presence after.
+        _ = try Self.checked(request.samples, hasProduction: false)
+        let productionVersion = try await versions(request)
+        let samples = try Self.checked(request.samples, hasProduction: productionVersion != 0)
+        let (drift, data) = await context(request.model)
+        let evaluation = GateEvaluation(
+            samples: samples,
+            hasProduction: productionVersion != 0,
+            coverage: data.available ? data.coveragePct : nil,
+            thresholds: thresholds,
+            key: request.idempotencyKey
+        )
+        let record = DecisionRecord(
+            timestamp: Int64(Date().timeIntervalSince1970 * 1000),
+            modelName: request.model,
+            candidateVersion: request.candidateVersion,
+            productionVersion: productionVersion,
+            trigger: trigger,
+            evaluation: evaluation,
+            driftContext: drift,
+            dataContext: data,
+            labeledSamples: samples.labels.count,
+            coveragePct: data.available ? data.coveragePct : nil,
+            idempotencyKey: request.idempotencyKey,
+            requestedBy: request.caller,
+            promotionState: evaluation.action == .promote && !request.dryRun ? .pending : .none
+        )
+        guard !request.dryRun else { return (record, false) }
+
+        let (logged, replayed) = try await store.insert(record, fingerprint: fingerprint, claimSeconds: claimSeconds)
+        guard !replayed, logged.action == .promote else { return (logged, replayed) }
+        // Logged and claimed: apply now; if the registry does not answer, the retrier will.
+        if let pauseBeforePromotion { try await Task.sleep(for: pauseBeforePromotion) }
+        try await promoter.apply(logged)
+        return (try await store.get(id: logged.id) ?? logged, false)
+    }
+
+    private static func checked(_ samples: LabelledSamples, hasProduction: Bool) throws -> LabelledSamples {
+        do {
+            return try samples.validated(hasProduction: hasProduction)
+        } catch {
+            throw GateFailure.invalid(
+                hasProduction && samples.production.isEmpty
+                    ? "the model has a Production version: production_probabilities are needed to compare with it"
+                    : error.description
+            )
+        }
+    }
+
+    /// The Production version (0 for none), after checking the candidate can be promoted.
+    private func versions(_ request: Request) async throws -> Int64 {
+        let options = CallOptions(timeout: Self.registryTimeout)
+        do {
+            let candidate = try await registry.getModelVersion(
+                .init(name: request.model, version: request.candidateVersion),
+                options: options
+            )
+            if candidate.modelVersion?.currentStage == "Archived" {
+                throw GateFailure.precondition(
+                    "version \(request.candidateVersion) of '\(request.model)' is Archived; it cannot be promoted"
+                )
+            }
+            let latest = try await registry.getLatestVersions(
+                .init(name: request.model, stages: ["Production"]),
+                options: options
+            )
+            return latest.modelVersions.first?.version ?? 0
+        } catch let error as RPCError where error.code == .notFound {
+            throw GateFailure.precondition(
+                "version \(request.candidateVersion) of '\(request.model)' is not in the registry: \(error.message)"
+            )
+        } catch let error as RPCError {
+            throw GateFailure(
+                kind: .unavailable,
+                message: "the registry could not be asked about the candidate: \(error.code): \(error.message)"
+            )
+        }
+    }
+
+    /// The latest window's drift and the data context; unavailable (with why) when monitoring does not answer.
+    private func context(_ model: String) async -> (DriftContextFacts, DataContextFacts) {
+        do {
+            let context = try await monitoring.getDataContext(
+                .init(modelName: model, lookbackHours: lookbackHours),
+                options: CallOptions(timeout: Self.monitoringTimeout)
+            )
+            let data = DataContextFacts(
+                available: true,
+                reason: nil,
+                predictions: context.predictions,
+                labeled: context.labeled,
+                coveragePct: context.coveragePct
+            )
+            guard let window = context.latestMetrics else {
+                return (.unavailable("monitoring has run no window for '\(model)' yet"), data)
+            }
+            let drift = DriftContextFacts(
+                available: true,
+                reason: nil,
+                featureDriftRatio: window.featureDriftRatio,
+                driftedFeatureCount: Int(window.numDriftedFeatures),
+                datasetDrift: window.datasetDriftDetected,
+                driftedFeatures: context.driftedFeatures,
+                windowTimestamp: window.timestamp
+            )
+            return (drift, data)
+        } catch {
+            let reason =
+                "monitoring did not answer: \((error as? RPCError).map { "\($0.code): \($0.message)" } ?? "\(error)")"
+            logger.warning(
+                "deciding without monitoring's context",
+                metadata: ["model": "\(model)", "error": "\(reason)"]
+            )
+            return (.unavailable(reason), .unavailable(reason))
+        }
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import GatePolicy
+import MLOpsMessages
+import MLOpsPostgres
+package import MLOpsRPC
+import Metrics
+
+/// Every RPC of `mlops.v1.RetrainingGate`. Any authenticated caller may
+/// evaluate; the decision records who asked.
+package struct GateHandlers: Sendable {
+    let evaluator: GateEvaluator
+    let store: DecisionStore
+
+    package init(evaluator: GateEvaluator, store: DecisionStore) {
+        self.evaluator = evaluator
+        self.store = store
+    }
+
+    package func register(in router: inout RPCRouter) {
+        router.register(RetrainingGateMethods.evaluate) { request, context in
+            let started = ContinuousClock.now
+            let (decision, replayed) = try await mapped {
+                try await evaluator.evaluate(
+                    .init(
+                        model: request.modelName,
+                        candidateVersion: request.candidateVersion,
+                        trigger: DecisionRecord.Trigger(request.triggerReason),
+                        samples: LabelledSamples(
+                            labels: request.labels,
+                            candidate: request.candidateProbabilities,
+                            production: request.productionProbabilities
+                        ),
+                        idempotencyKey: request.idempotencyKey,
+                        dryRun: request.dryRun,
+                        caller: context.callerIdentity
+                    )
+                )
+            }
+            if !replayed {
+                Counter(
+                    label: "gate_decisions_total",
+                    dimensions: [("action", decision.action.rawValue), ("dry_run", String(request.dryRun))]
+                ).increment()
+                Timer(label: "gate_evaluation_duration_seconds", dimensions: [("dry_run", String(request.dryRun))])
+                    .record(duration: ContinuousClock.now - started)
+            }
+            return EvaluateResponse(decision: Decision(decision, dryRun: request.dryRun), replayed: replayed)
+        }
+        router.register(RetrainingGateMethods.getDecision) { request, _ in
+            guard let id = UUID(uuidString: request.id) else {
+                throw RPCError(code: .invalidArgument, message: "'\(request.id)' is not a decision id")
+            }
+            guard let decision = try await mapped({ try await store.get(id: id) }) else {
+                throw RPCError(code: .notFound, message: "no decision \(request.id)")
+            }
+            return GetDecisionResponse(decision: Decision(decision))
+        }
+        router.register(RetrainingGateMethods.listDecisions) { request, _ in
+            var filter = DecisionStore.Filter()
+            filter.model = request.modelName
+            filter.action = GatePolicy.DecisionAction(request.action)
+            filter.trigger = DecisionRecord.Trigger(request.triggerReason)
+            filter.since = request.since
+            filter.until = request.until
+            let (records, next) = try await mapped {
+                try await store.list(filter, pageSize: Int(request.maxResults), pageToken: request.pageToken)
+            }
+            return ListDecisionsResponse(decisions: records.map { Decision($0) }, nextPageToken: next)
+        }
+        router.register(RetrainingGateMethods.getDecisionStats) { request, _ in
+            let counts = try await mapped {
+                try await store.stats(model: request.modelName, since: request.since, until: request.until)
+            }
+            return GetDecisionStatsResponse(
+                counts: [GatePolicy.DecisionAction.promote, .reject].map {
+                    DecisionCount(action: $0.message, count: counts[$0] ?? 0)
+                },
+                total: counts.values.reduce(0, +)
+            )
+        }
+        router.register(RetrainingGateMethods.getPolicy) { _, _ in
+            GetPolicyResponse(policy: Policy(evaluator.thresholds))
+        }
+    }
+
+    /// Refusals keep their status; a database that cannot be reached is `UNAVAILABLE`.
+    private func mapped<Result>(_ body: () async throws -> Result) async throws -> Result {
+        do {
+            return try await body()
+        } catch let error as GateFailure {
+            let code: StatusCode =
+                switch error.kind {
+                case .invalidArgument: .invalidArgument
+                case .notFound: .notFound
+                case .failedPrecondition: .failedPrecondition
+                case .alreadyExists: .alreadyExists
+                case .unavailable: .unavailable
+                }
+            throw RPCError(code: code, message: error.message)
+        } catch let error as PostgresError {
+            let unavailable = error.isUnavailable
+            throw RPCError(
+                code: unavailable ? .unavailable : .internal,
+                message: "the gate's database \(unavailable ? "is unavailable" : "failed"): \(error.message)"
+            )
+        }
+    }
+}

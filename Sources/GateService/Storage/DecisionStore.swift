@@ -1,0 +1,245 @@
+package import Foundation
+package import GatePolicy
+package import MLOpsPostgres
+
+/// `retraining_decisions`: logging decisions once per idempotency key,
+/// reading them back, and the promotions still to apply.
+package struct DecisionStore: Sendable {
+    let pool: PostgresPool
+
+    package init(pool: PostgresPool) {
+        self.pool = pool
+    }
+
+    /// A decision stored under `key`, with the fingerprint of the request that made it.
+    package func find(key: String) async throws -> (DecisionRecord, fingerprint: String)? {
+        try await pool.withConnection { connection in
+            let rows = try connection.query(
+                """
+                SELECT \(fragment: DecisionRecord.columns), coalesce(request_fingerprint, '')
+                FROM retraining_decisions WHERE idempotency_key = \(key)
+                """
+            )
+            guard rows.count == 1 else { return nil }
+            return (try DecisionRecord(rows: rows, at: 0), try rows.value(String.self, row: 0, column: 16)!)
+        }
+    }
+
+    /// Logs a decision; a promotion is logged pending and claimed for
+    /// `claimSeconds` by the caller, who applies it next. When another
+    /// request logged the key first, its decision comes back (replayed) if
+    /// it was the same request, else `ALREADY_EXISTS`.
+    package func insert(
+        _ record: DecisionRecord,
+        fingerprint: String,
+        claimSeconds: Double
+    ) async throws -> (DecisionRecord, replayed: Bool) {
+        let details = PostgresJSON(record.evaluation)
+        let inserted = try await pool.withConnection { connection in
+            let rows = try connection.query(
+                """
+                INSERT INTO retraining_decisions (
+                    id, timestamp, trigger_reason, action, drift_context, data_context, decision_details,
+                    labeled_samples, coverage_pct, model_name, candidate_version, production_version,
+                    idempotency_key, request_fingerprint, decided_by, promotion_state, promotion_claimed_until)
+                VALUES (
+                    \(record.id), date_trunc('milliseconds', now() AT TIME ZONE 'UTC'), \(record.trigger.rawValue), \(record.action.rawValue),
+                    \(PostgresJSON(record.driftContext)), \(PostgresJSON(record.dataContext)), \(details),
+                    \(record.labeledSamples), \(record.coveragePct), \(record.modelName), \(record.candidateVersion),
+                    \(record.productionVersion == 0 ? nil : record.productionVersion), \(record.idempotencyKey),
+                    \(fingerprint), \(record.requestedBy), \(record.promotionState.rawValue),
+                    CASE WHEN \(record.promotionState.rawValue) = 'pending'
+                         THEN (now() AT TIME ZONE 'UTC') + make_interval(secs => \(claimSeconds)) END)
+                ON CONFLICT (idempotency_key) DO NOTHING
+                RETURNING \(fragment: DecisionRecord.columns)
+                """
+            )
+            return rows.count == 1 ? try DecisionRecord(rows: rows, at: 0) : nil
+        }
+        if let inserted { return (inserted, false) }
+        guard let (stored, storedFingerprint) = try await find(key: record.idempotencyKey) else {
+            throw GateFailure(kind: .unavailable, message: "the decision under this key vanished; try again")
+        }
+        guard storedFingerprint == fingerprint else { throw Self.keyReused(record.idempotencyKey, stored) }
+        return (stored, true)
+    }
+
+    static func keyReused(_ key: String, _ stored: DecisionRecord) -> GateFailure {
+        GateFailure(
+            kind: .alreadyExists,
+            message:
+                "idempotency key '\(key)' was used for a different request (decision \(stored.id.uuidString.lowercased())); use a new key"
+        )
+    }
+
+    package func get(id: UUID) async throws -> DecisionRecord? {
+        try await pool.withConnection { connection in
+            let rows = try connection.query(
+                "SELECT \(fragment: DecisionRecord.columns) FROM retraining_decisions WHERE id = \(id)"
+            )
+            return rows.count == 1 ? try DecisionRecord(rows: rows, at: 0) : nil
+        }
+    }
+
+    package struct Filter: Sendable {
+        package var model = ""
+        package var action: DecisionAction?
+        package var trigger: DecisionRecord.Trigger?
+        /// (since, until] in milliseconds; 0 leaves that side open.
+        package var since: Int64 = 0
+        package var until: Int64 = 0
+
+        package init() {}
+    }
+
+    /// Newest first, from the seed's `v_decision_history`, paged by (timestamp, id).
+    package func list(_ filter: Filter, pageSize: Int, pageToken: String) async throws -> (
+        [DecisionRecord], next: String
+    ) {
+        guard (0...1000).contains(pageSize) else {
+            throw GateFailure.invalid("max_results \(pageSize) is outside 1...1000 (0 means 100)")
+        }
+        let limit = pageSize == 0 ? 100 : pageSize
+        let after = try DecisionPageToken(pageToken)
+        return try await pool.withConnection { connection in
+            var query: PostgresQuery = """
+                SELECT \(fragment: DecisionRecord.columns) FROM retraining_decisions
+                WHERE id IN (SELECT id FROM v_decision_history)
+                """
+            var conditions: [PostgresQuery] = []
+            if !filter.model.isEmpty { conditions.append("model_name = \(filter.model)") }
+            if let action = filter.action { conditions.append("action = \(action.rawValue)") }
+            if let trigger = filter.trigger { conditions.append("trigger_reason = \(trigger.rawValue)") }
+            if filter.since > 0 {
+                conditions.append("timestamp > to_timestamp(\(filter.since) / 1000.0) AT TIME ZONE 'UTC'")
+            }
+            if filter.until > 0 {
+                conditions.append("timestamp <= to_timestamp(\(filter.until) / 1000.0) AT TIME ZONE 'UTC'")
+            }
+            if let after {
+                conditions.append(
+                    "(timestamp, id) < (to_timestamp(\(after.timestamp) / 1000.0) AT TIME ZONE 'UTC', \(after.id))"
+                )
+            }
+            for condition in conditions {
+                query.append(" AND ")
+                query.append(condition)
+            }
+            query.append(" ORDER BY timestamp DESC, id DESC LIMIT \(limit + 1)")
+            let rows = try connection.query(query)
+            let records = try (0..<min(rows.count, limit)).map { try DecisionRecord(rows: rows, at: $0) }
+            let next = rows.count > limit ? DecisionPageToken(after: records.last!).text : ""
+            return (records, next)
+        }
+    }
+
+    /// The seed's "decision success rate": counts by action over (since, until].
+    package func stats(model: String, since: Int64, until: Int64) async throws -> [DecisionAction: Int64] {
+        try await pool.withConnection { connection in
+            let rows = try connection.query(
+                """
+                SELECT action, count(*) FROM retraining_decisions
+                WHERE (\(model) = '' OR model_name = \(model))
+                  AND (\(since) = 0 OR timestamp > to_timestamp(\(since) / 1000.0) AT TIME ZONE 'UTC')
+                  AND (\(until) = 0 OR timestamp <= to_timestamp(\(until) / 1000.0) AT TIME ZONE 'UTC')
+                GROUP BY action
+                """
+            )
+            var counts: [DecisionAction: Int64] = [:]
+            for row in 0..<rows.count {
+                if let action = DecisionAction(rawValue: rows.text(row: row, column: 0) ?? "") {
+                    counts[action] = try rows.value(Int64.self, row: row, column: 1)
+                }
+            }
+            return counts
+        }
+    }
+
+    // MARK: promotions
+
+    /// Pending promotions whose claim lapsed (or never was), oldest first,
+    /// now claimed for `claimSeconds` by the caller.
+    package func claimDuePromotions(limit: Int, claimSeconds: Double) async throws -> [DecisionRecord] {
+        try await pool.withConnection { connection in
+            let rows = try connection.query(
+                """
+                UPDATE retraining_decisions SET
+                    promotion_claimed_until = (now() AT TIME ZONE 'UTC') + make_interval(secs => \(claimSeconds))
+                WHERE id IN (
+                    SELECT id FROM retraining_decisions
+                    WHERE promotion_state = 'pending'
+                      AND (promotion_claimed_until IS NULL OR promotion_claimed_until < now() AT TIME ZONE 'UTC')
+                    ORDER BY timestamp LIMIT \(limit) FOR UPDATE SKIP LOCKED)
+                RETURNING \(fragment: DecisionRecord.columns)
+                """
+            )
+            return try (0..<rows.count).map { try DecisionRecord(rows: rows, at: $0) }.sorted {
+                $0.timestamp < $1.timestamp
+            }
+        }
+    }
+
+    /// Whether a later promotion for the same model was logged: this one is then superseded.
+    package func hasNewerPromotion(than record: DecisionRecord) async throws -> Bool {
+        try await pool.withConnection { connection in
+            let rows = try connection.query(
+                """
+                SELECT 1 FROM retraining_decisions
+                WHERE model_name = \(record.modelName) AND action = 'promote' AND id <> \(record.id)
+                  AND promotion_state IN ('pending', 'applied')
+                  AND timestamp > (SELECT timestamp FROM retraining_decisions WHERE id = \(record.id))
+                LIMIT 1
+                """
+            )
+            return rows.count > 0
+        }
+    }
+
+    /// Records how a promotion attempt ended: applied, failed for good,
+    /// superseded, or still pending (the claim released, to retry).
+    package func finishPromotion(
+        _ id: UUID,
+        state: DecisionRecord.PromotionState,
+        error: String? = nil,
+        transitionID: Int64? = nil
+    ) async throws {
+        try await pool.withConnection { connection in
+            try connection.query(
+                """
+                UPDATE retraining_decisions SET
+                    promotion_state = \(state.rawValue),
+                    promotion_error = \(error),
+                    promotion_attempts = promotion_attempts + 1,
+                    promotion_claimed_until = NULL,
+                    promotion_transition_id = coalesce(\(transitionID), promotion_transition_id),
+                    promotion_applied_at = CASE WHEN \(state.rawValue) = 'applied'
+                                                THEN now() AT TIME ZONE 'UTC' END
+                WHERE id = \(id) AND promotion_state = 'pending'
+                """
+            )
+        }
+    }
+}
+
+/// Where a page of decisions ends: the last row's (timestamp, id), opaque to callers.
+struct DecisionPageToken {
+    var timestamp: Int64
+    var id: UUID
+
+    init(after record: DecisionRecord) {
+        timestamp = record.timestamp
+        id = record.id
+    }
+
+    init?(_ text: String) throws {
+        guard !text.isEmpty else { return nil }
+        let parts = text.split(separator: "_")
+        guard parts.count == 2, let timestamp = Int64(parts[0]), let id = UUID(uuidString: String(parts[1])) else {
+            throw GateFailure.invalid("page_token '\(text)' is not one this service returned")
+        }
+        self.timestamp = timestamp
+        self.id = id
+    }
+
+    var text: String { "\(timestamp)_\(id.uuidString.lowercased())" }
+}
