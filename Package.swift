@@ -240,7 +240,8 @@ let package = Package(
         .testTarget(
             name: "ServiceSchemaTests",
             dependencies: [
-                "MonitoringService", "GateService", "DriftEngine", "MLOpsPostgres", "MLOpsTestSupport", logging,
+                "MonitoringService", "GateService", "GatePolicy", "DriftEngine", "MLOpsPostgres", "MLOpsTestSupport",
+                logging,
             ],
             swiftSettings: swiftSettings
         ),

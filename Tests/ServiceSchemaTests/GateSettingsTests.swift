@@ -1,0 +1,21 @@
+import Foundation
+import GatePolicy
+import GateService
+import Testing
+
+@Suite("The gate's own settings")
+struct GateSettingsTests {
+    private let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    @Test func theShippedConfigurationHoldsTheSpecDefaults() throws {
+        let data = try Data(contentsOf: root.appendingPathComponent("services/retraining-gate/config.json"))
+        let settings = try JSONDecoder().decode(GateSettings.self, from: data)
+        #expect(try settings.policy?.validated() == GateThresholds())
+        #expect(
+            settings.registry?.address == "model-registry:7001" && settings.registry?.serverName == "model-registry"
+        )
+        #expect(settings.monitoring?.lookbackHours == 24)
+        #expect(settings.promotions?.claimSeconds == 30)
+    }
+}
