@@ -171,6 +171,11 @@ let package = Package(
         ),
         .target(name: "BenchmarkData", swiftSettings: swiftSettings),
         .executableTarget(
+            name: "GateBenchmark",
+            dependencies: ["MLOpsClient", "MLOpsMessages", "MLOpsRPC", "MLOpsTLS", argumentParser],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
             name: "MonitoringBenchmark",
             dependencies: ["BenchmarkData", "MLOpsClient", "MLOpsMessages", "MLOpsRPC", "MLOpsTLS", argumentParser],
             swiftSettings: swiftSettings

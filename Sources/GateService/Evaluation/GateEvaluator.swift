@@ -21,6 +21,10 @@ package struct GateEvaluator: Sendable {
     /// stops the registry or kills the gate.
     let pauseBeforePromotion: Duration?
     let logger: Logger
+    /// The candidate's stage and the Production version, per (model, candidate), for a second.
+    private let versionCache = ExpiringCache<Int64>(lifetime: .seconds(1))
+    /// Monitoring's context per model, for five seconds: its windows move hourly.
+    private let contextCache = ExpiringCache<(DriftContextFacts, DataContextFacts)>(lifetime: .seconds(5))
 
     package init(
         store: DecisionStore,
@@ -104,9 +108,11 @@ package struct GateEvaluator: Sendable {
 
         // The samples are checked before anyone is asked; against the Production version's presence after.
         _ = try Self.checked(request.samples, hasProduction: false)
-        let productionVersion = try await versions(request)
+        let productionVersion = try await versionCache.value("\(request.model)\u{0}\(request.candidateVersion)") {
+            try await versions(request)
+        }
         let samples = try Self.checked(request.samples, hasProduction: productionVersion != 0)
-        let (drift, data) = await context(request.model)
+        let (drift, data) = try await contextCache.value(request.model) { await context(request.model) }
         let evaluation = GateEvaluation(
             samples: samples,
             hasProduction: productionVersion != 0,
@@ -136,6 +142,8 @@ package struct GateEvaluator: Sendable {
         // Logged and claimed: apply now; if the registry does not answer, the retrier will.
         if let pauseBeforePromotion { try await Task.sleep(for: pauseBeforePromotion) }
         try await promoter.apply(logged)
+        // Production changed (or is about to): the next evaluation of this model asks again.
+        versionCache.remove { $0.hasPrefix("\(request.model)\u{0}") }
         return (try await store.get(id: logged.id) ?? logged, false)
     }
 

@@ -1,0 +1,182 @@
+import ArgumentParser
+import Foundation
+import MLOpsClient
+import MLOpsMessages
+
+/// `mlopsctl gate …`: every RetrainingGate RPC.
+struct GateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gate",
+        abstract: "Evaluate candidates, and read the decisions the retraining gate logged.",
+        discussion: """
+            Examples:
+              mlopsctl gate evaluate credit-risk-model --candidate 2 scores.csv --trigger drift --idempotency-key retrain-2026-11-29
+              mlopsctl gate list --model credit-risk-model --action promote
+              mlopsctl gate show 0b6f3c1e-…
+              mlopsctl gate stats --since 2026-11-01T00:00:00Z
+              mlopsctl gate policy
+            Connection: --address (or MLOPS_GATE_ADDRESS), --ca/--cert/--key (or MLOPS_TLS_CA/CERT/KEY).
+            """,
+        subcommands: [Evaluate.self, Show.self, List.self, Stats.self, ShowPolicy.self]
+    )
+
+    /// The gate's port when nothing says otherwise (services/retraining-gate/config.json).
+    static let defaultPort = 7003
+
+    static func call(_ connection: ConnectionOptions, _ body: (RetrainingGateClient) async throws -> Void) async throws
+    {
+        let client = try connection.client(service: "gate", defaultPort: defaultPort)
+        try await withService("retraining-gate", client, wrap: RetrainingGateClient.init, body)
+    }
+
+    static func trigger(_ text: String) throws -> TriggerReason {
+        switch text {
+        case "scheduled": .scheduled
+        case "drift": .drift
+        case "manual": .manual
+        default: throw ValidationError("--trigger is scheduled, drift or manual, not '\(text)'")
+        }
+    }
+
+    static func action(_ text: String) throws -> DecisionAction {
+        switch text {
+        case "promote": .promote
+        case "reject": .reject
+        default: throw ValidationError("--action is promote or reject, not '\(text)'")
+        }
+    }
+}
+
+extension GateCommand {
+    struct Evaluate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Judge a candidate on labelled samples from a CSV (label, candidate, production).",
+            discussion: """
+                The CSV has a header with label (0 or 1), candidate (the candidate's probability of the
+                positive class) and production (the Production version's; leave the column out when the
+                model has none). Prints every gate with its observed value, threshold and verdict.
+                """
+        )
+        @Argument var model: String
+        @Option var candidate: Int64
+        @Argument(help: "label,candidate,production per row.") var file: String
+        @Option(help: "scheduled, drift or manual.") var trigger = "manual"
+        @Option(help: "The same key returns the stored decision, so a retry is safe (default: a new one).")
+        var idempotencyKey: String?
+        @Flag(help: "Decide without logging or promoting.") var dryRun = false
+        @OptionGroup var connection: ConnectionOptions
+
+        func run() async throws {
+            let csv = try CSV(path: file)
+            guard let label = csv.column("label"), let candidateColumn = csv.column("candidate") else {
+                throw ValidationError(
+                    "\(file) needs the columns label and candidate (and production when there is one)"
+                )
+            }
+            let production = csv.column("production")
+            var request = EvaluateRequest(
+                modelName: model,
+                candidateVersion: candidate,
+                triggerReason: try GateCommand.trigger(trigger),
+                idempotencyKey: idempotencyKey ?? (dryRun ? "" : UUID().uuidString.lowercased()),
+                dryRun: dryRun
+            )
+            for (line, row) in csv.rows.enumerated() {
+                func number(_ column: Int, _ name: String) throws -> Double {
+                    guard let value = Double(row[column]) else {
+                        throw ValidationError("\(file) line \(line + 2): \(name) '\(row[column])' is not a number")
+                    }
+                    return value
+                }
+                request.labels.append(Int32(try number(label, "label")))
+                request.candidateProbabilities.append(try number(candidateColumn, "candidate"))
+                if let production { request.productionProbabilities.append(try number(production, "production")) }
+            }
+            try await GateCommand.call(connection) { gate in
+                let response = try await gate.evaluate(request, options: connection.callOptions)
+                GatePresentation.print(response.decision!, json: connection.json)
+                if response.replayed && !connection.json { print("(the key had been used: the stored decision)") }
+            }
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "One decision, gate by gate.")
+        @Argument var id: String
+        @OptionGroup var connection: ConnectionOptions
+
+        func run() async throws {
+            try await GateCommand.call(connection) { gate in
+                let response = try await gate.getDecision(.init(id: id), options: connection.callOptions)
+                GatePresentation.print(response.decision!, json: connection.json)
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Decisions newest first (the seed's v_decision_history), filtered and paged."
+        )
+        @Option var model = ""
+        @Option(help: "promote or reject.") var action: String?
+        @Option(help: "scheduled, drift or manual.") var trigger: String?
+        @Option(help: "Milliseconds or ISO 8601.") var since: String?
+        @Option(help: "Milliseconds or ISO 8601.") var until: String?
+        @Option var maxResults: Int32 = 0
+        @Option var pageToken = ""
+        @OptionGroup var connection: ConnectionOptions
+
+        func run() async throws {
+            let request = ListDecisionsRequest(
+                modelName: model,
+                action: try action.map(GateCommand.action) ?? .unspecified,
+                triggerReason: try trigger.map(GateCommand.trigger) ?? .unspecified,
+                since: try since.map { try parseTime($0, "--since") } ?? 0,
+                until: try until.map { try parseTime($0, "--until") } ?? 0,
+                maxResults: maxResults,
+                pageToken: pageToken
+            )
+            try await GateCommand.call(connection) { gate in
+                let response = try await gate.listDecisions(request, options: connection.callOptions)
+                GatePresentation.print(response.decisions, json: connection.json)
+                if !response.nextPageToken.isEmpty {
+                    FileHandle.standardError.write(Data("more results: --page-token \(response.nextPageToken)\n".utf8))
+                }
+            }
+        }
+    }
+
+    struct Stats: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Decisions by action over a period (the seed's decision success rate)."
+        )
+        @Option var model = ""
+        @Option(help: "Milliseconds or ISO 8601.") var since: String?
+        @Option(help: "Milliseconds or ISO 8601.") var until: String?
+        @OptionGroup var connection: ConnectionOptions
+
+        func run() async throws {
+            let request = GetDecisionStatsRequest(
+                modelName: model,
+                since: try since.map { try parseTime($0, "--since") } ?? 0,
+                until: try until.map { try parseTime($0, "--until") } ?? 0
+            )
+            try await GateCommand.call(connection) { gate in
+                let response = try await gate.getDecisionStats(request, options: connection.callOptions)
+                GatePresentation.print(response, json: connection.json)
+            }
+        }
+    }
+
+    struct ShowPolicy: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "policy", abstract: "The thresholds in force.")
+        @OptionGroup var connection: ConnectionOptions
+
+        func run() async throws {
+            try await GateCommand.call(connection) { gate in
+                let response = try await gate.getPolicy(.init(), options: connection.callOptions)
+                GatePresentation.print(response.policy!, json: connection.json)
+            }
+        }
+    }
+}

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# The retraining gate under load, with its real peers: model-registry,
+# monitoring and retraining-gate (release builds) on one throwaway PostgreSQL
+# 15, over mutual TLS on loopback, the load generator on the same machine.
+# Evaluate with 2,000 labelled samples at 1 / 16 / 64 concurrent callers,
+# dry runs and logged decisions (rejects, so the registry is not promoting at
+# load); medians of REPEAT runs, and the gate's resident memory.
+# Targets (issue 7): at 64 callers >= 3,000 dry runs/s and >= 1,500 logged/s;
+# the gate under 100 MB resident.
+# Usage: benchmarks/run-gate.sh [seconds per run] [repeats]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v swift >/dev/null || export PATH=/opt/swift/usr/bin:$PATH
+scripts/install-dependencies.sh
+SECONDS_PER_RUN=${1:-5}
+REPEAT=${2:-3}
+pg_port=25437
+registry_port=27011
+monitoring_port=27012
+gate_port=27013
+
+echo "building (release)..."
+for product in model-registry monitoring retraining-gate GateBenchmark; do
+  swift build -c release --product $product >/dev/null
+done
+products="$(swift build -c release --show-bin-path)"
+
+source scripts/lib/local-stack.sh
+dir=$(mktemp -d /tmp/mlops-gate-bench-XXXX)
+trap stack_cleanup EXIT
+stack_start_postgres "$dir" $pg_port
+psql -q -h "$dir" -p $pg_port -U postgres -c "CREATE DATABASE mlops"
+certs="$dir/certs"
+stack_issue_certificates "$certs" model-registry monitoring retraining-gate admin trainer
+service() { # name port extra-json
+  cat >"$dir/$1.json" <<JSON
+{"listen": {"host": "127.0.0.1", "port": $2},
+ "tls": {"certificate": "$certs/$1.pem", "key": "$certs/$1.key", "ca": "$certs/ca.pem"},
+ "database": {"maxConnections": 10}, "logLevel": "warning"$3}
+JSON
+  POSTGRES_HOST=$dir POSTGRES_PORT=$pg_port POSTGRES_USER=postgres MLOPS_DB_NAME=mlops POSTGRES_SSLMODE=disable \
+    "$products/$1" --config "$dir/$1.json" 2>"$dir/$1.log" &
+  stack_pids+=($!)
+}
+service model-registry $registry_port ""
+service monitoring $monitoring_port ", \"artifacts\": {\"directory\": \"$dir/artifacts\"}"
+service retraining-gate $gate_port ", \"registry\": {\"address\": \"127.0.0.1:$registry_port\"},
+ \"monitoring\": {\"address\": \"127.0.0.1:$monitoring_port\"}, \"policy\": {\"minCoveragePct\": 0}"
+gate_pid=${stack_pids[-1]}
+bench=("$products/GateBenchmark" --address 127.0.0.1:$gate_port --registry-address 127.0.0.1:$registry_port
+  --ca "$certs/ca.pem")
+for _ in $(seq 100); do
+  "${bench[@]}" --operation setup --cert "$certs/admin.pem" --key "$certs/admin.key" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+bench+=(--cert "$certs/trainer.pem" --key "$certs/trainer.key")
+
+median_of() {
+  local runs=()
+  for _ in $(seq "$REPEAT"); do runs+=("$("$@" | sed -n 's/.*calls_per_s=\([0-9.]*\) p50_ms=\([0-9.]*\) p99_ms=\([0-9.]*\) errors=\([0-9]*\)/\1 \2 \3 \4/p')"); done
+  printf '%s\n' "${runs[@]}" | sort -n -k1 | sed -n "$(( (REPEAT + 1) / 2 ))p"
+}
+rss() { awk '/^VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$gate_pid/status"; }
+
+printf '\n%-8s %7s | %10s %8s %8s %6s | %7s\n' mode callers "decisions/s" "p50 ms" "p99 ms" errors "rss MB"
+for mode in dry-run logged; do
+  for callers in 1 16 64; do
+    read -r rate p50 p99 errors < <(median_of "${bench[@]}" --operation $mode --callers $callers --duration "$SECONDS_PER_RUN")
+    printf '%-8s %7s | %10s %8s %8s %6s | %7s\n' $mode $callers "$rate" "$p50" "$p99" "$errors" "$(rss)"
+  done
+done
+echo "gate peak resident memory: $(awk '/^VmHWM/ {printf "%.0f MB", $2 / 1024}' "/proc/$gate_pid/status")"
