@@ -63,15 +63,26 @@ package struct ClassifierMetrics: Sendable, Equatable, Codable {
         let positives = labels.lazy.filter { $0 == 1 }.count
         let negatives = labels.count - positives
         guard positives > 0, negatives > 0 else { return nil }
-        let order = probabilities.indices.sorted { probabilities[$0] < probabilities[$1] }
+        // A probability in [0, 1] orders like its bit pattern; with the label
+        // in the low bit, one sort of integers groups the ties.
+        var keys = [UInt64](unsafeUninitializedCapacity: labels.count) { buffer, count in
+            for index in labels.indices {
+                buffer[index] = probabilities[index].bitPattern << 1 | UInt64(labels[index] == 1 ? 1 : 0)
+            }
+            count = labels.count
+        }
+        keys.sort()
         var positiveRankSum = 0.0
         var start = 0
-        while start < order.count {
+        while start < keys.count {
             var end = start
-            while end + 1 < order.count, probabilities[order[end + 1]] == probabilities[order[start]] { end += 1 }
+            var tiedPositives = keys[start] & 1
+            while end + 1 < keys.count, keys[end + 1] >> 1 == keys[start] >> 1 {
+                end += 1
+                tiedPositives += keys[end] & 1
+            }
             // Ranks start + 1 ... end + 1 share their mean.
-            let rank = Double(start + end + 2) / 2
-            for index in order[start...end] where labels[index] == 1 { positiveRankSum += rank }
+            positiveRankSum += Double(tiedPositives) * Double(start + end + 2) / 2
             start = end + 1
         }
         let p = Double(positives)

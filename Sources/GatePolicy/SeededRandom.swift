@@ -91,7 +91,7 @@ package struct SeededRandom: Sendable {
         let alpha = (2.83 + 5.1 / b) * spq
         let lpq = log(p / q)
         let m = floor((nd + 1) * p)
-        let h = lgamma(m + 1) + lgamma(nd - m + 1)
+        let h = Self.logFactorial(m) + Self.logFactorial(nd - m)
         while true {
             let u = uniform() - 0.5
             var v = uniform()
@@ -100,7 +100,20 @@ package struct SeededRandom: Sendable {
             if us >= 0.07 && v <= vr { return Int(k) }
             if k < 0 || k > nd { continue }
             v = log(v * alpha / (a / (us * us) + b))
-            if v <= h - lgamma(k + 1) - lgamma(nd - k + 1) + (k - m) * lpq { return Int(k) }
+            if v <= h - Self.logFactorial(k) - Self.logFactorial(nd - k) + (k - m) * lpq { return Int(k) }
         }
     }
+
+    /// log(k!) from a table for the sample sizes the gate sees, lgamma beyond.
+    private static func logFactorial(_ k: Double) -> Double {
+        let index = Int(k)
+        return index < logFactorials.count ? logFactorials[index] : lgamma(k + 1)
+    }
+
+    private static let logFactorials: [Double] = {
+        var table = [0.0]
+        table.reserveCapacity(1 << 16)
+        for k in 1..<(1 << 16) { table.append(lgamma(Double(k) + 1)) }
+        return table
+    }()
 }

@@ -50,6 +50,22 @@ struct GateStack {
         return GateStack(registry: registry, monitoring: monitoring, gate: gate)
     }
 
+    /// Runs `body` with a fresh stack, stopped (and checked to stop cleanly) afterwards, thrown or not.
+    static func with(
+        policy: String = #"{"minLabeledSamples": 100, "minCoveragePct": 0.2}"#,
+        gateEnvironment: [String: String] = [:],
+        _ body: (inout GateStack) async throws -> Void
+    ) async throws {
+        var stack = try await start(policy: policy, gateEnvironment: gateEnvironment)
+        do {
+            try await body(&stack)
+        } catch {
+            await stack.stop()
+            throw error
+        }
+        await stack.stop()
+    }
+
     func stop() async {
         await gate.stop()
         await monitoring.stop()

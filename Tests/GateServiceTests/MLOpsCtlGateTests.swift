@@ -6,62 +6,62 @@ import Testing
 @Suite("mlopsctl gate against a real gate, registry and monitoring", .temporaryPostgres)
 struct MLOpsCtlGateTests {
     @Test func evaluateFromACSVThenReadTheRecord() async throws {
-        let stack = try await GateStack.start()
-        defer { Task { await stack.stop() } }
-        try await stack.registerModel("cli-model")
-        let caller = try stack.gate.identityFiles("trainer")
-        func mlopsctl(_ arguments: String...) async throws -> (Int32, String) {
-            let process = try ServiceProcess(
-                "mlopsctl",
-                Array(arguments),
-                environment: [
-                    "MLOPS_GATE_ADDRESS": "127.0.0.1:\(stack.gate.replicas[0].port)",
-                    "MLOPS_TLS_CA": stack.gate.authority.authorityPath,
-                    "MLOPS_TLS_CERT": caller.certificatePath, "MLOPS_TLS_KEY": caller.keyPath,
-                ]
+        try await GateStack.with { stack in
+            try await stack.registerModel("cli-model")
+            let caller = try stack.gate.identityFiles("trainer")
+            func mlopsctl(_ arguments: String...) async throws -> (Int32, String) {
+                let process = try ServiceProcess(
+                    "mlopsctl",
+                    Array(arguments),
+                    environment: [
+                        "MLOPS_GATE_ADDRESS": "127.0.0.1:\(stack.gate.replicas[0].port)",
+                        "MLOPS_TLS_CA": stack.gate.authority.authorityPath,
+                        "MLOPS_TLS_CERT": caller.certificatePath, "MLOPS_TLS_KEY": caller.keyPath,
+                    ]
+                )
+                let status = try #require(await process.exitStatus(waitingUpTo: .seconds(30)))
+                return (status, process.log)
+            }
+            let samples = scoredSamples(300, candidateSkill: 0.45)
+            let csv = NSTemporaryDirectory() + "gate-\(UUID().uuidString.prefix(8)).csv"
+            let rows = samples.labels.indices.map {
+                "\(samples.labels[$0]),\(samples.candidateProbabilities[$0]),\(samples.productionProbabilities[$0])"
+            }
+            try (["label,candidate,production"] + rows).joined(separator: "\n").write(
+                toFile: csv,
+                atomically: true,
+                encoding: .utf8
             )
-            let status = try #require(await process.exitStatus(waitingUpTo: .seconds(30)))
-            return (status, process.log)
-        }
-        let samples = scoredSamples(300, candidateSkill: 0.45)
-        let csv = NSTemporaryDirectory() + "gate-\(UUID().uuidString.prefix(8)).csv"
-        let rows = samples.labels.indices.map {
-            "\(samples.labels[$0]),\(samples.candidateProbabilities[$0]),\(samples.productionProbabilities[$0])"
-        }
-        try (["label,candidate,production"] + rows).joined(separator: "\n").write(
-            toFile: csv,
-            atomically: true,
-            encoding: .utf8
-        )
 
-        var (status, output) = try await mlopsctl(
-            "gate",
-            "evaluate",
-            "cli-model",
-            "--candidate",
-            "2",
-            csv,
-            "--trigger",
-            "drift",
-            "--idempotency-key",
-            "cli-1"
-        )
-        #expect(status == 0 && output.contains("PROMOTE cli-model v2 (Production: v1)"), "\(output)")
-        #expect(output.contains("min_f1_gain") && output.contains("promotion: applied"), "\(output)")
-        (status, output) = try await mlopsctl("gate", "list", "--model", "cli-model", "--json")
-        let listed = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [[String: Any]])
-        #expect(listed.count == 1 && listed.first?["action"] as? String == "promote", "\(output)")
-        let id = try #require(listed.first?["id"] as? String)
-        (status, output) = try await mlopsctl("gate", "show", id)
-        #expect(status == 0 && output.contains("decision \(id)"), "\(output)")
-        (status, output) = try await mlopsctl("gate", "stats", "--model", "cli-model")
-        #expect(status == 0 && output.contains("promote") && output.contains("total"), "\(output)")
-        (status, output) = try await mlopsctl("gate", "policy")
-        #expect(status == 0 && output.contains("min_labeled_samples") && output.contains("100"), "\(output)")
-        (status, output) = try await mlopsctl("gate", "evaluate", "cli-model", "--candidate", "99", csv)
-        #expect(
-            status == 1 && output.contains("retraining-gate at") && output.contains("FAILED_PRECONDITION"),
-            "\(output)"
-        )
+            var (status, output) = try await mlopsctl(
+                "gate",
+                "evaluate",
+                "cli-model",
+                "--candidate",
+                "2",
+                csv,
+                "--trigger",
+                "drift",
+                "--idempotency-key",
+                "cli-1"
+            )
+            #expect(status == 0 && output.contains("PROMOTE cli-model v2 (Production: v1)"), "\(output)")
+            #expect(output.contains("min_f1_gain") && output.contains("promotion: applied"), "\(output)")
+            (status, output) = try await mlopsctl("gate", "list", "--model", "cli-model", "--json")
+            let listed = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [[String: Any]])
+            #expect(listed.count == 1 && listed.first?["action"] as? String == "promote", "\(output)")
+            let id = try #require(listed.first?["id"] as? String)
+            (status, output) = try await mlopsctl("gate", "show", id)
+            #expect(status == 0 && output.contains("decision \(id)"), "\(output)")
+            (status, output) = try await mlopsctl("gate", "stats", "--model", "cli-model")
+            #expect(status == 0 && output.contains("promote") && output.contains("total"), "\(output)")
+            (status, output) = try await mlopsctl("gate", "policy")
+            #expect(status == 0 && output.contains("min_labeled_samples") && output.contains("100"), "\(output)")
+            (status, output) = try await mlopsctl("gate", "evaluate", "cli-model", "--candidate", "99", csv)
+            #expect(
+                status == 1 && output.contains("retraining-gate at") && output.contains("FAILED_PRECONDITION"),
+                "\(output)"
+            )
+        }
     }
 }

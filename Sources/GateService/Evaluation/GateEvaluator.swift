@@ -99,17 +99,22 @@ package struct GateEvaluator: Sendable {
             request.samples.candidate,
             request.samples.production
         ).text
-        if !request.dryRun, let (stored, storedFingerprint) = try await store.find(key: request.idempotencyKey) {
-            guard storedFingerprint == fingerprint else {
-                throw DecisionStore.keyReused(request.idempotencyKey, stored)
-            }
-            return (stored, true)
-        }
 
         // The samples are checked before anyone is asked; against the Production version's presence after.
         _ = try Self.checked(request.samples, hasProduction: false)
-        let productionVersion = try await versionCache.value("\(request.model)\u{0}\(request.candidateVersion)") {
-            try await versions(request)
+        let productionVersion: Int64
+        do {
+            productionVersion = try await versionCache.value("\(request.model)\u{0}\(request.candidateVersion)") {
+                try await versions(request)
+            }
+        } catch let error as GateFailure where error.kind == .unavailable && !request.dryRun {
+            // A retry of a logged request still gets its decision while the registry is away.
+            if let (stored, storedFingerprint) = try await store.find(key: request.idempotencyKey),
+                storedFingerprint == fingerprint
+            {
+                return (stored, true)
+            }
+            throw error
         }
         let samples = try Self.checked(request.samples, hasProduction: productionVersion != 0)
         let (drift, data) = try await contextCache.value(request.model) { await context(request.model) }
@@ -137,6 +142,7 @@ package struct GateEvaluator: Sendable {
         )
         guard !request.dryRun else { return (record, false) }
 
+        // A key used before comes back from the insert: the stored decision, or ALREADY_EXISTS.
         let (logged, replayed) = try await store.insert(record, fingerprint: fingerprint, claimSeconds: claimSeconds)
         guard !replayed, logged.action == .promote else { return (logged, replayed) }
         // Logged and claimed: apply now; if the registry does not answer, the retrier will.

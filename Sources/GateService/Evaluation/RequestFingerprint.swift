@@ -1,6 +1,7 @@
 /// What identifies a request under an idempotency key: its model, candidate,
-/// trigger and every sample, hashed (two FNV-1a 64-bit lanes, 128 bits).
-/// The same request gives the same fingerprint; any difference changes it.
+/// trigger and every sample, hashed into two 64-bit lanes (128 bits), a word
+/// at a time. The same request gives the same fingerprint; any difference
+/// changes it (this guards against mistakes, not adversaries).
 struct RequestFingerprint {
     private var a: UInt64 = 0xCBF2_9CE4_8422_2325
     private var b: UInt64 = 0x6C62_272E_07BB_0142
@@ -30,12 +31,14 @@ struct RequestFingerprint {
     }
 
     private mutating func add(_ word: UInt64) {
-        for shift in stride(from: 0, to: 64, by: 8) { mix(UInt8(truncatingIfNeeded: word >> UInt64(shift))) }
+        a = (a ^ word) &* 0x0000_0100_0000_01B3
+        a ^= a >> 32
+        b = (b &+ word) &* 0x9E37_79B9_7F4A_7C15
+        b ^= b >> 29
     }
 
     private mutating func mix(_ byte: UInt8) {
-        a = (a ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
-        b = (b ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 &+ 0x9E37_79B9
+        add(UInt64(byte))
     }
 
     var text: String {

@@ -6,9 +6,22 @@ package import MLOpsPostgres
 /// reading them back, and the promotions still to apply.
 package struct DecisionStore: Sendable {
     let pool: PostgresPool
+    /// Decisions arriving together are logged together: one statement and
+    /// one commit for up to 64, instead of one commit each.
+    private let inserts: WriteCombiner<PendingInsert, DecisionRecord?>
+
+    struct PendingInsert: Sendable {
+        var record: DecisionRecord
+        var fingerprint: String
+        var claimSeconds: Double
+    }
 
     package init(pool: PostgresPool) {
         self.pool = pool
+        inserts = WriteCombiner(maximumBatch: 64) { _, items in
+            let inserted = try await pool.withConnection { connection in try Self.insert(items, connection) }
+            return items.map { .success(inserted[$0.record.idempotencyKey]) }
+        }
     }
 
     /// A decision stored under `key`, with the fingerprint of the request that made it.
@@ -34,34 +47,57 @@ package struct DecisionStore: Sendable {
         fingerprint: String,
         claimSeconds: Double
     ) async throws -> (DecisionRecord, replayed: Bool) {
-        let details = PostgresJSON(record.evaluation)
-        let inserted = try await pool.withConnection { connection in
-            let rows = try connection.query(
-                """
-                INSERT INTO retraining_decisions (
-                    id, timestamp, trigger_reason, action, drift_context, data_context, decision_details,
-                    labeled_samples, coverage_pct, model_name, candidate_version, production_version,
-                    idempotency_key, request_fingerprint, decided_by, promotion_state, promotion_claimed_until)
-                VALUES (
-                    \(record.id), date_trunc('milliseconds', now() AT TIME ZONE 'UTC'), \(record.trigger.rawValue), \(record.action.rawValue),
-                    \(PostgresJSON(record.driftContext)), \(PostgresJSON(record.dataContext)), \(details),
-                    \(record.labeledSamples), \(record.coveragePct), \(record.modelName), \(record.candidateVersion),
-                    \(record.productionVersion == 0 ? nil : record.productionVersion), \(record.idempotencyKey),
-                    \(fingerprint), \(record.requestedBy), \(record.promotionState.rawValue),
-                    CASE WHEN \(record.promotionState.rawValue) = 'pending'
-                         THEN (now() AT TIME ZONE 'UTC') + make_interval(secs => \(claimSeconds)) END)
-                ON CONFLICT (idempotency_key) DO NOTHING
-                RETURNING \(fragment: DecisionRecord.columns)
-                """
-            )
-            return rows.count == 1 ? try DecisionRecord(rows: rows, at: 0) : nil
-        }
-        if let inserted { return (inserted, false) }
+        let pending = PendingInsert(record: record, fingerprint: fingerprint, claimSeconds: claimSeconds)
+        if let inserted = try await inserts.submit(pending, key: "decisions") { return (inserted, false) }
         guard let (stored, storedFingerprint) = try await find(key: record.idempotencyKey) else {
             throw GateFailure(kind: .unavailable, message: "the decision under this key vanished; try again")
         }
         guard storedFingerprint == fingerprint else { throw Self.keyReused(record.idempotencyKey, stored) }
         return (stored, true)
+    }
+
+    /// One INSERT for the batch; the rows it wrote by idempotency key (keys
+    /// already taken are left out, for the callers to resolve).
+    private static func insert(_ items: [PendingInsert], _ connection: PostgresConnection) throws -> [String:
+        DecisionRecord]
+    {
+        let records = items.map(\.record)
+        let rows = try connection.query(
+            """
+            INSERT INTO retraining_decisions (
+                id, timestamp, trigger_reason, action, drift_context, data_context, decision_details,
+                labeled_samples, coverage_pct, model_name, candidate_version, production_version,
+                idempotency_key, request_fingerprint, decided_by, promotion_state, promotion_claimed_until)
+            SELECT i.id, date_trunc('milliseconds', clock_timestamp() AT TIME ZONE 'UTC'), i.trigger_reason, i.action,
+                   i.drift_context, i.data_context, i.decision_details, i.labeled_samples,
+                   NULLIF(i.coverage_pct, 'NaN'), i.model_name, i.candidate_version, NULLIF(i.production_version, 0),
+                   i.idempotency_key, i.request_fingerprint, i.decided_by, i.promotion_state,
+                   CASE WHEN i.promotion_state = 'pending'
+                        THEN (now() AT TIME ZONE 'UTC') + make_interval(secs => i.claim) END
+            FROM unnest(
+                \(records.map(\.id))::uuid[], \(records.map(\.trigger.rawValue))::text[],
+                \(records.map(\.action.rawValue))::text[], \(records.map { PostgresJSON($0.driftContext) })::jsonb[],
+                \(records.map { PostgresJSON($0.dataContext) })::jsonb[],
+                \(records.map { PostgresJSON($0.evaluation) })::jsonb[], \(records.map(\.labeledSamples))::int[],
+                \(records.map { $0.coveragePct ?? .nan })::float8[], \(records.map(\.modelName))::text[],
+                \(records.map(\.candidateVersion))::bigint[], \(records.map(\.productionVersion))::bigint[],
+                \(records.map(\.idempotencyKey))::text[], \(items.map(\.fingerprint))::text[],
+                \(records.map(\.requestedBy))::text[], \(records.map(\.promotionState.rawValue))::text[],
+                \(items.map(\.claimSeconds))::float8[]
+            ) WITH ORDINALITY AS i(id, trigger_reason, action, drift_context, data_context, decision_details,
+                                   labeled_samples, coverage_pct, model_name, candidate_version, production_version,
+                                   idempotency_key, request_fingerprint, decided_by, promotion_state, claim, position)
+            ORDER BY i.position
+            ON CONFLICT (idempotency_key) DO NOTHING
+            RETURNING \(fragment: DecisionRecord.columns)
+            """
+        )
+        var inserted: [String: DecisionRecord] = [:]
+        for row in 0..<rows.count {
+            let record = try DecisionRecord(rows: rows, at: row)
+            inserted[record.idempotencyKey] = record
+        }
+        return inserted
     }
 
     static func keyReused(_ key: String, _ stored: DecisionRecord) -> GateFailure {

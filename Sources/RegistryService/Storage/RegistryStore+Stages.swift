@@ -34,7 +34,7 @@ extension RegistryStore {
     /// applied one after another in arrival order, and the whole transaction
     /// goes to the server in one pipeline: one round trip, one commit.
     func transition(_ change: StageChange, by actor: String) async throws -> StageChangeResult {
-        try await stageChanges.submit(StageChangeRequest(change: change, actor: actor), model: change.name)
+        try await stageChanges.submit(StageChangeRequest(change: change, actor: actor), key: change.name)
     }
 
     static func changeStages(

@@ -25,7 +25,7 @@ extension RegistryStore {
     /// model's row lock: concurrent creates never collide. Creates of one
     /// model that arrive together share one statement and one commit.
     func createVersion(_ new: NewVersion, by actor: String) async throws -> ModelVersion {
-        try await creates.submit(VersionCreation(version: new, actor: actor), model: new.name)
+        try await creates.submit(VersionCreation(version: new, actor: actor), key: new.name)
     }
 
     /// Numbers, rows and tags of a batch in one statement (its own

@@ -1,14 +1,14 @@
 import NIOConcurrencyHelpers
 
-/// Group commit for writes to one model. Writes to a model take turns on its
-/// row lock, held until a commit that waits for the disk; so instead of one
-/// transaction each, the writes that arrive while one is committing wait and
-/// then go together in the next transaction, in arrival order. Each caller
-/// still gets its own result (or error), and only after the commit.
-final class WriteCombiner<Item: Sendable, Output: Sendable>: Sendable {
-    /// Runs one batch for `model`: one result per item, in order. Throwing
+/// Group commit for writes under one key (a model, a table). Writes that
+/// would each wait for their own commit to reach the disk instead queue
+/// while one batch commits and then go together in the next transaction, in
+/// arrival order. Each caller still gets its own result (or error), and only
+/// after the commit.
+public final class WriteCombiner<Item: Sendable, Output: Sendable>: Sendable {
+    /// Runs one batch for a key: one result per item, in order. Throwing
     /// fails every item of the batch.
-    typealias Execute = @Sendable (_ model: String, _ items: [Item]) async throws -> [Result<Output, any Error>]
+    public typealias Execute = @Sendable (_ key: String, _ items: [Item]) async throws -> [Result<Output, any Error>]
 
     private struct Waiting {
         let item: Item
@@ -20,12 +20,12 @@ final class WriteCombiner<Item: Sendable, Output: Sendable>: Sendable {
     private let maximumBatch: Int
     private let execute: Execute
 
-    init(maximumBatch: Int = 64, execute: @escaping Execute) {
+    public init(maximumBatch: Int = 64, execute: @escaping Execute) {
         self.maximumBatch = maximumBatch
         self.execute = execute
     }
 
-    func submit(_ item: Item, model: String) async throws -> Output {
+    public func submit(_ item: Item, key model: String) async throws -> Output {
         // Nobody writing this model: go at once, in this task, alone.
         let leads = queues.withLockedValue { queues in
             guard queues[model] == nil else { return false }
