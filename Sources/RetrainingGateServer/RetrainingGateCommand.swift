@@ -68,13 +68,14 @@ struct RetrainingGateCommand: AsyncParsableCommand {
         let registry = ModelRegistryClient(
             try client(
                 registryAddress ?? own.registry?.address ?? "127.0.0.1:7001",
-                serverName: own.registry?.serverName
+                // An address from the command line names its own host.
+                serverName: registryAddress == nil ? own.registry?.serverName : nil
             )
         )
         let monitoring = MonitoringClient(
             try client(
                 monitoringAddress ?? own.monitoring?.address ?? "127.0.0.1:7002",
-                serverName: own.monitoring?.serverName
+                serverName: monitoringAddress == nil ? own.monitoring?.serverName : nil
             )
         )
         let claimSeconds = own.promotions?.claimSeconds ?? 30
