@@ -71,7 +71,7 @@ package struct ClassifierMetrics: Sendable, Equatable, Codable {
             }
             count = labels.count
         }
-        keys.sort()
+        RadixSort.sort(&keys)
         var positiveRankSum = 0.0
         var start = 0
         while start < keys.count {

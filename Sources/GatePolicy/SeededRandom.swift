@@ -88,17 +88,24 @@ package struct SeededRandom: Sendable {
         let a = -0.0873 + 0.0248 * b + 0.01 * p
         let c = nd * p + 0.5
         let vr = 0.92 - 4.2 / b
-        let alpha = (2.83 + 5.1 / b) * spq
-        let lpq = log(p / q)
-        let m = floor((nd + 1) * p)
-        let h = Self.logFactorial(m) + Self.logFactorial(nd - m)
+        // Only the rare draws outside the squeeze need these: computed once, when first needed.
+        var alpha = 0.0
+        var lpq = 0.0
+        var m = 0.0
+        var h = Double.nan
         while true {
             let u = uniform() - 0.5
             var v = uniform()
             let us = 0.5 - abs(u)
-            let k = floor((2 * a / us + b) * u + c)
+            let k = ((2 * a / us + b) * u + c).rounded(.down)
             if us >= 0.07 && v <= vr { return Int(k) }
             if k < 0 || k > nd { continue }
+            if h.isNaN {
+                alpha = (2.83 + 5.1 / b) * spq
+                lpq = log(p / q)
+                m = ((nd + 1) * p).rounded(.down)
+                h = Self.logFactorial(m) + Self.logFactorial(nd - m)
+            }
             v = log(v * alpha / (a / (us * us) + b))
             if v <= h - Self.logFactorial(k) - Self.logFactorial(nd - k) + (k - m) * lpq { return Int(k) }
         }

@@ -45,7 +45,7 @@ struct SeedSchemaTests {
     @Test func retrainingDecisionsKeepTheSeedColumnsAndTheirHistoryView() async throws {
         let pool = try pool()
         defer { pool.close() }
-        #expect(try await GateMigrations.migrator.migrate(pool) == [1])
+        #expect(try await GateMigrations.migrator.migrate(pool) == [1, 2])
         try await pool.withConnection { connection in
             try connection.query(
                 """
