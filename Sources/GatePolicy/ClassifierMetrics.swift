@@ -28,12 +28,23 @@ package struct ClassifierMetrics: Sendable, Equatable, Codable {
         let n = Double(labels.count)
         var squares = 0.0
         var losses = 0.0
+        // log(a) + log(b) = log(a·b): sixteen likelihoods (each ≥ 1e-15, so the
+        // product stays far above the smallest double) per logarithm.
+        var product = 1.0
+        var factors = 0
         for (label, p) in zip(labels, probabilities) {
             let y = Double(label)
             squares += (p - y) * (p - y)
             let clipped = min(max(p, 1e-15), 1 - 1e-15)
-            losses -= label == 1 ? log(clipped) : log(1 - clipped)
+            product *= label == 1 ? clipped : 1 - clipped
+            factors += 1
+            if factors == 16 {
+                losses -= log(product)
+                product = 1
+                factors = 0
+            }
         }
+        losses -= log(product)
         brier = labels.isEmpty ? 0 : squares / n
         logLoss = labels.isEmpty ? 0 : losses / n
         rocAUC = Self.rocAUC(labels: labels, probabilities: probabilities)

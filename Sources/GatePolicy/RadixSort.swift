@@ -1,5 +1,5 @@
 /// Least-significant-digit radix sort of 64-bit keys, a byte per pass, for
-/// the few thousand keys of an evaluation: no comparisons, no closures, and
+/// the few thousand keys of an evaluation: no comparisons and no closures;
 /// passes over bytes that every key shares are skipped.
 enum RadixSort {
     static func sort(_ keys: inout [UInt64]) {
@@ -7,24 +7,37 @@ enum RadixSort {
             keys.sort()
             return
         }
-        var scratch = [UInt64](repeating: 0, count: keys.count)
-        let varying = keys.reduce(0) { $0 | ($1 ^ keys[0]) }
+        let count = keys.count
+        var scratch = [UInt64](repeating: 0, count: count)
         var counts = [Int](repeating: 0, count: 256)
-        for shift in stride(from: UInt64(0), to: 64, by: 8) where (varying >> shift) & 0xFF != 0 {
-            for index in counts.indices { counts[index] = 0 }
-            for key in keys { counts[Int((key >> shift) & 0xFF)] += 1 }
-            var total = 0
-            for index in counts.indices {
-                let count = counts[index]
-                counts[index] = total
-                total += count
+        keys.withUnsafeMutableBufferPointer { keys in
+            scratch.withUnsafeMutableBufferPointer { scratch in
+                counts.withUnsafeMutableBufferPointer { counts in
+                    var source = keys
+                    var target = scratch
+                    let varying = source.reduce(0) { $0 | ($1 ^ source[0]) }
+                    for shift in stride(from: UInt64(0), to: 64, by: 8) where (varying >> shift) & 0xFF != 0 {
+                        counts.update(repeating: 0)
+                        for key in source { counts[Int(truncatingIfNeeded: key >> shift) & 0xFF] &+= 1 }
+                        var total = 0
+                        for index in 0..<256 {
+                            let here = counts[index]
+                            counts[index] = total
+                            total &+= here
+                        }
+                        for key in source {
+                            let digit = Int(truncatingIfNeeded: key >> shift) & 0xFF
+                            target[counts[digit]] = key
+                            counts[digit] &+= 1
+                        }
+                        swap(&source, &target)
+                    }
+                    // An odd number of passes leaves the keys in the scratch buffer.
+                    if source.baseAddress != keys.baseAddress {
+                        keys.baseAddress!.update(from: source.baseAddress!, count: count)
+                    }
+                }
             }
-            for key in keys {
-                let digit = Int((key >> shift) & 0xFF)
-                scratch[counts[digit]] = key
-                counts[digit] += 1
-            }
-            swap(&keys, &scratch)
         }
     }
 }
