@@ -153,7 +153,7 @@ let package = Package(
         .target(name: "MLOpsClient", dependencies: ["MLOpsMessages", "MLOpsRPC"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "MLOpsCtl",
-            dependencies: ["MLOpsClient", "MLOpsMessages", "MLOpsRPC", "MLOpsTLS", argumentParser],
+            dependencies: ["BenchmarkData", "MLOpsClient", "MLOpsMessages", "MLOpsRPC", argumentParser],
             swiftSettings: swiftSettings
         ),
 
@@ -166,18 +166,18 @@ let package = Package(
 
         .executableTarget(
             name: "RegistryBenchmark",
-            dependencies: ["MLOpsClient", "MLOpsMessages", "MLOpsRPC", "MLOpsTLS", argumentParser],
+            dependencies: ["BenchmarkData", "MLOpsClient", "MLOpsMessages", "MLOpsRPC", argumentParser],
             swiftSettings: swiftSettings
         ),
-        .target(name: "BenchmarkData", swiftSettings: swiftSettings),
+        .target(name: "BenchmarkData", dependencies: ["MLOpsRPC", "MLOpsTLS"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "GateBenchmark",
-            dependencies: ["MLOpsClient", "MLOpsMessages", "MLOpsRPC", "MLOpsTLS", argumentParser],
+            dependencies: ["BenchmarkData", "MLOpsClient", "MLOpsMessages", "MLOpsRPC", argumentParser],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "MonitoringBenchmark",
-            dependencies: ["BenchmarkData", "MLOpsClient", "MLOpsMessages", "MLOpsRPC", "MLOpsTLS", argumentParser],
+            dependencies: ["BenchmarkData", "MLOpsClient", "MLOpsMessages", "MLOpsRPC", argumentParser],
             swiftSettings: swiftSettings
         ),
         .executableTarget(

@@ -1,9 +1,9 @@
 import ArgumentParser
+import BenchmarkData
 import Foundation
 import MLOpsClient
 import MLOpsMessages
 import MLOpsRPC
-import MLOpsTLS
 
 /// Load on the retraining gate: Evaluate with 2,000 labelled samples from
 /// `callers` concurrent callers over two TLS connections, dry runs or logged
@@ -34,14 +34,18 @@ struct GateBenchmark: AsyncParsableCommand {
 
     func run() async throws {
         if operation == .setup {
-            let registry = ModelRegistryClient(try makeClient(registryAddress))
+            let registry = ModelRegistryClient(
+                try BenchmarkClient.make(address: registryAddress, ca: ca, cert: cert, key: key)
+            )
             _ = try await registry.createRegisteredModel(.init(name: model))
             for _ in 0..<2 { _ = try await registry.createModelVersion(.init(name: model, source: "s3://bench")) }
             _ = try await registry.transitionModelVersionStage(.init(name: model, version: 1, stage: "Production"))
             print("set up \(model): v1 in Production, v2 the candidate")
             return
         }
-        let clients = try (0..<connections).map { _ in RetrainingGateClient(try makeClient(address)) }
+        let clients = try (0..<connections).map { _ in
+            RetrainingGateClient(try BenchmarkClient.make(address: address, ca: ca, cert: cert, key: key))
+        }
         let template = makeRequest()
         let run = UUID().uuidString.prefix(8)
         let end = ContinuousClock.now + .milliseconds(Int64(duration * 1000))
@@ -77,17 +81,14 @@ struct GateBenchmark: AsyncParsableCommand {
             }
         }
         let sorted = results.0.sorted()
-        func percentile(_ p: Double) -> Double {
-            sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
-        }
         print(
             String(
                 format: "ours operation=%@ callers=%d calls_per_s=%.0f p50_ms=%.2f p99_ms=%.2f errors=%d",
                 operation.rawValue,
                 callers,
                 Double(sorted.count) / duration,
-                percentile(0.5),
-                percentile(0.99),
+                BenchmarkClient.percentile(sorted, 0.5),
+                BenchmarkClient.percentile(sorted, 0.99),
                 results.1
             )
         )
@@ -118,17 +119,5 @@ struct GateBenchmark: AsyncParsableCommand {
             request.candidateProbabilities.append(min(1, max(0, 0.3 + 0.28 * Double(label) + 0.6 * (uniform() - 0.5))))
         }
         return request
-    }
-
-    private func makeClient(_ address: String) throws -> RPCClient {
-        let parts = address.split(separator: ":")
-        let host = String(parts[0])
-        let tls = TLSConfiguration.client(
-            serverName: host,
-            trustRootsPath: ca,
-            certificateChainPath: cert,
-            privateKeyPath: key
-        )
-        return try RPCClient(configuration: RPCClientConfiguration(host: host, port: Int(parts[1])!, tls: tls))
     }
 }

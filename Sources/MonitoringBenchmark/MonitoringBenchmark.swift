@@ -4,7 +4,6 @@ import Foundation
 import MLOpsClient
 import MLOpsMessages
 import MLOpsRPC
-import MLOpsTLS
 
 /// The monitoring service end to end on the drift spec's generated data:
 /// 100,000 predictions ingested over RPC, then one RunMonitoring over them
@@ -37,7 +36,7 @@ struct MonitoringBenchmark: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let client = MonitoringClient(try makeClient())
+        let client = MonitoringClient(try BenchmarkClient.make(address: address, ca: ca, cert: cert, key: key))
         let data = shaped(GeneratedData(rows: rows))
         var ingestion: [Double] = []
         var windows: [Double] = []
@@ -162,16 +161,4 @@ struct MonitoringBenchmark: AsyncParsableCommand {
     }
 
     private func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
-
-    private func makeClient() throws -> RPCClient {
-        let parts = address.split(separator: ":")
-        let host = String(parts[0])
-        let tls = TLSConfiguration.client(
-            serverName: host,
-            trustRootsPath: ca,
-            certificateChainPath: cert,
-            privateKeyPath: key
-        )
-        return try RPCClient(configuration: RPCClientConfiguration(host: host, port: Int(parts[1])!, tls: tls))
-    }
 }

@@ -1,9 +1,9 @@
 import ArgumentParser
+import BenchmarkData
 import Foundation
 import MLOpsClient
 import MLOpsMessages
 import MLOpsRPC
-import MLOpsTLS
 
 /// Drives a running model-registry over TLS: one operation, N concurrent
 /// callers, for a while; prints one line of results for benchmarks/run-registry.sh.
@@ -28,7 +28,9 @@ struct RegistryBenchmark: AsyncParsableCommand {
     @Option var duration = 5.0
 
     func run() async throws {
-        let clients = try (0..<connections).map { _ in ModelRegistryClient(try makeClient()) }
+        let clients = try (0..<connections).map { _ in
+            ModelRegistryClient(try BenchmarkClient.make(address: address, ca: ca, cert: cert, key: key))
+        }
         defer { for client in clients { Task { await client.rpc.close() } } }
         if operation == .setup {
             try await setUp(clients[0])
@@ -63,17 +65,14 @@ struct RegistryBenchmark: AsyncParsableCommand {
             }
         }
         let sorted = results.0.sorted()
-        func percentile(_ p: Double) -> Double {
-            sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
-        }
         print(
             String(
                 format: "ours operation=%@ callers=%d calls_per_s=%.0f p50_ms=%.2f p99_ms=%.2f errors=%d",
                 operation.rawValue,
                 callers,
                 Double(sorted.count) / duration,
-                percentile(0.5),
-                percentile(0.99),
+                BenchmarkClient.percentile(sorted, 0.5),
+                BenchmarkClient.percentile(sorted, 0.99),
                 results.1
             )
         )
@@ -104,18 +103,6 @@ struct RegistryBenchmark: AsyncParsableCommand {
         _ = try await client.transitionModelVersionStage(.init(name: model, version: 1, stage: "Production"))
         _ = try await client.setRegisteredModelAlias(.init(name: model, alias: "champion", version: 1))
         print("set up \(model) with 50 versions")
-    }
-
-    private func makeClient() throws -> RPCClient {
-        let parts = address.split(separator: ":")
-        let host = String(parts[0])
-        let tls = TLSConfiguration.client(
-            serverName: host,
-            trustRootsPath: ca,
-            certificateChainPath: cert,
-            privateKeyPath: key
-        )
-        return try RPCClient(configuration: RPCClientConfiguration(host: host, port: Int(parts[1])!, tls: tls))
     }
 }
 

@@ -136,7 +136,10 @@ package struct DecisionStore: Sendable {
             throw GateFailure.invalid("max_results \(pageSize) is outside 1...1000 (0 means 100)")
         }
         let limit = pageSize == 0 ? 100 : pageSize
-        let after = try DecisionPageToken(pageToken)
+        let after = pageToken.isEmpty ? nil : KeysetPageToken(text: pageToken)
+        guard pageToken.isEmpty || after != nil else {
+            throw GateFailure.invalid("page_token '\(pageToken)' is not one this service returned")
+        }
         return try await pool.withConnection { connection in
             var query: PostgresQuery = """
                 SELECT \(fragment: DecisionRecord.columns) FROM retraining_decisions
@@ -164,7 +167,8 @@ package struct DecisionStore: Sendable {
             query.append(" ORDER BY timestamp DESC, id DESC LIMIT \(limit + 1)")
             let rows = try connection.query(query)
             let records = try (0..<min(rows.count, limit)).map { try DecisionRecord(rows: rows, at: $0) }
-            let next = rows.count > limit ? DecisionPageToken(after: records.last!).text : ""
+            let next =
+                rows.count > limit ? KeysetPageToken(timestamp: records.last!.timestamp, id: records.last!.id).text : ""
             return (records, next)
         }
     }
@@ -255,27 +259,4 @@ package struct DecisionStore: Sendable {
             )
         }
     }
-}
-
-/// Where a page of decisions ends: the last row's (timestamp, id), opaque to callers.
-struct DecisionPageToken {
-    var timestamp: Int64
-    var id: UUID
-
-    init(after record: DecisionRecord) {
-        timestamp = record.timestamp
-        id = record.id
-    }
-
-    init?(_ text: String) throws {
-        guard !text.isEmpty else { return nil }
-        let parts = text.split(separator: "_")
-        guard parts.count == 2, let timestamp = Int64(parts[0]), let id = UUID(uuidString: String(parts[1])) else {
-            throw GateFailure.invalid("page_token '\(text)' is not one this service returned")
-        }
-        self.timestamp = timestamp
-        self.id = id
-    }
-
-    var text: String { "\(timestamp)_\(id.uuidString.lowercased())" }
 }

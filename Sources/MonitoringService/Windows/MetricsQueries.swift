@@ -35,7 +35,10 @@ package struct MetricsQueries: Sendable {
             throw MonitoringFailure.invalid("max_results \(pageSize) is outside 1...1000 (0 means 100)")
         }
         let limit = pageSize == 0 ? 100 : pageSize
-        let after = try RecentPageToken(pageToken)
+        let after = pageToken.isEmpty ? nil : KeysetPageToken(text: pageToken)
+        guard pageToken.isEmpty || after != nil else {
+            throw MonitoringFailure.invalid("page_token '\(pageToken)' is not one this service returned")
+        }
         return try await pool.withConnection { connection in
             var query: PostgresQuery = """
                 SELECT \(fragment: MetricsRecord.columns) FROM v_recent_monitoring v
@@ -48,7 +51,8 @@ package struct MetricsQueries: Sendable {
             query.append(" ORDER BY v.timestamp DESC, v.id DESC LIMIT \(limit + 1)")
             let rows = try connection.query(query)
             let records = try (0..<min(rows.count, limit)).map { try MetricsRecord(rows: rows, at: $0) }
-            let next = rows.count > limit ? RecentPageToken(after: records.last!).text : ""
+            let next =
+                rows.count > limit ? KeysetPageToken(timestamp: records.last!.timestamp, id: records.last!.id).text : ""
             return (records, next)
         }
     }
@@ -119,27 +123,4 @@ package struct MetricsQueries: Sendable {
         return DataContext(predictions: counts.0, labeled: counts.1, windowStart: start, windowEnd: end, latest: latest)
     }
 
-}
-
-/// Where a page of recent metrics ends: the last row's (timestamp, id), opaque to callers.
-struct RecentPageToken {
-    var timestamp: Int64
-    var id: UUID
-
-    init(after record: MetricsRecord) {
-        timestamp = record.timestamp
-        id = record.id
-    }
-
-    init?(_ text: String) throws {
-        guard !text.isEmpty else { return nil }
-        let parts = text.split(separator: "_")
-        guard parts.count == 2, let timestamp = Int64(parts[0]), let id = UUID(uuidString: String(parts[1])) else {
-            throw MonitoringFailure.invalid("page_token '\(text)' is not one this service returned")
-        }
-        self.timestamp = timestamp
-        self.id = id
-    }
-
-    var text: String { "\(timestamp)_\(id.uuidString.lowercased())" }
 }
