@@ -34,7 +34,7 @@ package struct PairedBootstrap: Sendable, Equatable, Codable {
             let drawn = n == 0 ? cells : random.multinomial(n, shares)
             gains.append(Self.f1Gain(drawn))
         }
-        gains.sort()
+        RadixSort.sort(&gains)
         let tail = (1 - confidence) / 2
         self.lower = Self.percentile(gains, tail)
         self.upper = Self.percentile(gains, 1 - tail)

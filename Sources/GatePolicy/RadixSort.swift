@@ -2,6 +2,24 @@
 /// the few thousand keys of an evaluation: no comparisons and no closures;
 /// passes over bytes that every key shares are skipped.
 enum RadixSort {
+    /// Doubles in ascending order (no NaN): their bits, made to order like the numbers, sorted.
+    static func sort(_ values: inout [Double]) {
+        guard values.count > 64 else {
+            values.sort()
+            return
+        }
+        let signBit: UInt64 = 1 << 63
+        var keys = values.map { value -> UInt64 in
+            let bits = value.bitPattern
+            return bits & signBit == 0 ? bits | signBit : ~bits
+        }
+        sort(&keys)
+        for index in keys.indices {
+            let key = keys[index]
+            values[index] = Double(bitPattern: key & signBit != 0 ? key & ~signBit : ~key)
+        }
+    }
+
     static func sort(_ keys: inout [UInt64]) {
         guard keys.count > 64 else {
             keys.sort()
