@@ -2,7 +2,8 @@
 ///
 /// Both F1 scores depend only on how many samples fall in each of the eight
 /// (label, candidate call, production call) cells, so one resample of n
-/// samples is one multinomial draw over those cells, not n draws.
+/// samples is one multinomial draw over those cells, not n draws. The
+/// biggest cell goes first: its binomial is tabulated once for all resamples.
 package struct PairedBootstrap: Sendable, Equatable, Codable {
     package var lower: Double
     package var upper: Double
@@ -27,11 +28,18 @@ package struct PairedBootstrap: Sendable, Equatable, Codable {
             cells[cell] += 1
         }
         let n = labels.count
-        let shares = cells.map { n == 0 ? 0 : Double($0) / Double(n) }
+        // Largest first (ties by cell), and back to cell order after each draw.
+        let order = cells.indices.sorted { cells[$0] > cells[$1] || (cells[$0] == cells[$1] && $0 < $1) }
+        let shares = order.map { n == 0 ? 0 : Double(cells[$0]) / Double(n) }
         var gains: [Double] = []
         gains.reserveCapacity(resamples)
+        let sampler = MultinomialSampler(n: n, probabilities: shares)
         for _ in 0..<resamples {
-            let drawn = n == 0 ? cells : random.multinomial(n, shares)
+            var drawn = cells
+            if n > 0 {
+                let counts = sampler.draw(&random)
+                for (position, cell) in order.enumerated() { drawn[cell] = counts[position] }
+            }
             gains.append(Self.f1Gain(drawn))
         }
         RadixSort.sort(&gains)

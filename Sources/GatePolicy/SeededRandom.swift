@@ -37,10 +37,23 @@ package struct SeededRandom: Sendable {
     /// to 1), as binomials conditioned on what earlier cells took.
     package mutating func multinomial(_ n: Int, _ probabilities: [Double]) -> [Int] {
         var counts = [Int](repeating: 0, count: probabilities.count)
-        var remaining = n
-        var mass = 1.0
-        for (index, p) in probabilities.enumerated() {
+        conditionalDraws(n, probabilities, from: 0, mass: 1, into: &counts)
+        return counts
+    }
+
+    /// The cells from `start` on, `remaining` draws left and `mass` the probability they share.
+    mutating func conditionalDraws(
+        _ remaining: Int,
+        _ probabilities: [Double],
+        from start: Int,
+        mass: Double,
+        into counts: inout [Int]
+    ) {
+        var remaining = remaining
+        var mass = mass
+        for index in start..<probabilities.count {
             guard remaining > 0 else { break }
+            let p = probabilities[index]
             if index == probabilities.count - 1 || mass <= p {
                 counts[index] = remaining
                 break
@@ -50,7 +63,6 @@ package struct SeededRandom: Sendable {
             remaining -= draw
             mass -= p
         }
-        return counts
     }
 
     /// A Binomial(n, p) draw: inversion for small means, Hörmann's BTRS
@@ -112,7 +124,7 @@ package struct SeededRandom: Sendable {
     }
 
     /// log(k!) from a table for the sample sizes the gate sees, lgamma beyond.
-    private static func logFactorial(_ k: Double) -> Double {
+    static func logFactorial(_ k: Double) -> Double {
         let index = Int(k)
         return index < logFactorials.count ? logFactorials[index] : lgamma(k + 1)
     }
@@ -123,4 +135,62 @@ package struct SeededRandom: Sendable {
         for k in 1..<(1 << 16) { table.append(lgamma(Double(k) + 1)) }
         return table
     }()
+}
+
+/// Many multinomial draws with the same `n` and cell probabilities, as the
+/// bootstrap makes: the first cell's Binomial(n, p₀) is the same in every
+/// draw, so its distribution is tabulated once and drawn by bisection; the
+/// other cells are conditional binomials as in `SeededRandom.multinomial`.
+package struct MultinomialSampler: Sendable {
+    let n: Int
+    let probabilities: [Double]
+    /// P(first cell ≤ low + i), over the counts with any probability to speak of.
+    private let firstCDF: [Double]
+    private let low: Int
+
+    package init(n: Int, probabilities: [Double]) {
+        self.n = n
+        self.probabilities = probabilities
+        let p = probabilities.first ?? 0
+        guard n > 0, p > 0, p < 1 else {
+            (firstCDF, low) = ([1], p >= 1 ? n : 0)
+            return
+        }
+        let q = 1 - p
+        let nd = Double(n)
+        let spread = 12 * (nd * p * q).squareRoot() + 2
+        let low = max(0, Int((nd * p - spread).rounded(.down)))
+        let high = min(n, Int((nd * p + spread).rounded(.up)))
+        let logN = SeededRandom.logFactorial(nd)
+        let (logP, logQ) = (log(p), log(q))
+        var cdf: [Double] = []
+        cdf.reserveCapacity(high - low + 1)
+        var total = 0.0
+        for k in low...high {
+            let kd = Double(k)
+            total += exp(
+                logN - SeededRandom.logFactorial(kd) - SeededRandom.logFactorial(nd - kd) + kd * logP + (nd - kd) * logQ
+            )
+            cdf.append(total)
+        }
+        self.firstCDF = cdf.map { $0 / total }
+        self.low = low
+    }
+
+    package func draw(_ random: inout SeededRandom) -> [Int] {
+        var counts = [Int](repeating: 0, count: probabilities.count)
+        guard n > 0, !probabilities.isEmpty else { return counts }
+        // The first k whose cumulative probability reaches u.
+        let u = random.uniform()
+        var lo = 0
+        var hi = firstCDF.count - 1
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if firstCDF[mid] >= u { hi = mid } else { lo = mid + 1 }
+        }
+        let first = min(n, low + lo)
+        counts[0] = first
+        random.conditionalDraws(n - first, probabilities, from: 1, mass: 1 - probabilities[0], into: &counts)
+        return counts
+    }
 }

@@ -122,6 +122,22 @@ struct PairedBootstrapTests {
         #expect(draws.allSatisfy { $0 >= 0 && $0 <= Double(n) })
     }
 
+    @Test func theTabulatedSamplerDrawsTheSameDistribution() {
+        let shares = [0.45, 0.2, 0.15, 0.1, 0.05, 0.03, 0.02, 0.0]
+        let sampler = MultinomialSampler(n: 2000, probabilities: shares)
+        var random = SeededRandom(seed: 8)
+        let draws = (0..<20_000).map { _ in sampler.draw(&random) }
+        #expect(draws.allSatisfy { $0.reduce(0, +) == 2000 && $0[7] == 0 })
+        for cell in 0..<7 {
+            let values = draws.map { Double($0[cell]) }
+            let mean = values.reduce(0, +) / Double(values.count)
+            let variance = values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count - 1)
+            let expectedVariance = 2000 * shares[cell] * (1 - shares[cell])
+            #expect(abs(mean - 2000 * shares[cell]) < 5 * (expectedVariance / Double(values.count)).squareRoot())
+            #expect(abs(variance / expectedVariance - 1) < 0.05)
+        }
+    }
+
     @Test func multinomialDrawsKeepTheTotal() {
         var random = SeededRandom(seed: 5)
         let shares = [0.1, 0.0, 0.25, 0.05, 0.3, 0.1, 0.2, 0.0]
