@@ -34,11 +34,12 @@ package struct PairedBootstrap: Sendable, Equatable, Codable {
         var gains: [Double] = []
         gains.reserveCapacity(resamples)
         let sampler = MultinomialSampler(n: n, probabilities: shares)
+        var counts = [Int](repeating: 0, count: 8)
+        var drawn = cells
         for _ in 0..<resamples {
-            var drawn = cells
             if n > 0 {
-                let counts = sampler.draw(&random)
-                for (position, cell) in order.enumerated() { drawn[cell] = counts[position] }
+                sampler.draw(&random, into: &counts)
+                for position in 0..<8 { drawn[order[position]] = counts[position] }
             }
             gains.append(Self.f1Gain(drawn))
         }

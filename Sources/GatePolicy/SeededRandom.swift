@@ -179,7 +179,14 @@ package struct MultinomialSampler: Sendable {
 
     package func draw(_ random: inout SeededRandom) -> [Int] {
         var counts = [Int](repeating: 0, count: probabilities.count)
-        guard n > 0, !probabilities.isEmpty else { return counts }
+        draw(&random, into: &counts)
+        return counts
+    }
+
+    /// A draw into `counts` (one per cell), reused across draws so a bootstrap allocates nothing per resample.
+    package func draw(_ random: inout SeededRandom, into counts: inout [Int]) {
+        for index in counts.indices { counts[index] = 0 }
+        guard n > 0, !probabilities.isEmpty else { return }
         // The first k whose cumulative probability reaches u.
         let u = random.uniform()
         var lo = 0
@@ -191,6 +198,5 @@ package struct MultinomialSampler: Sendable {
         let first = min(n, low + lo)
         counts[0] = first
         random.conditionalDraws(n - first, probabilities, from: 1, mass: 1 - probabilities[0], into: &counts)
-        return counts
     }
 }

@@ -100,8 +100,8 @@ package struct GateEvaluator: Sendable {
             request.samples.production
         ).text
 
-        // The samples are checked before anyone is asked; against the Production version's presence after.
-        _ = try Self.checked(request.samples, hasProduction: false)
+        // The samples are checked before anyone is asked; whether production's scores are needed, after.
+        let samples = try Self.checked(request.samples)
         let productionVersion: Int64
         do {
             productionVersion = try await versionCache.value("\(request.model)\u{0}\(request.candidateVersion)") {
@@ -116,7 +116,11 @@ package struct GateEvaluator: Sendable {
             }
             throw error
         }
-        let samples = try Self.checked(request.samples, hasProduction: productionVersion != 0)
+        if productionVersion != 0 && samples.production.isEmpty {
+            throw GateFailure.invalid(
+                "the model has a Production version (\(productionVersion)): production_probabilities are needed to compare with it"
+            )
+        }
         let (drift, data) = try await contextCache.value(request.model) { await context(request.model) }
         let evaluation = GateEvaluation(
             samples: samples,
@@ -153,15 +157,11 @@ package struct GateEvaluator: Sendable {
         return (try await store.get(id: logged.id) ?? logged, false)
     }
 
-    private static func checked(_ samples: LabelledSamples, hasProduction: Bool) throws -> LabelledSamples {
+    private static func checked(_ samples: LabelledSamples) throws -> LabelledSamples {
         do {
-            return try samples.validated(hasProduction: hasProduction)
+            return try samples.validated(hasProduction: false)
         } catch {
-            throw GateFailure.invalid(
-                hasProduction && samples.production.isEmpty
-                    ? "the model has a Production version: production_probabilities are needed to compare with it"
-                    : error.description
-            )
+            throw GateFailure.invalid(error.description)
         }
     }
 
