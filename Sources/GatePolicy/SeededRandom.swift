@@ -37,49 +37,65 @@ package struct SeededRandom: Sendable {
     /// to 1), as binomials conditioned on what earlier cells took.
     package mutating func multinomial(_ n: Int, _ probabilities: [Double]) -> [Int] {
         var counts = [Int](repeating: 0, count: probabilities.count)
-        conditionalDraws(n, probabilities, from: 0, mass: 1, into: &counts)
+        conditionalDraws(n, Self.conditional(probabilities), from: 0, into: &counts)
         return counts
     }
 
-    /// The cells from `start` on, `remaining` draws left and `mass` the probability they share.
+    /// The cells from `start` on, `remaining` draws left: each cell's
+    /// probability given that the draw fell in none of the cells before it,
+    /// with its logarithms.
     mutating func conditionalDraws(
         _ remaining: Int,
-        _ probabilities: [Double],
+        _ conditional: [(p: Double, logP: Double, logQ: Double)],
         from start: Int,
-        mass: Double,
         into counts: inout [Int]
     ) {
         var remaining = remaining
-        var mass = mass
-        for index in start..<probabilities.count {
+        for index in start..<conditional.count {
             guard remaining > 0 else { break }
-            let p = probabilities[index]
-            if index == probabilities.count - 1 || mass <= p {
+            let cell = conditional[index]
+            if index == conditional.count - 1 || cell.p >= 1 {
                 counts[index] = remaining
                 break
             }
-            let draw = binomial(remaining, min(1, max(0, p / mass)))
+            let draw = binomial(remaining, cell.p, logP: cell.logP, logQ: cell.logQ)
             counts[index] = draw
             remaining -= draw
-            mass -= p
+        }
+    }
+
+    /// Each cell's probability given the cells before it took nothing.
+    static func conditional(_ probabilities: [Double]) -> [(p: Double, logP: Double, logQ: Double)] {
+        var mass = 1.0
+        return probabilities.map { share in
+            let p = mass <= share ? 1 : min(1, max(0, share / mass))
+            mass -= share
+            return (p, log(p), log1p(-p))
         }
     }
 
     /// A Binomial(n, p) draw: inversion for small means, Hörmann's BTRS
     /// (transformed rejection with squeeze) otherwise, exact either way.
     package mutating func binomial(_ n: Int, _ p: Double) -> Int {
-        guard n > 0, p > 0 else { return 0 }
-        guard p < 1 else { return n }
-        if p > 0.5 { return n - binomial(n, 1 - p) }
-        return Double(n) * p < 10 ? inversion(n, p) : transformedRejection(n, p)
+        binomial(n, p, logP: log(p), logQ: log1p(-p))
     }
 
-    private mutating func inversion(_ n: Int, _ p: Double) -> Int {
+    /// The same, with log p and log(1 − p) given: a sampler drawing many
+    /// times with one p works them out once.
+    mutating func binomial(_ n: Int, _ p: Double, logP: Double, logQ: Double) -> Int {
+        guard n > 0, p > 0 else { return 0 }
+        guard p < 1 else { return n }
+        if p > 0.5 { return n - binomial(n, 1 - p, logP: logQ, logQ: logP) }
+        return Double(n) * p < 10
+            ? inversion(n, p, logQ: logQ) : transformedRejection(n, p, logPOverQ: logP - logQ)
+    }
+
+    private mutating func inversion(_ n: Int, _ p: Double, logQ: Double) -> Int {
         let q = 1 - p
         let s = p / q
         let a = Double(n + 1) * s
         while true {
-            var r = pow(q, Double(n))
+            var r = exp(Double(n) * logQ)
             var u = uniform()
             var x = 0
             while u > r {
@@ -92,7 +108,7 @@ package struct SeededRandom: Sendable {
         }
     }
 
-    private mutating func transformedRejection(_ n: Int, _ p: Double) -> Int {
+    private mutating func transformedRejection(_ n: Int, _ p: Double, logPOverQ lpq: Double) -> Int {
         let q = 1 - p
         let nd = Double(n)
         let spq = (nd * p * q).squareRoot()
@@ -102,7 +118,6 @@ package struct SeededRandom: Sendable {
         let vr = 0.92 - 4.2 / b
         // Only the rare draws outside the squeeze need these: computed once, when first needed.
         var alpha = 0.0
-        var lpq = 0.0
         var m = 0.0
         var h = Double.nan
         while true {
@@ -114,7 +129,6 @@ package struct SeededRandom: Sendable {
             if k < 0 || k > nd { continue }
             if h.isNaN {
                 alpha = (2.83 + 5.1 / b) * spq
-                lpq = log(p / q)
                 m = ((nd + 1) * p).rounded(.down)
                 h = Self.logFactorial(m) + Self.logFactorial(nd - m)
             }
@@ -144,6 +158,7 @@ package struct SeededRandom: Sendable {
 package struct MultinomialSampler: Sendable {
     let n: Int
     let probabilities: [Double]
+    private let conditional: [(p: Double, logP: Double, logQ: Double)]
     /// P(first cell ≤ low + i), over the counts with any probability to speak of.
     private let firstCDF: [Double]
     private let low: Int
@@ -151,6 +166,7 @@ package struct MultinomialSampler: Sendable {
     package init(n: Int, probabilities: [Double]) {
         self.n = n
         self.probabilities = probabilities
+        conditional = SeededRandom.conditional(probabilities)
         let p = probabilities.first ?? 0
         guard n > 0, p > 0, p < 1 else {
             (firstCDF, low) = ([1], p >= 1 ? n : 0)
@@ -197,6 +213,6 @@ package struct MultinomialSampler: Sendable {
         }
         let first = min(n, low + lo)
         counts[0] = first
-        random.conditionalDraws(n - first, probabilities, from: 1, mass: 1 - probabilities[0], into: &counts)
+        random.conditionalDraws(n - first, conditional, from: 1, into: &counts)
     }
 }
