@@ -100,6 +100,7 @@ let package = Package(
 
         // MARK: Domain: pure Swift, no I/O.
         .target(name: "DriftEngine", swiftSettings: swiftSettings),
+        .target(name: "MLOpsProcess", swiftSettings: swiftSettings),
         .target(name: "GatePolicy", swiftSettings: swiftSettings),
         .target(name: "RegistryRules", swiftSettings: swiftSettings),
 
@@ -153,7 +154,7 @@ let package = Package(
         .target(name: "MLOpsClient", dependencies: ["MLOpsMessages", "MLOpsRPC"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "MLOpsCtl",
-            dependencies: ["BenchmarkData", "MLOpsClient", "MLOpsMessages", "MLOpsRPC", argumentParser],
+            dependencies: ["MLOpsClient", "MLOpsMessages", "MLOpsRPC", "MLOpsTLS", "MLOpsProcess", argumentParser],
             swiftSettings: swiftSettings
         ),
 
@@ -194,7 +195,9 @@ let package = Package(
         // MARK: Tests
         .target(
             name: "MLOpsTestSupport",
-            dependencies: ["MLOpsPostgres", "MLOpsClient", "MLOpsRPC", "MLOpsTLS", "MLOpsMessages", logging],
+            dependencies: [
+                "MLOpsPostgres", "MLOpsClient", "MLOpsRPC", "MLOpsTLS", "MLOpsMessages", "MLOpsProcess", logging,
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -240,6 +243,11 @@ let package = Package(
         .testTarget(
             name: "GateServiceTests",
             dependencies: ["MLOpsClient", "MLOpsMessages", "MLOpsRPC", "MLOpsTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SystemTests",
+            dependencies: ["MLOpsTestSupport", "MLOpsPostgres"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

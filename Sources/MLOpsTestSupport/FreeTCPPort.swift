@@ -1,4 +1,5 @@
 import Foundation
+import MLOpsProcess
 
 /// A TCP port nobody listens on right now, below the ephemeral range so a
 /// client socket cannot take it in the meantime.

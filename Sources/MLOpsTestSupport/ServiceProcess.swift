@@ -1,4 +1,5 @@
 package import Foundation
+import MLOpsProcess
 
 /// One of the product's executables running as a real process for a test:
 /// started from the build folder beside the test bundle, its output in a log

@@ -1,5 +1,6 @@
 import Foundation
 package import MLOpsPostgres
+import MLOpsProcess
 
 /// A throwaway PostgreSQL 15 cluster for one test run: `initdb` and `pg_ctl`
 /// in a temporary folder, listening on a free port on 127.0.0.1 and on a unix
@@ -12,7 +13,6 @@ package final class TemporaryPostgres: Sendable {
     package let port: Int
     package let user = "postgres"
 
-    private static let binaries = URL(fileURLWithPath: "/usr/lib/postgresql/15/bin")
     private static let folderPrefix = "mlops-pg-"
 
     private init(folder: URL, port: Int) {
@@ -34,10 +34,8 @@ package final class TemporaryPostgres: Sendable {
         let port = try FreeTCPPort.find()
         let cluster = TemporaryPostgres(folder: folder, port: port)
         do {
-            if runsAsRoot {
-                try run("/bin/chown", ["-R", "postgres:postgres", folder.path])
-            }
-            try runPostgresTool(
+            try PostgresTools.giveToPostgres(folder.path)
+            try PostgresTools.run(
                 "initdb",
                 ["-D", cluster.dataDirectory, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"]
             )
@@ -56,7 +54,7 @@ package final class TemporaryPostgres: Sendable {
             "-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off",
             "-c max_connections=200",
         ]
-        try Self.runPostgresTool(
+        try PostgresTools.run(
             "pg_ctl",
             ["-D", dataDirectory, "-l", logFile, "-o", options.joined(separator: " "), "-w", "start"]
         )
@@ -64,12 +62,12 @@ package final class TemporaryPostgres: Sendable {
 
     /// Stops the server, disconnecting every client, and keeps its data.
     package func stopServer() throws {
-        try Self.runPostgresTool("pg_ctl", ["-D", dataDirectory, "-m", "fast", "-w", "stop"])
+        try PostgresTools.run("pg_ctl", ["-D", dataDirectory, "-m", "fast", "-w", "stop"])
     }
 
     /// Stops the server at once and deletes the folder.
     package func stop() {
-        try? Self.runPostgresTool("pg_ctl", ["-D", dataDirectory, "-m", "immediate", "-w", "stop"])
+        try? PostgresTools.run("pg_ctl", ["-D", dataDirectory, "-m", "immediate", "-w", "stop"])
         try? FileManager.default.removeItem(at: folder)
     }
 
@@ -112,31 +110,6 @@ package final class TemporaryPostgres: Sendable {
         try connection.query("DROP DATABASE IF EXISTS \(identifier: name) WITH (FORCE)")
     }
 
-    // MARK: Processes
-
-    private static var runsAsRoot: Bool { getuid() == 0 }
-
-    private static func runPostgresTool(_ tool: String, _ arguments: [String]) throws {
-        let executable = binaries.appendingPathComponent(tool).path
-        if runsAsRoot {
-            try run("/sbin/runuser", ["-u", "postgres", "--", executable] + arguments)
-        } else {
-            try run(executable, arguments)
-        }
-    }
-
-    private static func run(_ executable: String, _ arguments: [String]) throws {
-        let outputFile = FileManager.default.temporaryDirectory.appendingPathComponent("mlops-tool-\(UUID()).log")
-        defer { try? FileManager.default.removeItem(at: outputFile) }
-        let status = try ChildProcess.run(executable, arguments, outputPath: outputFile.path)
-        guard status == 0 else {
-            throw CommandFailed(
-                command: ([executable] + arguments).joined(separator: " "),
-                output: (try? String(contentsOf: outputFile, encoding: .utf8)) ?? ""
-            )
-        }
-    }
-
     /// Stops and deletes clusters left by test processes that no longer run.
     private static func removeAbandonedClusters() {
         let temporary = FileManager.default.temporaryDirectory
@@ -149,10 +122,4 @@ package final class TemporaryPostgres: Sendable {
             TemporaryPostgres(folder: folder, port: 0).stop()
         }
     }
-}
-
-struct CommandFailed: Error, CustomStringConvertible {
-    var command: String
-    var output: String
-    var description: String { "\(command) failed:\n\(output)" }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import MLOpsProcess
 
 /// A certificate authority made for one test run, and certificates it issues,
 /// written as PEM files into a temporary folder with the `openssl` command.

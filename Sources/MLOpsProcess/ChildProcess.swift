@@ -1,12 +1,24 @@
-import Foundation
+package import Foundation
+
+/// A command that did not succeed, with what it printed.
+package struct CommandFailed: Error, CustomStringConvertible {
+    package var command: String
+    package var output: String
+    package var description: String { "\(command) failed:\n\(output)" }
+
+    package init(command: String, output: String) {
+        self.command = command
+        self.output = output
+    }
+}
 
 /// Runs a program to completion with posix_spawn and waitpid. Foundation's
 /// Process notices a child's exit through a descriptor the child inherits, so
 /// it never sees `pg_ctl start` finish while the server it started lives on.
-enum ChildProcess {
+package enum ChildProcess {
     /// Runs `executable`, output and errors appended to `outputPath`, input
     /// from /dev/null; returns its exit status.
-    static func run(_ executable: String, _ arguments: [String], outputPath: String) throws -> Int32 {
+    package static func run(_ executable: String, _ arguments: [String], outputPath: String) throws -> Int32 {
         let pid = try spawn(executable, arguments, outputPath: outputPath)
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1 {
@@ -17,12 +29,15 @@ enum ChildProcess {
         return exitStatus(status)
     }
 
-    /// Starts `executable` the same way, with `environment` added to ours, and returns at once.
-    static func spawn(
+    /// Starts `executable` the same way, with `environment` added to ours, and
+    /// returns at once. With `newSession`, in a session of its own: it lives
+    /// on when this process and its terminal are gone.
+    package static func spawn(
         _ executable: String,
         _ arguments: [String],
         outputPath: String,
-        environment: [String: String] = [:]
+        environment: [String: String] = [:],
+        newSession: Bool = false
     ) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -38,8 +53,13 @@ enum ChildProcess {
             argv.forEach { free($0) }
             envp.forEach { free($0) }
         }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        // POSIX_SPAWN_SETSID (glibc's value; the Glibc module does not export it).
+        if newSession { posix_spawnattr_setflags(&attributes, 0x80) }
         var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+        let spawned = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
         guard spawned == 0 else {
             throw CommandFailed(command: executable, output: String(cString: strerror(spawned)))
         }
@@ -48,7 +68,7 @@ enum ChildProcess {
 
     /// A `waitpid` status as a shell shows it: the exit code, or 128 + the signal.
     /// (WIFEXITED / WEXITSTATUS are macros: the status layout is Linux's.)
-    static func exitStatus(_ status: Int32) -> Int32 {
+    package static func exitStatus(_ status: Int32) -> Int32 {
         status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
     }
 }

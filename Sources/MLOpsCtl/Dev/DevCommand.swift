@@ -1,0 +1,140 @@
+import ArgumentParser
+import Foundation
+import MLOpsMessages
+
+/// `mlopsctl dev …`: the whole system on this machine, for trying it and for development.
+struct DevCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dev",
+        abstract: "Run the whole system locally: PostgreSQL, a development CA and the three services.",
+        discussion: """
+            Everything lives in one folder (default .mlops-dev): the PostgreSQL cluster (kept between runs),
+            certificates, logs (logs/<service>.log) and state.json. Each service uses its own database role,
+            which owns its tables and can touch no other service's.
+            Examples:
+              mlopsctl dev up            # start what is not running, wait until all serve
+              source .mlops-dev/env      # point mlopsctl at it
+              mlopsctl dev status
+              mlopsctl dev down          # stop the services and PostgreSQL, keep the data
+            """,
+        subcommands: [Up.self, Status.self, Down.self]
+    )
+
+    struct Location: ParsableArguments {
+        @Option(help: "The folder holding the stack.") var folder = ".mlops-dev"
+        @Option(help: "Ports: services base, base+1, base+2; metrics base+2100…; PostgreSQL base+18439.")
+        var basePort = 7001
+    }
+}
+
+extension DevCommand {
+    struct Up: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Start the stack (what is not running yet).")
+        @OptionGroup var location: Location
+        @Option(help: "The repository, for services/<name>/config.json.") var repository = "."
+
+        func run() async throws {
+            var stack = try DevStack(folder: location.folder, basePort: location.basePort)
+            try FileManager.default.createDirectory(at: stack.folder, withIntermediateDirectories: true)
+            note("PostgreSQL in \(stack.socketFolder) (port \(stack.state.postgresPort))")
+            try stack.startPostgres()
+            note("certificates in \(stack.certificates.path)")
+            try stack.issueCertificates()
+            let executables = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+                .deletingLastPathComponent().path
+            let started = try stack.startServices(repository: repository, executables: executables)
+            note(started.isEmpty ? "services already running" : "started \(started.joined(separator: ", "))")
+            note("waiting until every service serves", terminator: "")
+            let deadline = ContinuousClock.now + .seconds(90)
+            for service in DevStack.services {
+                while await stack.health(service) != .serving {
+                    guard ContinuousClock.now < deadline else {
+                        note("")
+                        throw ValidationError(
+                            "\(service.name) is not serving after 90 s; see \(stack.logs.path)/\(service.name).log"
+                        )
+                    }
+                    note(".", terminator: "")
+                    try await Task.sleep(for: .milliseconds(250))
+                }
+            }
+            note("")
+            let environment = stack.folder.appendingPathComponent("env")
+            try (stack.environmentLines.joined(separator: "\n") + "\n").write(
+                to: environment,
+                atomically: true,
+                encoding: .utf8
+            )
+            var table = Table("SERVICE", "ADDRESS", "METRICS", "PID", "LOG")
+            for service in DevStack.services {
+                table.add(
+                    service.name,
+                    "127.0.0.1:\(stack.state.port(service))",
+                    "http://127.0.0.1:\(stack.state.metricsPort(service))/metrics",
+                    String(stack.state.pids[service.name] ?? 0),
+                    "\(stack.logs.path)/\(service.name).log"
+                )
+            }
+            print(table.render())
+            print("\nCall it: source \(environment.path)   (identity admin; certificates for trainer and serving too)")
+            print("Stop it: mlopsctl dev down --folder \(location.folder)")
+        }
+    }
+
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "What runs, and whether it serves.")
+        @OptionGroup var location: Location
+
+        func run() async throws {
+            let stack = try DevStack(folder: location.folder, basePort: location.basePort)
+            var table = Table("SERVICE", "ADDRESS", "PID", "PROCESS", "HEALTH")
+            var allServing = true
+            for service in DevStack.services {
+                let pid = stack.state.pids[service.name] ?? 0
+                let alive = pid > 0 && kill(pid, 0) == 0
+                let health = alive ? await stack.health(service) : nil
+                allServing = allServing && health == .serving
+                table.add(
+                    service.name,
+                    "127.0.0.1:\(stack.state.port(service))",
+                    String(pid),
+                    alive ? "running" : "stopped",
+                    health.map { "\($0)" } ?? "-"
+                )
+            }
+            print(table.render())
+            if !allServing { throw ExitCode(1) }
+        }
+    }
+
+    struct Down: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Stop the services (SIGTERM, by process id) and PostgreSQL; the data stays."
+        )
+        @OptionGroup var location: Location
+
+        func run() async throws {
+            var stack = try DevStack(folder: location.folder, basePort: location.basePort)
+            for service in DevStack.services.reversed() {
+                guard let pid = stack.state.pids[service.name], pid > 0, kill(pid, 0) == 0 else { continue }
+                kill(pid, SIGTERM)
+                let deadline = ContinuousClock.now + .seconds(20)
+                while kill(pid, 0) == 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+                if kill(pid, 0) == 0 { kill(pid, SIGKILL) }
+                note("stopped \(service.name) (pid \(pid))")
+            }
+            stack.state.pids = [:]
+            if FileManager.default.fileExists(atPath: stack.dataDirectory + "/PG_VERSION") {
+                try? stack.stopPostgres()
+                note("stopped PostgreSQL; its data stays in \(stack.dataDirectory)")
+            }
+            stack.state.postgresStartedHere = false
+            try stack.save()
+        }
+    }
+}
+
+/// Progress on standard error, so standard output stays the result.
+func note(_ text: String, terminator: String = "\n") {
+    FileHandle.standardError.write(Data((text + terminator).utf8))
+}

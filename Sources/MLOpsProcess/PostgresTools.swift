@@ -1,0 +1,38 @@
+import Foundation
+
+extension ChildProcess {
+    /// Runs `executable` to completion and returns what it printed; a
+    /// non-zero exit is `CommandFailed` with that output.
+    @discardableResult
+    package static func output(_ executable: String, _ arguments: [String]) throws -> String {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("mlops-tool-\(UUID()).log")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let status = try run(executable, arguments, outputPath: file.path)
+        let text = (try? String(contentsOf: file, encoding: .utf8)) ?? ""
+        guard status == 0 else {
+            throw CommandFailed(command: ([executable] + arguments).joined(separator: " "), output: text)
+        }
+        return text
+    }
+}
+
+/// PostgreSQL 15's server tools (`initdb`, `pg_ctl`), run as the `postgres`
+/// user when we are root, as the server refuses to run as root.
+package enum PostgresTools {
+    package static let binaries = "/usr/lib/postgresql/15/bin"
+
+    package static var runsAsRoot: Bool { getuid() == 0 }
+
+    @discardableResult
+    package static func run(_ tool: String, _ arguments: [String]) throws -> String {
+        let executable = "\(binaries)/\(tool)"
+        return runsAsRoot
+            ? try ChildProcess.output("/sbin/runuser", ["-u", "postgres", "--", executable] + arguments)
+            : try ChildProcess.output(executable, arguments)
+    }
+
+    /// Hands `path` to the `postgres` user when we are root, so the server can write there.
+    package static func giveToPostgres(_ path: String) throws {
+        if runsAsRoot { try ChildProcess.output("/bin/chown", ["-R", "postgres:postgres", path]) }
+    }
+}

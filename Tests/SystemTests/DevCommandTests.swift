@@ -1,0 +1,74 @@
+import Foundation
+import MLOpsPostgres
+import MLOpsTestSupport
+import Testing
+
+@Suite("mlopsctl dev: the whole system on this machine")
+struct DevCommandTests {
+    private let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+
+    private func mlopsctl(_ arguments: [String], environment: [String: String] = [:]) async throws -> (Int32, String) {
+        let process = try ServiceProcess("mlopsctl", arguments, environment: environment)
+        let status = try #require(await process.exitStatus(waitingUpTo: .seconds(150)))
+        return (status, process.log)
+    }
+
+    @Test func upStatusDownAndUpAgainWithTheDataKept() async throws {
+        let folder = NSTemporaryDirectory() + "mlops-dev-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        // Ports base…base+2, base+2100…, base+18439 must be free: a base well inside the test range.
+        let base = Int.random(in: 20_000..<23_000)
+        let location = ["--folder", folder, "--base-port", String(base)]
+
+        var (status, output) = try await mlopsctl(["dev", "up", "--repository", repository] + location)
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("127.0.0.1:\(base)") && output.contains("Stop it: mlopsctl dev down"), "\(output)")
+        do {
+            (status, output) = try await mlopsctl(["dev", "status"] + location)
+            #expect(status == 0 && output.components(separatedBy: "serving").count - 1 == 3, "\(output)")
+
+            // Called with the environment `dev up` wrote.
+            let lines = try String(contentsOfFile: folder + "/env", encoding: .utf8).split(separator: "\n")
+            var environment: [String: String] = [:]
+            for line in lines {
+                let assignment = line.dropFirst("export ".count).split(separator: "=", maxSplits: 1)
+                environment[String(assignment[0])] = String(assignment[1])
+            }
+            (status, output) = try await mlopsctl(["registry", "create-model", "kept-model"], environment: environment)
+            #expect(status == 0, "\(output)")
+
+            // Each service's role owns its tables and can read no other's.
+            let monitoringRole = PostgresConfiguration(
+                host: folder + "/postgres",
+                port: base + 18_439,
+                user: "monitoring",
+                database: "mlops",
+                sslMode: "disable",
+                applicationName: "dev-test"
+            )
+            let connection = try PostgresConnection(configuration: monitoringRole)
+            #expect(throws: PostgresError.self) { try connection.query("SELECT count(*) FROM registered_models") }
+            #expect(try connection.query("SELECT count(*) FROM predictions").count == 1)
+        } catch {
+            _ = try? await mlopsctl(["dev", "down"] + location)
+            throw error
+        }
+
+        (status, output) = try await mlopsctl(["dev", "down"] + location)
+        #expect(status == 0 && output.contains("stopped model-registry"), "\(output)")
+        (status, _) = try await mlopsctl(["dev", "status"] + location)
+        #expect(status == 1)
+
+        (status, output) = try await mlopsctl(["dev", "up", "--repository", repository] + location)
+        #expect(status == 0, "\(output)")
+        let environment = [
+            "MLOPS_REGISTRY_ADDRESS": "127.0.0.1:\(base)", "MLOPS_TLS_CA": folder + "/certs/ca.pem",
+            "MLOPS_TLS_CERT": folder + "/certs/serving.pem", "MLOPS_TLS_KEY": folder + "/certs/serving.key",
+        ]
+        (status, output) = try await mlopsctl(["registry", "get-model", "kept-model"], environment: environment)
+        #expect(status == 0 && output.contains("kept-model"), "\(output)")
+        (status, output) = try await mlopsctl(["dev", "down"] + location)
+        #expect(status == 0, "\(output)")
+    }
+}
