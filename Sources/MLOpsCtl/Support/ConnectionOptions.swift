@@ -25,8 +25,16 @@ struct ConnectionOptions: ParsableArguments {
     var json = false
 
     /// A client for `service` (e.g. `registry`), whose default port is `defaultPort`.
+    /// Flags first, then the environment, then a stack `mlopsctl dev up` runs
+    /// from this folder (as `admin`), then the service's default port.
     func client(service: String, defaultPort: Int) throws -> RPCClient {
-        let environment = ProcessInfo.processInfo.environment
+        var environment = ProcessInfo.processInfo.environment
+        if let dev = try? DevStack(folder: ".mlops-dev", basePort: 0), dev.state.basePort > 0 {
+            for line in dev.environmentLines {
+                let assignment = line.dropFirst("export ".count).split(separator: "=", maxSplits: 1).map(String.init)
+                if environment[assignment[0]] == nil { environment[assignment[0]] = assignment[1] }
+            }
+        }
         let target = address ?? environment["MLOPS_\(service.uppercased())_ADDRESS"] ?? "127.0.0.1:\(defaultPort)"
         guard let colon = target.lastIndex(of: ":"), let port = Int(target[target.index(after: colon)...]) else {
             throw ValidationError("--address must be host:port, not '\(target)'")
