@@ -3,17 +3,18 @@ import MLOpsPostgres
 import MLOpsTestSupport
 import Testing
 
+private let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().path
+
+/// Runs mlopsctl with `environment` added; its exit status and output.
+private func mlopsctl(_ arguments: [String], environment: [String: String] = [:]) async throws -> (Int32, String) {
+    let process = try ServiceProcess("mlopsctl", arguments, environment: environment)
+    let status = try #require(await process.exitStatus(waitingUpTo: .seconds(150)))
+    return (status, process.log)
+}
+
 @Suite("mlopsctl dev: the whole system on this machine")
 struct DevCommandTests {
-    private let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().path
-
-    private func mlopsctl(_ arguments: [String], environment: [String: String] = [:]) async throws -> (Int32, String) {
-        let process = try ServiceProcess("mlopsctl", arguments, environment: environment)
-        let status = try #require(await process.exitStatus(waitingUpTo: .seconds(150)))
-        return (status, process.log)
-    }
-
     @Test func upStatusDownAndUpAgainWithTheDataKept() async throws {
         let folder = NSTemporaryDirectory() + "mlops-dev-\(UUID().uuidString.prefix(8))"
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -68,7 +69,31 @@ struct DevCommandTests {
         ]
         (status, output) = try await mlopsctl(["registry", "get-model", "kept-model"], environment: environment)
         #expect(status == 0 && output.contains("kept-model"), "\(output)")
-        (status, output) = try await mlopsctl(["dev", "down"] + location)
+        (status, output) = try await mlopsctl(["dev", "down", "--reset"] + location)
+        #expect(status == 0 && !FileManager.default.fileExists(atPath: folder), "\(output)")
+    }
+}
+
+@Suite("mlopsctl dev on an existing PostgreSQL", .temporaryPostgres)
+struct DevCommandExistingServerTests {
+    @Test func anExistingServerInsteadOfTheFoldersCluster() async throws {
+        let database = try #require(TestDatabase.current)
+        let folder = NSTemporaryDirectory() + "mlops-dev-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let base = Int.random(in: 23_000..<26_000)
+        let location = ["--folder", folder, "--base-port", String(base)]
+        let url = "postgres://postgres@127.0.0.1:\(database.cluster.port)/\(database.name)"
+        var (status, output) = try await mlopsctl(
+            ["dev", "up", "--repository", repository, "--database-url", url] + location
+        )
+        #expect(status == 0 && output.contains("PostgreSQL at postgres://postgres@127.0.0.1"), "\(output)")
+        #expect(!FileManager.default.fileExists(atPath: folder + "/postgres/data"))
+        (status, output) = try await mlopsctl(["dev", "status"] + location)
+        #expect(status == 0, "\(output)")
+        // The services' tables are in the given database.
+        let connection = try PostgresConnection(configuration: database.configuration)
+        #expect(try connection.query("SELECT count(*) FROM retraining_decisions").count == 1)
+        (status, output) = try await mlopsctl(["dev", "down", "--reset"] + location)
         #expect(status == 0, "\(output)")
     }
 }

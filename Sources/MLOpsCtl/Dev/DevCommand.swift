@@ -32,12 +32,33 @@ extension DevCommand {
         static let configuration = CommandConfiguration(abstract: "Start the stack (what is not running yet).")
         @OptionGroup var location: Location
         @Option(help: "The repository, for services/<name>/config.json.") var repository = "."
+        @Option(
+            help: """
+                An existing PostgreSQL (postgres://user@host/db) instead of the folder's cluster; the services \
+                then share its user. The seed's variables (POSTGRES_HOST, …) work too, with --use-environment-database.
+                """
+        )
+        var databaseURL: String?
+        @Flag(help: "Use the seed's POSTGRES_* variables for an existing server.") var useEnvironmentDatabase = false
+        @Flag(help: "Stop everything and delete the folder (its database too) before starting.") var reset = false
 
         func run() async throws {
+            if reset { try await Down.stop(location, deleting: true) }
             var stack = try DevStack(folder: location.folder, basePort: location.basePort)
             try FileManager.default.createDirectory(at: stack.folder, withIntermediateDirectories: true)
-            note("PostgreSQL in \(stack.socketFolder) (port \(stack.state.postgresPort))")
-            try stack.startPostgres()
+            if let databaseURL {
+                stack.state.externalDatabase = .url(databaseURL)
+                note(
+                    "PostgreSQL at \(databaseURL.replacingOccurrences(of: #":[^:@/]*@"#, with: ":***@", options: .regularExpression))"
+                )
+            } else if useEnvironmentDatabase {
+                stack.state.externalDatabase = .environment
+                note("PostgreSQL from POSTGRES_HOST and the seed's other variables")
+            } else {
+                stack.state.externalDatabase = nil
+                note("PostgreSQL in \(stack.socketFolder) (port \(stack.state.postgresPort))")
+                try stack.startPostgres()
+            }
             note("certificates in \(stack.certificates.path)")
             try stack.issueCertificates()
             let executables = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
@@ -109,11 +130,16 @@ extension DevCommand {
 
     struct Down: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Stop the services (SIGTERM, by process id) and PostgreSQL; the data stays."
+            abstract: "Stop the services (SIGTERM, by process id) and the folder's PostgreSQL; the data stays."
         )
         @OptionGroup var location: Location
+        @Flag(help: "Also delete the folder: the database, certificates and logs.") var reset = false
 
         func run() async throws {
+            try await Self.stop(location, deleting: reset)
+        }
+
+        static func stop(_ location: Location, deleting: Bool) async throws {
             var stack = try DevStack(folder: location.folder, basePort: location.basePort)
             for service in DevStack.services.reversed() {
                 guard let pid = stack.state.pids[service.name], pid > 0, kill(pid, 0) == 0 else { continue }
@@ -126,9 +152,15 @@ extension DevCommand {
             stack.state.pids = [:]
             if FileManager.default.fileExists(atPath: stack.dataDirectory + "/PG_VERSION") {
                 try? stack.stopPostgres()
-                note("stopped PostgreSQL; its data stays in \(stack.dataDirectory)")
+                note("stopped PostgreSQL" + (deleting ? "" : "; its data stays in \(stack.dataDirectory)"))
             }
-            stack.state.postgresStartedHere = false
+            if deleting {
+                if FileManager.default.fileExists(atPath: stack.folder.path) {
+                    try FileManager.default.removeItem(at: stack.folder)
+                    note("deleted \(stack.folder.path)")
+                }
+                return
+            }
             try stack.save()
         }
     }

@@ -27,11 +27,18 @@ struct DevStack {
     static let clients = ["admin", "trainer", "serving"]
     static let database = "mlops"
 
+    /// A server the stack did not start.
+    enum ExternalDatabase: Codable, Equatable {
+        case url(String)
+        /// The seed's POSTGRES_* variables, as the services read them.
+        case environment
+    }
+
     struct State: Codable {
         var basePort: Int
         var pids: [String: Int32] = [:]
         var postgresPort: Int
-        var postgresStartedHere = false
+        var externalDatabase: ExternalDatabase?
 
         func port(_ service: Service) -> Int { basePort + service.offset }
         func metricsPort(_ service: Service) -> Int { basePort + 2100 + service.offset }
@@ -78,7 +85,6 @@ struct DevStack {
                 "pg_ctl",
                 ["-D", dataDirectory, "-l", socketFolder + "/server.log", "-o", options, "-w", "start"]
             )
-            state.postgresStartedHere = true
         }
         let exists = try psql("postgres", "SELECT 1 FROM pg_database WHERE datname = '\(Self.database)'")
         if !exists.contains("1") { try psql("postgres", "CREATE DATABASE \(Self.database)") }
@@ -183,10 +189,16 @@ struct DevStack {
             default:
                 break
             }
-            let environment = [
-                "POSTGRES_HOST": socketFolder, "POSTGRES_PORT": String(state.postgresPort),
-                "POSTGRES_USER": service.role, "MLOPS_DB_NAME": Self.database, "POSTGRES_SSLMODE": "disable",
-            ]
+            var environment: [String: String] = [:]
+            switch state.externalDatabase {
+            case .url(let url): arguments += ["--database-url", url]
+            case .environment: break
+            case nil:
+                environment = [
+                    "POSTGRES_HOST": socketFolder, "POSTGRES_PORT": String(state.postgresPort),
+                    "POSTGRES_USER": service.role, "MLOPS_DB_NAME": Self.database, "POSTGRES_SSLMODE": "disable",
+                ]
+            }
             state.pids[service.name] = try ChildProcess.spawn(
                 "\(executables)/\(service.name)",
                 arguments,
