@@ -6,7 +6,10 @@ struct MLOpsCtl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mlopsctl",
         abstract: "Calls and runs the MLOps control plane: model registry, monitoring and retraining gate.",
-        subcommands: [DevCommand.self, RegistryCommand.self, MonitoringCommand.self, GateCommand.self, Methods.self]
+        subcommands: [
+            DevCommand.self, RegistryCommand.self, MonitoringCommand.self, GateCommand.self, ReportCommand.self,
+            Methods.self,
+        ]
     )
 }
 

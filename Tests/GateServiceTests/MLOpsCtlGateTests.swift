@@ -15,6 +15,7 @@ struct MLOpsCtlGateTests {
                     Array(arguments),
                     environment: [
                         "MLOPS_GATE_ADDRESS": "127.0.0.1:\(stack.gate.replicas[0].port)",
+                        "MLOPS_REGISTRY_ADDRESS": "127.0.0.1:\(stack.registry.replicas[0].port)",
                         "MLOPS_TLS_CA": stack.gate.authority.authorityPath,
                         "MLOPS_TLS_CERT": caller.certificatePath, "MLOPS_TLS_KEY": caller.keyPath,
                     ]
@@ -57,6 +58,18 @@ struct MLOpsCtlGateTests {
             #expect(status == 0 && output.contains("promote") && output.contains("total"), "\(output)")
             (status, output) = try await mlopsctl("gate", "policy")
             #expect(status == 0 && output.contains("min_labeled_samples") && output.contains("100"), "\(output)")
+            // The seed's dashboard queries, answered by the services.
+            (status, output) = try await mlopsctl("report", "promotions", "--json")
+            let promotions = try #require(
+                try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [[String: Any]],
+                "\(output)"
+            )
+            let stages = Dictionary(
+                uniqueKeysWithValues: promotions.map { ($0["stage"] as? String ?? "", $0["versions"] as? Int ?? 0) }
+            )
+            #expect(stages == ["Archived": 1, "None": 1, "Production": 1], "\(output)")
+            (status, output) = try await mlopsctl("report", "decision-rate")
+            #expect(status == 0 && output.contains("promote") && output.contains("100.0%"), "\(output)")
             (status, output) = try await mlopsctl("gate", "evaluate", "cli-model", "--candidate", "99", csv)
             #expect(
                 status == 1 && output.contains("retraining-gate at") && output.contains("FAILED_PRECONDITION"),
