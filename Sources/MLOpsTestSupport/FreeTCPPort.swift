@@ -12,6 +12,15 @@ package enum FreeTCPPort {
         throw CommandFailed(command: "find a free port", output: "none free in 20000..<32000")
     }
 
+    /// A base port such that base + each offset is free (for `mlopsctl dev`'s port layout).
+    package static func findBase(in range: Range<Int>, offsets: [Int]) throws -> Int {
+        for _ in 0..<200 {
+            let base = Int.random(in: range)
+            if offsets.allSatisfy({ isFree(base + $0) }) { return base }
+        }
+        throw CommandFailed(command: "find free ports", output: "none free from \(range) at offsets \(offsets)")
+    }
+
     private static func isFree(_ port: Int) -> Bool {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { return false }

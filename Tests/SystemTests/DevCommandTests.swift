@@ -6,6 +6,9 @@ import Testing
 private let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().path
 
+/// The ports `mlopsctl dev` takes from its base: services, metrics, PostgreSQL.
+private let devPortOffsets = [0, 1, 2, 2100, 2101, 2102, 18_439]
+
 /// Runs mlopsctl with `environment` added; its exit status and output.
 private func mlopsctl(_ arguments: [String], environment: [String: String] = [:]) async throws -> (Int32, String) {
     let process = try ServiceProcess("mlopsctl", arguments, environment: environment)
@@ -18,8 +21,7 @@ struct DevCommandTests {
     @Test func upStatusDownAndUpAgainWithTheDataKept() async throws {
         let folder = NSTemporaryDirectory() + "mlops-dev-\(UUID().uuidString.prefix(8))"
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        // Ports base…base+2, base+2100…, base+18439 must be free: a base well inside the test range.
-        let base = Int.random(in: 20_000..<23_000)
+        let base = try FreeTCPPort.findBase(in: 20_000..<26_000, offsets: devPortOffsets)
         let location = ["--folder", folder, "--base-port", String(base)]
 
         var (status, output) = try await mlopsctl(["dev", "up", "--repository", repository] + location)
@@ -80,7 +82,7 @@ struct DevCommandExistingServerTests {
         let database = try #require(TestDatabase.current)
         let folder = NSTemporaryDirectory() + "mlops-dev-\(UUID().uuidString.prefix(8))"
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let base = Int.random(in: 23_000..<26_000)
+        let base = try FreeTCPPort.findBase(in: 20_000..<26_000, offsets: devPortOffsets)
         let location = ["--folder", folder, "--base-port", String(base)]
         let url = "postgres://postgres@127.0.0.1:\(database.cluster.port)/\(database.name)"
         var (status, output) = try await mlopsctl(
