@@ -48,51 +48,13 @@ struct GateBenchmark: AsyncParsableCommand {
         }
         let template = makeRequest()
         let run = UUID().uuidString.prefix(8)
-        let end = ContinuousClock.now + .milliseconds(Int64(duration * 1000))
-        let results = try await withThrowingTaskGroup(of: ([Double], Int, String?).self) { group in
-            for caller in 0..<callers {
-                let client = clients[caller % clients.count]
-                group.addTask {
-                    var latencies: [Double] = []
-                    var failures = 0
-                    var lastError: String?
-                    var request = template
-                    var sequence = 0
-                    while ContinuousClock.now < end {
-                        sequence += 1
-                        request.idempotencyKey = "\(run)-\(caller)-\(sequence)"
-                        let started = ContinuousClock.now
-                        do {
-                            _ = try await client.evaluate(request)
-                            let elapsed = (ContinuousClock.now - started).components
-                            latencies.append(Double(elapsed.seconds) * 1000 + Double(elapsed.attoseconds) / 1e15)
-                        } catch {
-                            failures += 1
-                            lastError = "\(error)"
-                        }
-                    }
-                    return (latencies, failures, lastError)
-                }
-            }
-            return try await group.reduce(into: ([Double](), 0, String?.none)) {
-                $0.0 += $1.0
-                $0.1 += $1.1
-                $0.2 = $0.2 ?? $1.2
-            }
+        try await ClosedLoopLoad.run(operation: operation.rawValue, callers: callers, duration: duration) {
+            caller,
+            sequence in
+            var request = template
+            request.idempotencyKey = "\(run)-\(caller)-\(sequence)"
+            _ = try await clients[caller % clients.count].evaluate(request)
         }
-        let sorted = results.0.sorted()
-        print(
-            String(
-                format: "ours operation=%@ callers=%d calls_per_s=%.0f p50_ms=%.2f p99_ms=%.2f errors=%d",
-                operation.rawValue,
-                callers,
-                Double(sorted.count) / duration,
-                BenchmarkClient.percentile(sorted, 0.5),
-                BenchmarkClient.percentile(sorted, 0.99),
-                results.1
-            )
-        )
-        if let error = results.2 { FileHandle.standardError.write(Data("last error: \(error)\n".utf8)) }
     }
 
     /// A candidate a little worse than production: decisions are rejects, so

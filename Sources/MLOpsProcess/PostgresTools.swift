@@ -8,7 +8,11 @@ extension ChildProcess {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("mlops-tool-\(UUID()).log")
         defer { try? FileManager.default.removeItem(at: file) }
         let status = try run(executable, arguments, outputPath: file.path)
-        let text = (try? String(contentsOf: file, encoding: .utf8)) ?? ""
+        // Read through a file handle: String(contentsOf:) leaks its buffer for an empty file
+        // (FoundationEssentials, seen under LeakSanitizer), and most tools print nothing.
+        let handle = FileHandle(forReadingAtPath: file.path)
+        let text = String(decoding: (try? handle?.readToEnd()) ?? Data(), as: UTF8.self)
+        try? handle?.close()
         guard status == 0 else {
             throw CommandFailed(command: ([executable] + arguments).joined(separator: " "), output: text)
         }

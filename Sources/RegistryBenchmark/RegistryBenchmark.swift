@@ -36,46 +36,10 @@ struct RegistryBenchmark: AsyncParsableCommand {
             try await setUp(clients[0])
             return
         }
-        let end = ContinuousClock.now + .milliseconds(Int64(duration * 1000))
         let counter = VersionCounter()
-        let results = try await withThrowingTaskGroup(of: ([Double], Int).self) { group in
-            for caller in 0..<callers {
-                let client = clients[caller % clients.count]
-                group.addTask {
-                    var latencies: [Double] = []
-                    var failures = 0
-                    while ContinuousClock.now < end {
-                        let started = ContinuousClock.now
-                        do {
-                            try await call(client, counter)
-                            let elapsed = ContinuousClock.now - started
-                            latencies.append(
-                                Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds)
-                                    * 1000
-                            )
-                        } catch {
-                            failures += 1
-                        }
-                    }
-                    return (latencies, failures)
-                }
-            }
-            return try await group.reduce(into: ([Double](), 0)) {
-                $0.0 += $1.0; $0.1 += $1.1
-            }
+        try await ClosedLoopLoad.run(operation: operation.rawValue, callers: callers, duration: duration) { caller, _ in
+            try await call(clients[caller % clients.count], counter)
         }
-        let sorted = results.0.sorted()
-        print(
-            String(
-                format: "ours operation=%@ callers=%d calls_per_s=%.0f p50_ms=%.2f p99_ms=%.2f errors=%d",
-                operation.rawValue,
-                callers,
-                Double(sorted.count) / duration,
-                BenchmarkClient.percentile(sorted, 0.5),
-                BenchmarkClient.percentile(sorted, 0.99),
-                results.1
-            )
-        )
     }
 
     private func call(_ client: ModelRegistryClient, _ counter: VersionCounter) async throws {
