@@ -9,18 +9,17 @@ package import MLOpsRPC
 /// belong to the caller that began them.
 package struct MonitoringHandlers: Sendable {
     let predictions: PredictionStore
-    let references: ReferenceStore
     let windows: MonitoringWindows
     let queries: MetricsQueries
-    let artifacts: ArtifactStore
 
     package init(pool: PostgresPool, windows: MonitoringWindows) {
         predictions = PredictionStore(pool: pool)
-        references = windows.references
         self.windows = windows
         queries = MetricsQueries(pool: pool)
-        artifacts = windows.artifacts
     }
+
+    private var references: ReferenceStore { windows.references }
+    private var artifacts: ArtifactStore { windows.artifacts }
 
     package func register(in router: inout RPCRouter) {
         registerIngestion(in: &router)

@@ -3,6 +3,7 @@ package import GatePolicy
 package import Logging
 package import MLOpsClient
 import MLOpsMessages
+import MLOpsPostgres
 import MLOpsRPC
 
 /// One evaluation (shared/specs/gate.md): validate, look the versions up in
@@ -130,7 +131,7 @@ package struct GateEvaluator: Sendable {
             key: request.idempotencyKey
         )
         let record = DecisionRecord(
-            timestamp: Int64(Date().timeIntervalSince1970 * 1000),
+            timestamp: EpochMilliseconds.now,
             modelName: request.model,
             candidateVersion: request.candidateVersion,
             productionVersion: productionVersion,

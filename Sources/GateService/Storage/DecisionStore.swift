@@ -128,7 +128,8 @@ package struct DecisionStore: Sendable {
         package init() {}
     }
 
-    /// Newest first, from the seed's `v_decision_history`, paged by (timestamp, id).
+    /// Newest first, as the seed's `v_decision_history` lists them (every
+    /// decision), paged by (timestamp, id) on the table's own index.
     package func list(_ filter: Filter, pageSize: Int, pageToken: String) async throws -> (
         [DecisionRecord], next: String
     ) {
@@ -142,22 +143,21 @@ package struct DecisionStore: Sendable {
         }
         return try await pool.withConnection { connection in
             var query: PostgresQuery = """
-                SELECT \(fragment: DecisionRecord.columns) FROM retraining_decisions
-                WHERE id IN (SELECT id FROM v_decision_history)
+                SELECT \(fragment: DecisionRecord.columns) FROM retraining_decisions WHERE true
                 """
             var conditions: [PostgresQuery] = []
             if !filter.model.isEmpty { conditions.append("model_name = \(filter.model)") }
             if let action = filter.action { conditions.append("action = \(action.rawValue)") }
             if let trigger = filter.trigger { conditions.append("trigger_reason = \(trigger.rawValue)") }
             if filter.since > 0 {
-                conditions.append("timestamp > to_timestamp(\(filter.since) / 1000.0) AT TIME ZONE 'UTC'")
+                conditions.append("timestamp > \(EpochMilliseconds(filter.since))")
             }
             if filter.until > 0 {
-                conditions.append("timestamp <= to_timestamp(\(filter.until) / 1000.0) AT TIME ZONE 'UTC'")
+                conditions.append("timestamp <= \(EpochMilliseconds(filter.until))")
             }
             if let after {
                 conditions.append(
-                    "(timestamp, id) < (to_timestamp(\(after.timestamp) / 1000.0) AT TIME ZONE 'UTC', \(after.id))"
+                    "(timestamp, id) < (\(EpochMilliseconds(after.timestamp)), \(after.id))"
                 )
             }
             for condition in conditions {
@@ -180,8 +180,8 @@ package struct DecisionStore: Sendable {
                 """
                 SELECT action, count(*) FROM retraining_decisions
                 WHERE (\(model) = '' OR model_name = \(model))
-                  AND (\(since) = 0 OR timestamp > to_timestamp(\(since) / 1000.0) AT TIME ZONE 'UTC')
-                  AND (\(until) = 0 OR timestamp <= to_timestamp(\(until) / 1000.0) AT TIME ZONE 'UTC')
+                  AND (\(since) = 0 OR timestamp > \(EpochMilliseconds(since)))
+                  AND (\(until) = 0 OR timestamp <= \(EpochMilliseconds(until)))
                 GROUP BY action
                 """
             )

@@ -237,14 +237,19 @@ struct DevStack {
         return response?.status
     }
 
-    /// The shell lines that point mlopsctl at this stack.
-    var environmentLines: [String] {
+    /// The variables that point mlopsctl at this stack, as `admin`.
+    var environment: [String: String] {
         let (pem, key) = certificate("admin")
         return [
-            "export MLOPS_REGISTRY_ADDRESS=127.0.0.1:\(state.port(Self.services[0]))",
-            "export MLOPS_MONITORING_ADDRESS=127.0.0.1:\(state.port(Self.services[1]))",
-            "export MLOPS_GATE_ADDRESS=127.0.0.1:\(state.port(Self.services[2]))",
-            "export MLOPS_TLS_CA=\(authority)", "export MLOPS_TLS_CERT=\(pem)", "export MLOPS_TLS_KEY=\(key)",
+            "MLOPS_REGISTRY_ADDRESS": "127.0.0.1:\(state.port(Self.services[0]))",
+            "MLOPS_MONITORING_ADDRESS": "127.0.0.1:\(state.port(Self.services[1]))",
+            "MLOPS_GATE_ADDRESS": "127.0.0.1:\(state.port(Self.services[2]))",
+            "MLOPS_TLS_CA": authority, "MLOPS_TLS_CERT": pem, "MLOPS_TLS_KEY": key,
         ]
+    }
+
+    /// The same, as shell lines to `source`.
+    var environmentLines: [String] {
+        environment.sorted { $0.key < $1.key }.map { "export \($0.key)=\($0.value)" }
     }
 }

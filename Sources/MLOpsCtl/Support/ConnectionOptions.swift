@@ -30,10 +30,7 @@ struct ConnectionOptions: ParsableArguments {
     func client(service: String, defaultPort: Int) throws -> RPCClient {
         var environment = ProcessInfo.processInfo.environment
         if let dev = try? DevStack(folder: ".mlops-dev", basePort: 0), dev.state.basePort > 0 {
-            for line in dev.environmentLines {
-                let assignment = line.dropFirst("export ".count).split(separator: "=", maxSplits: 1).map(String.init)
-                if environment[assignment[0]] == nil { environment[assignment[0]] = assignment[1] }
-            }
+            environment.merge(dev.environment) { own, _ in own }
         }
         let target = address ?? environment["MLOPS_\(service.uppercased())_ADDRESS"] ?? "127.0.0.1:\(defaultPort)"
         guard let colon = target.lastIndex(of: ":"), let port = Int(target[target.index(after: colon)...]) else {

@@ -104,7 +104,7 @@ package struct ReferenceStore: Sendable {
             let inserted = try connection.query(
                 """
                 INSERT INTO reference_datasets (model_name, source, created_by, window_start, window_end)
-                VALUES (\(model), 'window', \(caller), \(Milliseconds(start)), \(Milliseconds(end)))
+                VALUES (\(model), 'window', \(caller), \(EpochMilliseconds(start)), \(EpochMilliseconds(end)))
                 RETURNING id
                 """
             )
@@ -114,7 +114,7 @@ package struct ReferenceStore: Sendable {
                 WITH copied AS (
                     INSERT INTO reference_rows (reference_id, numeric_features, categorical_features, probability)
                     SELECT \(id), numeric_features, categorical_features, probability FROM predictions
-                    WHERE model_name = \(model) AND timestamp > \(Milliseconds(start)) AND timestamp <= \(Milliseconds(end))
+                    WHERE model_name = \(model) AND timestamp > \(EpochMilliseconds(start)) AND timestamp <= \(EpochMilliseconds(end))
                     RETURNING 1
                 )
                 SELECT count(*) FROM copied

@@ -1,5 +1,6 @@
 import Foundation
 package import Logging
+import MLOpsPostgres
 package import ServiceLifecycle
 
 /// Runs the configured windows as their ends come round. Every replica
@@ -28,7 +29,7 @@ package struct WindowScheduler: Service {
 
     private func keepRunning(_ window: ScheduledWindow) async {
         while !Task.isCancelled {
-            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            let now = EpochMilliseconds.now
             let end = window.nextEnd(after: now)
             do {
                 try await Task.sleep(for: .milliseconds(end - now))

@@ -27,7 +27,7 @@ package struct PredictionStore: Sendable {
         let rows = batch.map { record -> [String?] in
             [
                 record.modelName, record.predictionID, String(record.modelVersion),
-                Milliseconds(record.timestamp).postgresText, FeatureJSON.object(record.numericFeatures),
+                EpochMilliseconds(record.timestamp).postgresText, FeatureJSON.object(record.numericFeatures),
                 FeatureJSON.object(record.categoricalFeatures), record.probability.description,
                 String(record.predictedLabel),
             ]

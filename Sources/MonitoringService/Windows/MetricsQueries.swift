@@ -46,7 +46,7 @@ package struct MetricsQueries: Sendable {
                 WHERE (\(model) = '' OR v.model_name = \(model))
                 """
             if let after {
-                query.append(" AND (v.timestamp, v.id) < (\(Milliseconds(after.timestamp)), \(after.id))")
+                query.append(" AND (v.timestamp, v.id) < (\(EpochMilliseconds(after.timestamp)), \(after.id))")
             }
             query.append(" ORDER BY v.timestamp DESC, v.id DESC LIMIT \(limit + 1)")
             let rows = try connection.query(query)
@@ -67,7 +67,7 @@ package struct MetricsQueries: Sendable {
     /// The seed's "recent drift trend" for one model over (since, until], newest first.
     package func trend(model: String, since: Int64, until: Int64) async throws -> [TrendPoint] {
         guard !model.isEmpty else { throw MonitoringFailure.invalid("the model name is empty") }
-        let end = until == 0 ? Int64(Date().timeIntervalSince1970 * 1000) : until
+        let end = EpochMilliseconds.orNow(until)
         let start = since == 0 ? end - 7 * 86_400_000 : since
         guard start < end else { throw MonitoringFailure.invalid("the period (\(start), \(end)] is empty") }
         return try await pool.withConnection { connection in
@@ -76,7 +76,7 @@ package struct MetricsQueries: Sendable {
                 SELECT (extract(epoch FROM timestamp) * 1000)::bigint, feature_drift_ratio, num_drifted_features,
                        coalesce(dataset_drift_detected, false)
                 FROM monitoring_metrics
-                WHERE model_name = \(model) AND timestamp > \(Milliseconds(start)) AND timestamp <= \(Milliseconds(end))
+                WHERE model_name = \(model) AND timestamp > \(EpochMilliseconds(start)) AND timestamp <= \(EpochMilliseconds(end))
                 ORDER BY timestamp DESC
                 """
             )
@@ -109,13 +109,13 @@ package struct MetricsQueries: Sendable {
             )
         }
         let latest = try await latest(model: model)
-        let end = asOf == 0 ? Int64(Date().timeIntervalSince1970 * 1000) : asOf
+        let end = EpochMilliseconds.orNow(asOf)
         let start = end - Int64(lookbackHours) * 3_600_000
         let counts = try await pool.withConnection { connection in
             let rows = try connection.query(
                 """
                 SELECT count(*), count(label) FROM predictions
-                WHERE model_name = \(model) AND timestamp > \(Milliseconds(start)) AND timestamp <= \(Milliseconds(end))
+                WHERE model_name = \(model) AND timestamp > \(EpochMilliseconds(start)) AND timestamp <= \(EpochMilliseconds(end))
                 """
             )
             return (try rows.value(Int64.self, row: 0, column: 0)!, try rows.value(Int64.self, row: 0, column: 1)!)

@@ -48,7 +48,7 @@ package struct MonitoringWindows: Sendable {
             )
         }
         guard asOf >= 0 else { throw MonitoringFailure.invalid("as_of \(asOf) is before 1970") }
-        let end = asOf == 0 ? Int64(Date().timeIntervalSince1970 * 1000) : asOf
+        let end = EpochMilliseconds.orNow(asOf)
         let start = end - Int64(lookbackHours) * 3_600_000
         let options = options ?? defaultOptions
         let started = ContinuousClock.now
@@ -90,7 +90,7 @@ package struct MonitoringWindows: Sendable {
         let window = try connection.query(
             """
             SELECT numeric_features, categorical_features, probability, label IS NOT NULL FROM predictions
-            WHERE model_name = \(model) AND timestamp > \(Milliseconds(start)) AND timestamp <= \(Milliseconds(end))
+            WHERE model_name = \(model) AND timestamp > \(EpochMilliseconds(start)) AND timestamp <= \(EpochMilliseconds(end))
             """
         )
         let current = try FeatureTableReading.table(window, probabilityColumn: 2)
@@ -151,7 +151,7 @@ package struct MonitoringWindows: Sendable {
                         probability_std, entropy, dataset_drift_detected, feature_drift_ratio, num_drifted_features,
                         drift_summary_ref, drift_report_ref, reference_id, labeled_predictions, reason, summary)
                     VALUES (
-                        \(Milliseconds(end)), \(model), \(lookbackHours), \(summary.predictions),
+                        \(EpochMilliseconds(end)), \(model), \(lookbackHours), \(summary.predictions),
                         \(statistics?.positiveRate), \(statistics?.mean), \(statistics?.standardDeviation),
                         \(statistics?.entropy), \(summary.datasetDrift), \(summary.featureDriftRatio),
                         \(summary.driftedFeatures), \(refs.summary), \(refs.report), \(reference?.id), \(labeled),
@@ -178,7 +178,7 @@ package struct MonitoringWindows: Sendable {
         let rows = try connection.query(
             """
             SELECT \(fragment: MetricsRecord.columns), m.summary FROM \(fragment: MetricsRecord.from)
-            WHERE m.model_name = \(model) AND m.timestamp = \(Milliseconds(end))
+            WHERE m.model_name = \(model) AND m.timestamp = \(EpochMilliseconds(end))
             """
         )
         guard rows.count == 1 else { return nil }
