@@ -154,7 +154,9 @@ let package = Package(
         .target(name: "MLOpsClient", dependencies: ["MLOpsMessages", "MLOpsRPC"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "MLOpsCtl",
-            dependencies: ["MLOpsClient", "MLOpsMessages", "MLOpsRPC", "MLOpsTLS", "MLOpsProcess", argumentParser],
+            dependencies: [
+                "MLOpsClient", "MLOpsMessages", "MLOpsRPC", "MLOpsTLS", "MLOpsProcess", "GatePolicy", argumentParser,
+            ],
             swiftSettings: swiftSettings
         ),
 

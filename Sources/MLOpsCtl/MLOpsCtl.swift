@@ -7,7 +7,8 @@ struct MLOpsCtl: AsyncParsableCommand {
         commandName: "mlopsctl",
         abstract: "Calls and runs the MLOps control plane: model registry, monitoring and retraining gate.",
         subcommands: [
-            DevCommand.self, RegistryCommand.self, MonitoringCommand.self, GateCommand.self, ReportCommand.self,
+            DevCommand.self, DemoCommand.self, RegistryCommand.self, MonitoringCommand.self, GateCommand.self,
+            ReportCommand.self,
             Methods.self,
         ]
     )

@@ -71,7 +71,7 @@ extension DevCommand {
                 while await stack.health(service) != .serving {
                     guard ContinuousClock.now < deadline else {
                         note("")
-                        throw ValidationError(
+                        throw CommandFailure(
                             "\(service.name) is not serving after 90 s; see \(stack.logs.path)/\(service.name).log"
                         )
                     }

@@ -24,6 +24,9 @@ struct DevStack {
         Service(name: "monitoring", role: "monitoring", rpcService: "mlops.v1.Monitoring", offset: 1),
         Service(name: "retraining-gate", role: "retraining_gate", rpcService: "mlops.v1.RetrainingGate", offset: 2),
     ]
+    static var registry: Service { services[0] }
+    static var monitoring: Service { services[1] }
+    static var gate: Service { services[2] }
     static let clients = ["admin", "trainer", "serving"]
     static let database = "mlops"
 
@@ -183,8 +186,8 @@ struct DevStack {
                 arguments += ["--artifacts-directory", folder.appendingPathComponent("artifacts").path]
             case "retraining-gate":
                 arguments += [
-                    "--registry-address", "127.0.0.1:\(state.port(Self.services[0]))",
-                    "--monitoring-address", "127.0.0.1:\(state.port(Self.services[1]))",
+                    "--registry-address", "127.0.0.1:\(state.port(Self.registry))",
+                    "--monitoring-address", "127.0.0.1:\(state.port(Self.monitoring))",
                 ]
             default:
                 break
@@ -212,23 +215,26 @@ struct DevStack {
         return started
     }
 
-    /// Health of each service as it answers now (nil: not answering).
-    func health(_ service: Service, timeout: Duration = .seconds(2)) async -> ServingStatus? {
-        let (pem, key) = certificate("admin")
-        guard
-            let client = try? RPCClient(
-                configuration: RPCClientConfiguration(
-                    host: "127.0.0.1",
-                    port: state.port(service),
-                    tls: .client(
-                        serverName: "127.0.0.1",
-                        trustRootsPath: authority,
-                        certificateChainPath: pem,
-                        privateKeyPath: key
-                    )
+    /// A connection to `service` as `identity` (a certificate of this folder's CA).
+    func client(_ service: Service, as identity: String) throws -> RPCClient {
+        let (pem, key) = certificate(identity)
+        return try RPCClient(
+            configuration: RPCClientConfiguration(
+                host: "127.0.0.1",
+                port: state.port(service),
+                tls: .client(
+                    serverName: "127.0.0.1",
+                    trustRootsPath: authority,
+                    certificateChainPath: pem,
+                    privateKeyPath: key
                 )
             )
-        else { return nil }
+        )
+    }
+
+    /// Health of each service as it answers now (nil: not answering).
+    func health(_ service: Service, timeout: Duration = .seconds(2)) async -> ServingStatus? {
+        guard let client = try? client(service, as: "admin") else { return nil }
         defer { Task { await client.close() } }
         let response = try? await HealthClient(client).check(
             .init(service: service.rpcService),
@@ -241,9 +247,9 @@ struct DevStack {
     var environment: [String: String] {
         let (pem, key) = certificate("admin")
         return [
-            "MLOPS_REGISTRY_ADDRESS": "127.0.0.1:\(state.port(Self.services[0]))",
-            "MLOPS_MONITORING_ADDRESS": "127.0.0.1:\(state.port(Self.services[1]))",
-            "MLOPS_GATE_ADDRESS": "127.0.0.1:\(state.port(Self.services[2]))",
+            "MLOPS_REGISTRY_ADDRESS": "127.0.0.1:\(state.port(Self.registry))",
+            "MLOPS_MONITORING_ADDRESS": "127.0.0.1:\(state.port(Self.monitoring))",
+            "MLOPS_GATE_ADDRESS": "127.0.0.1:\(state.port(Self.gate))",
             "MLOPS_TLS_CA": authority, "MLOPS_TLS_CERT": pem, "MLOPS_TLS_KEY": key,
         ]
     }
