@@ -249,7 +249,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SystemTests",
-            dependencies: ["MLOpsTestSupport", "MLOpsPostgres"],
+            dependencies: ["MLOpsTestSupport", "MLOpsPostgres", "MLOpsProcess"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -72,3 +72,16 @@ package enum ChildProcess {
         status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
     }
 }
+
+extension ChildProcess {
+    /// Whether `pid` is a process that still runs. An exited process whose
+    /// parent has not collected it (a zombie: orphans reparented to an init
+    /// that never reaps) does not count.
+    package static func isRunning(_ pid: Int32) -> Bool {
+        guard pid > 0, let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let end = stat.lastIndex(of: ")")
+        else { return false }
+        // After "pid (command) " comes the state letter.
+        return stat[stat.index(end, offsetBy: 2)] != "Z"
+    }
+}

@@ -3,26 +3,11 @@ import MLOpsPostgres
 import MLOpsTestSupport
 import Testing
 
-private let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().path
-
-/// The ports `mlopsctl dev` takes from its base: services, metrics, PostgreSQL.
-private let devPortOffsets = [0, 1, 2, 2100, 2101, 2102, 18_439]
-
-/// Runs mlopsctl with `environment` added; its exit status and output.
-private func mlopsctl(_ arguments: [String], environment: [String: String] = [:]) async throws -> (Int32, String) {
-    let process = try ServiceProcess("mlopsctl", arguments, environment: environment)
-    let status = try #require(await process.exitStatus(waitingUpTo: .seconds(150)))
-    return (status, process.log)
-}
-
 @Suite("mlopsctl dev: the whole system on this machine")
 struct DevCommandTests {
     @Test func upStatusDownAndUpAgainWithTheDataKept() async throws {
-        let folder = NSTemporaryDirectory() + "mlops-dev-\(UUID().uuidString.prefix(8))"
+        let (folder, base, location) = try devLocation()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let base = try FreeTCPPort.findBase(in: 20_000..<26_000, offsets: devPortOffsets)
-        let location = ["--folder", folder, "--base-port", String(base)]
 
         var (status, output) = try await mlopsctl(["dev", "up", "--repository", repository] + location)
         #expect(status == 0, "\(output)")
@@ -80,10 +65,8 @@ struct DevCommandTests {
 struct DevCommandExistingServerTests {
     @Test func anExistingServerInsteadOfTheFoldersCluster() async throws {
         let database = try #require(TestDatabase.current)
-        let folder = NSTemporaryDirectory() + "mlops-dev-\(UUID().uuidString.prefix(8))"
+        let (folder, _, location) = try devLocation()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let base = try FreeTCPPort.findBase(in: 20_000..<26_000, offsets: devPortOffsets)
-        let location = ["--folder", folder, "--base-port", String(base)]
         let url = "postgres://postgres@127.0.0.1:\(database.cluster.port)/\(database.name)"
         var (status, output) = try await mlopsctl(
             ["dev", "up", "--repository", repository, "--database-url", url] + location

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MLOpsMessages
+import MLOpsProcess
 
 /// `mlopsctl dev …`: the whole system on this machine, for trying it and for development.
 struct DevCommand: AsyncParsableCommand {
@@ -112,7 +113,7 @@ extension DevCommand {
             var allServing = true
             for service in DevStack.services {
                 let pid = stack.state.pids[service.name] ?? 0
-                let alive = pid > 0 && kill(pid, 0) == 0
+                let alive = ChildProcess.isRunning(pid)
                 let health = alive ? await stack.health(service) : nil
                 allServing = allServing && health == .serving
                 table.add(
@@ -142,11 +143,13 @@ extension DevCommand {
         static func stop(_ location: Location, deleting: Bool) async throws {
             var stack = try DevStack(folder: location.folder, basePort: location.basePort)
             for service in DevStack.services.reversed() {
-                guard let pid = stack.state.pids[service.name], pid > 0, kill(pid, 0) == 0 else { continue }
+                guard let pid = stack.state.pids[service.name], ChildProcess.isRunning(pid) else { continue }
                 kill(pid, SIGTERM)
                 let deadline = ContinuousClock.now + .seconds(20)
-                while kill(pid, 0) == 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
-                if kill(pid, 0) == 0 { kill(pid, SIGKILL) }
+                while ChildProcess.isRunning(pid), ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                if ChildProcess.isRunning(pid) { kill(pid, SIGKILL) }
                 note("stopped \(service.name) (pid \(pid))")
             }
             stack.state.pids = [:]

@@ -173,7 +173,7 @@ struct DevStack {
         try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
         var started: [String] = []
         for service in Self.services {
-            if let pid = state.pids[service.name], pid > 0, kill(pid, 0) == 0 { continue }
+            if let pid = state.pids[service.name], ChildProcess.isRunning(pid) { continue }
             let (pem, key) = certificate(service.name)
             var arguments = [
                 "--host", "127.0.0.1", "--port", String(state.port(service)), "--metrics-port",

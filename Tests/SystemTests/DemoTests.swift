@@ -1,0 +1,134 @@
+import Foundation
+import MLOpsPostgres
+import MLOpsProcess
+import MLOpsTestSupport
+import Testing
+
+@Suite("mlopsctl demo: the scenario end to end on a stack of mlopsctl dev")
+struct DemoTests {
+    @Test func theDemoDoesWhatItSaysAndLeavesItInEachServicesTables() async throws {
+        let (folder, base, location) = try devLocation()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var (status, output) = try await mlopsctl(["dev", "up", "--repository", repository] + location)
+        #expect(status == 0, "\(output)")
+        let pids = try Self.processes(folder)
+        #expect(pids.count == 4, "three services and PostgreSQL: \(pids)")
+        do {
+            // A second `dev up` finds everything running and changes nothing.
+            (status, output) = try await mlopsctl(["dev", "up", "--repository", repository] + location)
+            #expect(status == 0 && output.contains("services already running"), "\(output)")
+            #expect(try Self.processes(folder) == pids)
+
+            (status, output) = try await mlopsctl(["demo"] + location)
+            #expect(status == 0 && output.contains("All 12 expected outcomes happened."), "\(output)")
+            #expect(!output.contains("✗"), "\(output)")
+
+            let database = try PostgresConnection(
+                configuration: PostgresConfiguration(
+                    host: folder + "/postgres",
+                    port: base + 18_439,
+                    user: "postgres",
+                    database: "mlops",
+                    sslMode: "disable",
+                    applicationName: "demo-test"
+                )
+            )
+            let model = "credit-risk-model"
+            // model-registry: stages, and the promotion's history row naming the gate's decision.
+            let stages = try database.query(
+                "SELECT version, stage FROM model_versions WHERE model_name = \(model) ORDER BY version"
+            )
+            #expect((0..<stages.count).map { stages.text(row: $0, column: 1) } == ["Archived", "Production", "None"])
+            let promotion = try database.query(
+                """
+                SELECT changed_by, decision_id FROM v_model_timeline
+                WHERE model_name = \(model) AND model_version = '2' AND to_stage = 'Production'
+                """
+            )
+            #expect(promotion.count == 1 && promotion.text(row: 0, column: 0) == "retraining-gate")
+            let decisionID = try #require(promotion.text(row: 0, column: 1))
+
+            // monitoring: the day's predictions and labels, 24 hourly windows, drift in the last 6.
+            let predictions = try database.query(
+                "SELECT count(*), count(label) FROM predictions WHERE model_name = \(model)"
+            )
+            #expect(try predictions.value(Int64.self, row: 0, column: 0) == 24_000)
+            let labelled = try #require(try predictions.value(Int64.self, row: 0, column: 1))
+            #expect((14_000...18_000).contains(labelled))
+            let windows = try database.query(
+                """
+                SELECT count(*), count(*) FILTER (WHERE dataset_drift_detected), min(reference_id::text)
+                FROM monitoring_metrics WHERE model_name = \(model) AND lookback_hours = 1
+                """
+            )
+            #expect(try windows.value(Int64.self, row: 0, column: 0) == 24)
+            #expect(try windows.value(Int64.self, row: 0, column: 1) == 6)
+            #expect(windows.text(row: 0, column: 2) != nil)
+
+            // retraining-gate: v2 promoted (the same decision the registry names), v3 rejected with reasons.
+            let decisions = try database.query(
+                """
+                SELECT candidate_version, action, promotion_state, id::text, decision_details::text
+                FROM retraining_decisions WHERE model_name = \(model) ORDER BY candidate_version
+                """
+            )
+            try #require(decisions.count == 2)
+            #expect(decisions.text(row: 0, column: 1) == "promote" && decisions.text(row: 0, column: 2) == "applied")
+            #expect(decisions.text(row: 0, column: 3) == decisionID)
+            #expect(decisions.text(row: 1, column: 1) == "reject")
+            #expect(decisions.text(row: 1, column: 4)?.contains("min_f1_gain") == true)
+
+            // The report, fetched through the service, is the HTML with a chart per feature.
+            let report = try String(
+                contentsOfFile: folder + "/demo/credit-risk-model-drift-report.html",
+                encoding: .utf8
+            )
+            #expect(report.contains("<svg") && report.contains("debt_to_income"))
+            #expect(output.contains(folder + "/demo/credit-risk-model-drift-report.html"))
+
+            // Again on the same stack: refused, saying how to start clean.
+            (status, output) = try await mlopsctl(["demo"] + location)
+            #expect(status == 1 && output.contains("dev up --reset"), "\(output)")
+        } catch {
+            _ = try? await mlopsctl(["dev", "down"] + location)
+            throw error
+        }
+
+        // `dev down` leaves no process behind: the services and PostgreSQL are gone.
+        (status, output) = try await mlopsctl(["dev", "down"] + location)
+        #expect(status == 0, "\(output)")
+        for pid in pids { #expect(!ChildProcess.isRunning(pid), "process \(pid) still runs") }
+    }
+
+    @Test func anExpectedOutcomeThatDoesNotHappenIsAFailure() async throws {
+        // A stricter gate than the shipped one: v2's F1 gain (about 0.08) no longer suffices.
+        let strict = NSTemporaryDirectory() + "mlops-repository-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: strict) }
+        for service in ["model-registry", "monitoring", "retraining-gate"] {
+            let folder = "\(strict)/services/\(service)"
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            var config = try String(contentsOfFile: "\(repository)/services/\(service)/config.json", encoding: .utf8)
+            config = config.replacingOccurrences(of: "\"minF1Gain\": 0.01", with: "\"minF1Gain\": 0.5")
+            try config.write(toFile: folder + "/config.json", atomically: true, encoding: .utf8)
+        }
+        let (folder, _, location) = try devLocation()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var (status, output) = try await mlopsctl(["dev", "up", "--repository", strict] + location)
+        #expect(status == 0, "\(output)")
+        (status, output) = try await mlopsctl(["demo"] + location)
+        #expect(status == 1, "\(output)")
+        #expect(output.contains("✗ the gate promotes v2") && output.contains("expected outcomes did not happen"))
+        (status, output) = try await mlopsctl(["dev", "down", "--reset"] + location)
+        #expect(status == 0, "\(output)")
+    }
+
+    /// The services' and PostgreSQL's process ids, as the stack's folder records them.
+    private static func processes(_ folder: String) throws -> [Int32] {
+        let state = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(fileURLWithPath: folder + "/state.json"))
+        )
+        let services = ((state as? [String: Any])?["pids"] as? [String: Int] ?? [:]).values.map { Int32($0) }
+        let postmaster = try String(contentsOfFile: folder + "/postgres/data/postmaster.pid", encoding: .utf8)
+        return (services + [Int32(postmaster.prefix { $0 != "\n" })].compactMap { $0 }).sorted()
+    }
+}
