@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GatePolicy
 import MLOpsClient
 import MLOpsMessages
 import MLOpsRPC
@@ -286,22 +287,36 @@ struct DemoScenario {
 
     // MARK: helpers
 
-    /// Registers a version trained as `kind` (the tag the demo scores it by).
+    /// Registers a version trained as `kind` (the tag the demo scores it by),
+    /// with the F1 and Brier score its pipeline measured on held-out data of the world it was trained in.
     private func register(_ trainer: Clients, _ kind: String, description: String) async throws -> Int64 {
+        let scorer = Self.scorer(kind)
+        let (truth, shift) = kind == "before" ? (CreditModel.before, 0.0) : (CreditModel.after, 1.0)
+        var heldOut = CreditRiskWorld(seed: 7)
+        var labels: [Int32] = []
+        var probabilities: [Double] = []
+        for _ in 0..<2_000 {
+            let applicant = heldOut.applicant(shift: shift)
+            labels.append(heldOut.defaults(applicant, truth: truth) ? 1 : 0)
+            probabilities.append(scorer.probability(applicant))
+        }
+        let validation = ClassifierMetrics(labels: labels, probabilities: probabilities)
         let response = try await trainer.registry.createModelVersion(
             .init(
                 name: model,
                 source: "demo://\(model)/\(kind)",
                 runId: "train-\(kind)",
                 description: description,
-                tags: ["demo.training": kind]
+                tags: ["demo.training": kind],
+                f1Score: validation.f1,
+                brierScore: validation.brier
             )
         )
         return response.modelVersion!.version
     }
 
-    private static func scorer(_ version: ModelVersion) -> CreditModel {
-        switch version.tags["demo.training"] {
+    private static func scorer(_ kind: String?) -> CreditModel {
+        switch kind {
         case "after": .after
         case "broken-pipeline": .brokenPipeline
         default: .before
@@ -320,8 +335,9 @@ struct DemoScenario {
             .modelVersions.first!
         let candidateModel = Self.scorer(
             try await serving.registry.getModelVersion(.init(name: model, version: candidate)).modelVersion!
+                .tags["demo.training"]
         )
-        let productionModel = Self.scorer(production)
+        let productionModel = Self.scorer(production.tags["demo.training"])
         let response = try await trainer.gate.evaluate(
             .init(
                 modelName: model,
