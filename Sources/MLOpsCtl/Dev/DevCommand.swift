@@ -30,7 +30,11 @@ struct DevCommand: AsyncParsableCommand {
 
 extension DevCommand {
     struct Up: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Start the stack (what is not running yet).")
+        static let configuration = CommandConfiguration(
+            abstract: "Start the stack (what is not running yet).",
+            discussion:
+                "Examples:\n  mlopsctl dev up\n  mlopsctl dev up --reset\n  mlopsctl dev up --database-url postgres://me@localhost/mlops"
+        )
         @OptionGroup var location: Location
         @Option(help: "The repository, for services/<name>/config.json.") var repository = "."
         @Option(
@@ -104,7 +108,10 @@ extension DevCommand {
     }
 
     struct Status: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "What runs, and whether it serves.")
+        static let configuration = CommandConfiguration(
+            abstract: "What runs, and whether it serves.",
+            discussion: "Example: mlopsctl dev status && echo \"all three serve\""
+        )
         @OptionGroup var location: Location
 
         func run() async throws {
@@ -131,7 +138,8 @@ extension DevCommand {
 
     struct Down: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Stop the services (SIGTERM, by process id) and the folder's PostgreSQL; the data stays."
+            abstract: "Stop the services (SIGTERM, by process id) and the folder's PostgreSQL; the data stays.",
+            discussion: "Examples:\n  mlopsctl dev down\n  mlopsctl dev down --reset"
         )
         @OptionGroup var location: Location
         @Flag(help: "Also delete the folder: the database, certificates and logs.") var reset = false

@@ -55,6 +55,8 @@ extension GateCommand {
                 The CSV has a header with label (0 or 1), candidate (the candidate's probability of the
                 positive class) and production (the Production version's; leave the column out when the
                 model has none). Prints every gate with its observed value, threshold and verdict.
+                Example:
+                  mlopsctl gate evaluate credit-risk-model --candidate 7 scores.csv --trigger drift
                 """
         )
         @Argument var model: String
@@ -101,7 +103,10 @@ extension GateCommand {
     }
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "One decision, gate by gate.")
+        static let configuration = CommandConfiguration(
+            abstract: "One decision, gate by gate.",
+            discussion: "Example: mlopsctl gate show 4cc977a3-01d1-45d7-a713-a0dac517d8b5 --json"
+        )
         @Argument var id: String
         @OptionGroup var connection: ConnectionOptions
 
@@ -115,7 +120,8 @@ extension GateCommand {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Decisions newest first (the seed's v_decision_history), filtered and paged."
+            abstract: "Decisions newest first (the seed's v_decision_history), filtered and paged.",
+            discussion: "Example: mlopsctl gate list --model credit-risk-model --action reject"
         )
         @Option var model = ""
         @Option(help: "promote or reject.") var action: String?
@@ -148,7 +154,8 @@ extension GateCommand {
 
     struct Stats: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Decisions by action over a period (the seed's decision success rate)."
+            abstract: "Decisions by action over a period (the seed's decision success rate).",
+            discussion: "Example: mlopsctl gate stats --model credit-risk-model --since 2026-11-01T00:00:00Z"
         )
         @Option var model = ""
         @Option(help: "Milliseconds or ISO 8601.") var since: String?
@@ -169,7 +176,11 @@ extension GateCommand {
     }
 
     struct ShowPolicy: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "policy", abstract: "The thresholds in force.")
+        static let configuration = CommandConfiguration(
+            commandName: "policy",
+            abstract: "The thresholds in force.",
+            discussion: "Example: mlopsctl gate policy --json"
+        )
         @OptionGroup var connection: ConnectionOptions
 
         func run() async throws {

@@ -28,6 +28,8 @@ extension MonitoringCommand {
                 JSON lines (.jsonl/.ndjson): {"prediction_id": "p1", "timestamp": "2026-11-29T10:00:00Z",
                 "probability": 0.82, "features": {"income": 52000, "region": "north"}}.
                 Retrying a file is safe: ids already stored are skipped.
+                Example:
+                  mlopsctl monitoring log-predictions day.csv --model credit-risk-model
                 """
         )
         @Argument(help: "A .csv or .jsonl file.") var file: String
@@ -135,7 +137,8 @@ extension MonitoringCommand {
     struct LogLabels: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Attach true labels from a CSV file (prediction_id, label[, timestamp]).",
-            discussion: "Unknown ids are counted and the first ones listed, not an error."
+            discussion:
+                "Unknown ids are counted and the first ones listed, not an error.\nExample:\n  mlopsctl monitoring log-labels outcomes.csv"
         )
         @Argument var file: String
         @OptionGroup var connection: ConnectionOptions
@@ -180,6 +183,8 @@ extension MonitoringCommand {
                 Every column is a feature except an optional probability column. Types are inferred
                 (integers with at most 10 distinct values and text are categorical) unless given with
                 --numeric / --categorical, which then list the whole schema.
+                Example:
+                  mlopsctl monitoring set-reference training.csv --model credit-risk-model
                 """
         )
         @Argument var file: String
@@ -242,7 +247,9 @@ extension MonitoringCommand {
 
     struct ReferenceWindow: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Make the model's own predictions in (from, to] its next reference."
+            abstract: "Make the model's own predictions in (from, to] its next reference.",
+            discussion:
+                "Example:\n  mlopsctl monitoring reference-window credit-risk-model \\\n      --from 2026-11-01T00:00:00Z --to 2026-11-08T00:00:00Z"
         )
         @Argument var model: String
         @Option(help: "Start (exclusive): milliseconds or ISO 8601.") var from: String
@@ -262,7 +269,10 @@ extension MonitoringCommand {
     }
 
     struct Reference: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show the reference in force, or a given version.")
+        static let configuration = CommandConfiguration(
+            abstract: "Show the reference in force, or a given version.",
+            discussion: "Example: mlopsctl monitoring reference credit-risk-model --version 2"
+        )
         @Argument var model: String
         @Option var version: Int64 = 0
         @OptionGroup var connection: ConnectionOptions

@@ -7,7 +7,8 @@ import MLOpsRPC
 extension MonitoringCommand {
     struct Run: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Analyse a window (as-of − lookback, as-of]; a window already run is shown as stored."
+            abstract: "Analyse a window (as-of − lookback, as-of]; a window already run is shown as stored.",
+            discussion: "Example: mlopsctl monitoring run credit-risk-model --lookback-hours 24"
         )
         @Argument var model: String
         @Option var lookbackHours: Int32 = 24
@@ -34,7 +35,10 @@ extension MonitoringCommand {
     }
 
     struct Latest: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "The model's latest window, feature by feature.")
+        static let configuration = CommandConfiguration(
+            abstract: "The model's latest window, feature by feature.",
+            discussion: "Example: mlopsctl monitoring latest credit-risk-model"
+        )
         @Argument var model: String
         @OptionGroup var connection: ConnectionOptions
 
@@ -51,7 +55,8 @@ extension MonitoringCommand {
 
     struct Recent: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Windows of the last seven days, newest first (the seed's v_recent_monitoring)."
+            abstract: "Windows of the last seven days, newest first (the seed's v_recent_monitoring).",
+            discussion: "Example: mlopsctl monitoring recent credit-risk-model --max-results 20"
         )
         @Argument(help: "Only this model.") var model: String = ""
         @Option var maxResults: Int32 = 0
@@ -74,7 +79,8 @@ extension MonitoringCommand {
 
     struct Trend: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "The drift trend: one point per window over a period (default: the last seven days)."
+            abstract: "The drift trend: one point per window over a period (default: the last seven days).",
+            discussion: "Example: mlopsctl monitoring trend credit-risk-model --since 2026-11-01T00:00:00Z"
         )
         @Argument var model: String
         @Option(help: "Milliseconds or ISO 8601.") var since: String?
@@ -96,7 +102,8 @@ extension MonitoringCommand {
 
     struct Context: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "What the retraining gate sees: predictions and labels in a window, and the latest drift."
+            abstract: "What the retraining gate sees: predictions and labels in a window, and the latest drift.",
+            discussion: "Example: mlopsctl monitoring context credit-risk-model --lookback-hours 24"
         )
         @Argument var model: String
         @Option var lookbackHours: Int32 = 24

@@ -4,7 +4,10 @@ import MLOpsMessages
 
 extension RegistryCommand {
     struct CreateModel: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Register a model name.")
+        static let configuration = CommandConfiguration(
+            abstract: "Register a model name.",
+            discussion: "Example: mlopsctl registry create-model credit-risk-model --tag team=risk"
+        )
         @Argument var name: String
         @Option var description = ""
         @Option(help: "key=value, repeatable.") var tag: [String] = []
@@ -23,7 +26,10 @@ extension RegistryCommand {
     }
 
     struct GetModel: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a model with its latest versions and aliases.")
+        static let configuration = CommandConfiguration(
+            abstract: "Show a model with its latest versions and aliases.",
+            discussion: "Example: mlopsctl registry get-model credit-risk-model --json"
+        )
         @Argument var name: String
         @OptionGroup var connection: ConnectionOptions
 
@@ -36,7 +42,11 @@ extension RegistryCommand {
     }
 
     struct UpdateModel: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Replace a model's description.")
+        static let configuration = CommandConfiguration(
+            abstract: "Replace a model's description.",
+            discussion:
+                "Example: mlopsctl registry update-model credit-risk-model --description \"Probability of default\""
+        )
         @Argument var name: String
         @Option var description: String
         @OptionGroup var connection: ConnectionOptions
@@ -53,7 +63,10 @@ extension RegistryCommand {
     }
 
     struct RenameModel: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Rename a model, with its versions and history.")
+        static let configuration = CommandConfiguration(
+            abstract: "Rename a model, with its versions and history.",
+            discussion: "Example: mlopsctl registry rename-model credit-risk-model credit-default-model"
+        )
         @Argument var name: String
         @Argument var newName: String
         @OptionGroup var connection: ConnectionOptions
@@ -70,7 +83,10 @@ extension RegistryCommand {
     }
 
     struct DeleteModel: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Delete a model and all its versions.")
+        static let configuration = CommandConfiguration(
+            abstract: "Delete a model and all its versions.",
+            discussion: "Example: mlopsctl registry delete-model credit-risk-model-old"
+        )
         @Argument var name: String
         @OptionGroup var connection: ConnectionOptions
 
@@ -109,7 +125,10 @@ extension RegistryCommand {
     }
 
     struct SetModelTag: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Set a tag on a model.")
+        static let configuration = CommandConfiguration(
+            abstract: "Set a tag on a model.",
+            discussion: "Example: mlopsctl registry set-model-tag credit-risk-model team risk"
+        )
         @Argument var name: String
         @Argument var key: String
         @Argument var value: String
@@ -127,7 +146,10 @@ extension RegistryCommand {
     }
 
     struct DeleteModelTag: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Delete a model's tag.")
+        static let configuration = CommandConfiguration(
+            abstract: "Delete a model's tag.",
+            discussion: "Example: mlopsctl registry delete-model-tag credit-risk-model team"
+        )
         @Argument var name: String
         @Argument var key: String
         @OptionGroup var connection: ConnectionOptions

@@ -7,7 +7,8 @@ extension RegistryCommand {
     struct Transition: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Move a version to a stage (None, Staging, Production, Archived).",
-            discussion: "Example: mlopsctl registry transition credit-risk-model 7 Production --archive-existing"
+            discussion:
+                "Example: mlopsctl registry transition credit-risk-model 7 Production --archive-existing\nExample:\n  mlopsctl registry transition credit-risk-model 7 Production --archive-existing"
         )
         @Argument var name: String
         @Argument var version: Int64
@@ -37,7 +38,10 @@ extension RegistryCommand {
     }
 
     struct Latest: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "The highest live version in each stage.")
+        static let configuration = CommandConfiguration(
+            abstract: "The highest live version in each stage.",
+            discussion: "Example: mlopsctl registry latest credit-risk-model --stage Production"
+        )
         @Argument var name: String
         @Option(help: "Only these stages (repeatable); all four by default.") var stage: [String] = []
         @OptionGroup var connection: ConnectionOptions
@@ -54,7 +58,10 @@ extension RegistryCommand {
     }
 
     struct SetAlias: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Point an alias at a version (moving it if set).")
+        static let configuration = CommandConfiguration(
+            abstract: "Point an alias at a version (moving it if set).",
+            discussion: "Example: mlopsctl registry set-alias credit-risk-model champion 7"
+        )
         @Argument var name: String
         @Argument var alias: String
         @Argument var version: Int64
@@ -72,7 +79,10 @@ extension RegistryCommand {
     }
 
     struct DeleteAlias: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Remove an alias.")
+        static let configuration = CommandConfiguration(
+            abstract: "Remove an alias.",
+            discussion: "Example: mlopsctl registry delete-alias credit-risk-model champion"
+        )
         @Argument var name: String
         @Argument var alias: String
         @OptionGroup var connection: ConnectionOptions
@@ -89,7 +99,11 @@ extension RegistryCommand {
     }
 
     struct GetByAlias: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "The version an alias (or 'latest') points at.")
+        static let configuration = CommandConfiguration(
+            abstract: "The version an alias (or 'latest') points at.",
+            discussion:
+                "Examples:\n  mlopsctl registry get-by-alias credit-risk-model champion\n  mlopsctl registry get-by-alias credit-risk-model latest"
+        )
         @Argument var name: String
         @Argument var alias: String
         @OptionGroup var connection: ConnectionOptions
@@ -106,7 +120,10 @@ extension RegistryCommand {
     }
 
     struct History: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Stage and alias changes, newest first.")
+        static let configuration = CommandConfiguration(
+            abstract: "Stage and alias changes, newest first.",
+            discussion: "Example: mlopsctl registry history credit-risk-model --version 7"
+        )
         @Argument var name: String
         @Option(help: "Only this version.") var version: Int64 = 0
         @Option(help: "1-1000 (default 100).") var maxResults: Int32?
@@ -130,7 +147,8 @@ extension RegistryCommand {
 
     struct Watch: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Print the current versions, then every stage and alias change as it commits (Ctrl-C stops)."
+            abstract: "Print the current versions, then every stage and alias change as it commits (Ctrl-C stops).",
+            discussion: "Example: mlopsctl registry watch credit-risk-model"
         )
         @Argument(help: "A model; all models when left out.") var name: String = ""
         @OptionGroup var connection: ConnectionOptions

@@ -4,7 +4,10 @@ import MLOpsMessages
 
 extension RegistryCommand {
     struct CreateVersion: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Register a new version of a model.")
+        static let configuration = CommandConfiguration(
+            abstract: "Register a new version of a model.",
+            discussion: "Example: mlopsctl registry create-version credit-risk-model --source s3://m/7 --f1 0.81"
+        )
         @Argument var name: String
         @Option(help: "Where the model's files are.") var source = ""
         @Option var runId = ""
@@ -37,7 +40,10 @@ extension RegistryCommand {
     }
 
     struct GetVersion: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show one version.")
+        static let configuration = CommandConfiguration(
+            abstract: "Show one version.",
+            discussion: "Example: mlopsctl registry get-version credit-risk-model 7"
+        )
         @Argument var name: String
         @Argument var version: Int64
         @OptionGroup var connection: ConnectionOptions
@@ -54,7 +60,10 @@ extension RegistryCommand {
     }
 
     struct UpdateVersion: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Replace a version's description.")
+        static let configuration = CommandConfiguration(
+            abstract: "Replace a version's description.",
+            discussion: "Example: mlopsctl registry update-version credit-risk-model 7 --description \"retrained\""
+        )
         @Argument var name: String
         @Argument var version: Int64
         @Option var description: String
@@ -72,7 +81,10 @@ extension RegistryCommand {
     }
 
     struct DeleteVersion: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Delete a version (its number is never reused).")
+        static let configuration = CommandConfiguration(
+            abstract: "Delete a version (its number is never reused).",
+            discussion: "Example: mlopsctl registry delete-version credit-risk-model 3"
+        )
         @Argument var name: String
         @Argument var version: Int64
         @OptionGroup var connection: ConnectionOptions
@@ -117,7 +129,10 @@ extension RegistryCommand {
     }
 
     struct SetVersionTag: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Set a tag on a version.")
+        static let configuration = CommandConfiguration(
+            abstract: "Set a tag on a version.",
+            discussion: "Example: mlopsctl registry set-version-tag credit-risk-model 7 validated yes"
+        )
         @Argument var name: String
         @Argument var version: Int64
         @Argument var key: String
@@ -136,7 +151,10 @@ extension RegistryCommand {
     }
 
     struct DeleteVersionTag: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Delete a version's tag.")
+        static let configuration = CommandConfiguration(
+            abstract: "Delete a version's tag.",
+            discussion: "Example: mlopsctl registry delete-version-tag credit-risk-model 7 validated"
+        )
         @Argument var name: String
         @Argument var version: Int64
         @Argument var key: String

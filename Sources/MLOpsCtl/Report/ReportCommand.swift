@@ -22,7 +22,8 @@ struct ReportCommand: AsyncParsableCommand {
 extension ReportCommand {
     struct DriftTrend: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "timestamp, feature_drift_ratio, num_drifted_features over the last 7 days, newest first."
+            abstract: "timestamp, feature_drift_ratio, num_drifted_features over the last 7 days, newest first.",
+            discussion: "Example: mlopsctl report drift-trend credit-risk-model"
         )
         @Argument var model: String
         @OptionGroup var connection: ConnectionOptions
@@ -39,7 +40,10 @@ extension ReportCommand {
     }
 
     struct DecisionRate: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Decisions by action (all time unless --since).")
+        static let configuration = CommandConfiguration(
+            abstract: "Decisions by action (all time unless --since).",
+            discussion: "Example: mlopsctl report decision-rate --model credit-risk-model"
+        )
         @Option var model = ""
         @Option(help: "Milliseconds or ISO 8601.") var since: String?
         @OptionGroup var connection: ConnectionOptions
@@ -59,7 +63,10 @@ extension ReportCommand {
     }
 
     struct Promotions: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "How many versions each model has in each stage.")
+        static let configuration = CommandConfiguration(
+            abstract: "How many versions each model has in each stage.",
+            discussion: "Example: mlopsctl report promotions --json"
+        )
         @OptionGroup var connection: ConnectionOptions
 
         func run() async throws {
