@@ -23,16 +23,15 @@ struct DemoTests {
             #expect(status == 0 && output.contains("All 12 expected outcomes happened."), "\(output)")
             #expect(!output.contains("✗"), "\(output)")
 
-            let database = try PostgresConnection(
-                configuration: PostgresConfiguration(
-                    host: folder + "/postgres",
-                    port: base + 18_439,
-                    user: "postgres",
-                    database: "mlops",
-                    sslMode: "disable",
-                    applicationName: "demo-test"
-                )
+            let superuser = PostgresConfiguration(
+                host: folder + "/postgres",
+                port: base + 18_439,
+                user: "postgres",
+                database: "mlops",
+                sslMode: "disable",
+                applicationName: "demo-test"
             )
+            let database = try PostgresConnection(configuration: superuser)
             let model = "credit-risk-model"
             // model-registry: stages, and the promotion's history row naming the gate's decision.
             let stages = try database.query(
@@ -85,6 +84,23 @@ struct DemoTests {
             )
             #expect(report.contains("<svg") && report.contains("debt_to_income"))
             #expect(output.contains(folder + "/demo/credit-risk-model-drift-report.html"))
+
+            // Each service's role reads its own tables and none of the others'.
+            let tables = [
+                "model_registry": "model_versions", "monitoring": "predictions",
+                "retraining_gate": "retraining_decisions",
+            ]
+            for (role, own) in tables {
+                var configuration = superuser
+                configuration.user = role
+                let connection = try PostgresConnection(configuration: configuration)
+                #expect(try connection.query("SELECT count(*) FROM \(identifier: own)").count == 1)
+                for (_, other) in tables where other != own {
+                    #expect(throws: PostgresError.self, "\(role) reads \(other)") {
+                        try connection.query("SELECT count(*) FROM \(identifier: other)")
+                    }
+                }
+            }
 
             // Again on the same stack: refused, saying how to start clean.
             (status, output) = try await mlopsctl(["demo"] + location)
