@@ -43,14 +43,14 @@ struct RawConnection {
         }
     }
 
-    /// Sends `bytes`, then reads until the server closes the connection or
-    /// `timeout` passes; returns what arrived and whether the server closed.
     /// Sends `bytes`, then reads until the peer closes or `timeout` passes;
     /// with `answered`, stops `grace` after the bytes so far satisfy it (a slow
     /// machine gets the whole timeout to answer, a fast one does not wait it out).
+    /// The default timeout is long because a closing peer ends the wait at
+    /// once, and a test suite that starts dozens of processes can starve it.
     func exchange(
         _ bytes: [UInt8],
-        timeout: Duration = .seconds(10),
+        timeout: Duration = .seconds(30),
         answered: (@Sendable ([UInt8]) -> Bool)? = nil,
         grace: Duration = .milliseconds(500)
     ) async throws -> (received: [UInt8], closed: Bool) {
