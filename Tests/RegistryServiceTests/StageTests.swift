@@ -217,4 +217,41 @@ struct ConcurrentPromotionTests {
         for transition in history.reversed() { replayed[transition.version] = transition.toStage }
         #expect(replayed.filter { $0.value == "Production" }.map(\.key) == production.map(\.version))
     }
+
+    /// The same versions promoted again and again, many at once: changes to
+    /// one version meet in one batch, and every one of them succeeds.
+    @Test func repeatedPromotionsOfTheSameVersionsAllSucceed() async throws {
+        let running = try #require(RunningRegistry.current)
+        let replicas = [
+            try running.client("retraining-gate", replica: 0), try running.client("retraining-gate", replica: 1),
+        ]
+        let admin = try running.client("admin")
+        _ = try await admin.createRegisteredModel(.init(name: "cycled"))
+        for _ in 0..<5 { _ = try await admin.createModelVersion(.init(name: "cycled")) }
+
+        let failures = try await withThrowingTaskGroup(of: String?.self) { group in
+            for call in 0..<96 {
+                let client = replicas[call % 2]
+                group.addTask {
+                    do {
+                        _ = try await client.transitionModelVersionStage(
+                            .init(
+                                name: "cycled",
+                                version: Int64(call % 5 + 1),
+                                stage: "Production",
+                                archiveExistingVersions: true
+                            )
+                        )
+                        return nil
+                    } catch {
+                        return "v\(call % 5 + 1): \(error)"
+                    }
+                }
+            }
+            return try await group.reduce(into: [String]()) { if let failure = $1 { $0.append(failure) } }
+        }
+        #expect(failures.isEmpty, "\(failures.prefix(5))")
+        let versions = try await admin.searchModelVersions(.init(filter: "name = 'cycled'")).modelVersions
+        #expect(versions.filter { $0.currentStage == "Production" }.count == 1)
+    }
 }
