@@ -114,9 +114,10 @@ struct DemoScenario {
         )
         _ = try await trainer.monitoring.appendReferenceRows(.init(uploadId: upload.uploadId, rows: rows))
         let committed = try await trainer.monitoring.commitReferenceUpload(.init(uploadId: upload.uploadId))
-        MonitoringPresentation.print(committed.reference!, json: false)
+        let reference = try Self.present(committed.reference, "the committed reference")
+        MonitoringPresentation.print(reference, json: false)
         outcome.expect(
-            committed.reference?.rowCount == Int64(Self.referenceRows),
+            reference.rowCount == Int64(Self.referenceRows),
             "the reference holds \(Self.referenceRows) rows"
         )
     }
@@ -312,7 +313,7 @@ struct DemoScenario {
                 brierScore: validation.brier
             )
         )
-        return response.modelVersion!.version
+        return try Self.present(response.modelVersion, "the created version").version
     }
 
     private static func scorer(_ kind: String?) -> CreditModel {
@@ -331,11 +332,16 @@ struct DemoScenario {
         _ trainer: Clients,
         _ serving: Clients
     ) async throws -> Decision {
-        let production = try await serving.registry.getLatestVersions(.init(name: model, stages: ["Production"]))
-            .modelVersions.first!
+        let production = try Self.present(
+            try await serving.registry.getLatestVersions(.init(name: model, stages: ["Production"])).modelVersions
+                .first,
+            "a Production version of \(model)"
+        )
         let candidateModel = Self.scorer(
-            try await serving.registry.getModelVersion(.init(name: model, version: candidate)).modelVersion!
-                .tags["demo.training"]
+            try Self.present(
+                try await serving.registry.getModelVersion(.init(name: model, version: candidate)).modelVersion,
+                "version \(candidate)"
+            ).tags["demo.training"]
         )
         let productionModel = Self.scorer(production.tags["demo.training"])
         let response = try await trainer.gate.evaluate(
@@ -349,14 +355,21 @@ struct DemoScenario {
                 idempotencyKey: "demo-\(model)-\(end)-v\(candidate)"
             )
         )
-        GatePresentation.print(response.decision!, json: false)
-        return response.decision!
+        let decision = try Self.present(response.decision, "the gate's decision")
+        GatePresentation.print(decision, json: false)
+        return decision
     }
 
     /// Each version's stage, by version number.
     private func stages(_ serving: Clients) async throws -> [Int64: String] {
         let versions = try await serving.registry.searchModelVersions(.init(filter: "name = '\(model)'"))
         return Dictionary(uniqueKeysWithValues: versions.modelVersions.map { ($0.version, $0.currentStage) })
+    }
+
+    /// A field the services always fill, or a clear failure if one did not.
+    private static func present<Value>(_ value: Value?, _ what: String) throws -> Value {
+        guard let value else { throw CommandFailure("the answer lacked \(what)") }
+        return value
     }
 
     private mutating func step(_ title: String) {
