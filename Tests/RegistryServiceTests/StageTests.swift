@@ -253,5 +253,15 @@ struct ConcurrentPromotionTests {
         #expect(failures.isEmpty, "\(failures.prefix(5))")
         let versions = try await admin.searchModelVersions(.init(filter: "name = 'cycled'")).modelVersions
         #expect(versions.filter { $0.currentStage == "Production" }.count == 1)
+
+        // Every promotion is in the history, and replaying it in commit order gives today's stages.
+        let history = try await admin.listTransitions(.init(name: "cycled", maxResults: 1000)).transitions
+        #expect(history.filter { $0.archivedByVersion == 0 }.count == 96)
+        var replayed: [Int64: String] = [:]
+        for transition in history.reversed() {
+            #expect(replayed[transition.version, default: "None"] == transition.fromStage, "\(transition)")
+            replayed[transition.version] = transition.toStage
+        }
+        #expect(replayed == Dictionary(uniqueKeysWithValues: versions.map { ($0.version, $0.currentStage) }))
     }
 }

@@ -30,13 +30,18 @@ extension RegistryStore {
     /// and writes the history rows, in one transaction under the model's row
     /// lock: racing promotions take turns, so with archiving exactly one
     /// version ends in the stage, whichever replica each came through.
-    /// Changes to one model that arrive together share that transaction,
-    /// applied one after another in arrival order, and the whole transaction
-    /// goes to the server in one pipeline: one round trip, one commit.
+    /// Changes to one model that arrive together share that transaction and
+    /// are applied one after another in arrival order.
     func transition(_ change: StageChange, by actor: String) async throws -> StageChangeResult {
         try await stageChanges.submit(StageChangeRequest(change: change, actor: actor), key: change.name)
     }
 
+    /// A lone change is one statement in one round trip, its plan cached.
+    /// Changes that arrived together take two round trips, whatever their
+    /// number: lock the model and read the versions involved; work out every
+    /// move in order (`StageChangePlan`); then write all history rows, each
+    /// touched version once in its final state, and the notices, and commit.
+    /// (One statement per change would rewrite the same rows again and again.)
     static func changeStages(
         _ requests: [StageChangeRequest],
         of model: String,
@@ -45,15 +50,210 @@ extension RegistryStore {
     ) async throws -> [Result<StageChangeResult, any Error>] {
         defer { cache.invalidate(model) }
         let now = now()
-        let statements = requests.map { stageChangeStatement($0.change, by: $0.actor, at: now) }
-        // The lock comes first, so each change's statement reads a snapshot
-        // taken after every earlier change to the model committed.
-        let transaction: [PostgresQuery] =
-            [
-                "BEGIN ISOLATION LEVEL READ COMMITTED",
-                "SELECT id FROM registered_models WHERE name = \(model) FOR UPDATE",
-            ]
-            + statements + ["COMMIT"]
+        if requests.count == 1 { return [try await changeStage(requests[0], pool: pool, at: now)] }
+        let changes = requests.map {
+            StageChangePlan.Change(
+                version: $0.change.version,
+                stage: $0.change.stage,
+                archiveOthers: $0.change.archiveExistingVersions
+            )
+        }
+        return try await mappingErrors {
+            try await pool.withConnection { connection in
+                do {
+                    return try changeStages(requests, changes, of: model, at: now, connection)
+                } catch {
+                    if connection.isHealthy { _ = try? connection.query("ROLLBACK") }
+                    throw error
+                }
+            }
+        }
+    }
+
+    private static func changeStages(
+        _ requests: [StageChangeRequest],
+        _ changes: [StageChangePlan.Change],
+        of model: String,
+        at now: Int64,
+        _ connection: PostgresConnection
+    ) throws -> [Result<StageChangeResult, any Error>] {
+        // The lock comes first, so the read sees every earlier change to the model committed.
+        // The read is two index scans, not one bitmap scan of both conditions: plain index scans
+        // mark the entries of rows that earlier promotions left dead, so later reads skip them.
+        let read = try connection.pipeline([
+            "BEGIN ISOLATION LEVEL READ COMMITTED",
+            "SELECT id FROM registered_models WHERE name = \(model) FOR UPDATE",
+            """
+            SELECT \(fragment: .versionColumns) FROM model_versions v
+            WHERE v.model_id = (SELECT id FROM registered_models WHERE name = \(model))
+              AND v.version = ANY(\(changes.map(\.version))::bigint[])
+            UNION ALL
+            SELECT \(fragment: .versionColumns) FROM model_versions v
+            WHERE v.model_id = (SELECT id FROM registered_models WHERE name = \(model))
+              AND v.stage = ANY(\(StageChangePlan.stagesToRead(changes).map(\.rawValue))::text[])
+            """,
+        ])
+        guard let locked = read[1], locked.count == 1, let modelID = try locked.value(UUID.self, row: 0, column: 0)
+        else {
+            try connection.query("ROLLBACK")
+            return requests.map { _ in .failure(RegistryErrors.modelNotFound(model)) }
+        }
+        var versions: [Int64: ModelVersion] = [:]
+        if let rows = read[2] {
+            for row in 0..<rows.count {
+                let version = try VersionRow.decode(rows, row: row).version
+                versions[version.version] = version
+            }
+        }
+        let plan = StageChangePlan(
+            current: versions.compactMapValues { Stage(rawValue: $0.currentStage) },
+            changes: changes
+        )
+        let history = zip(requests, plan.moves).flatMap { request, moves in
+            (moves ?? []).map { (request, $0) }
+        }
+        guard !history.isEmpty else {
+            try connection.query("ROLLBACK")
+            return requests.map { .failure(RegistryErrors.versionNotFound(model, $0.change.version)) }
+        }
+        let written = try connection.pipeline([
+            writeStatement(history, plan: plan, requests: requests, model: model, modelID: modelID, at: now),
+            "COMMIT",
+        ])
+        // History ids are taken in the order the rows were inserted, which is the order of `history`.
+        guard let ids = written[0], ids.count == history.count else {
+            throw RegistryErrors.storage(
+                PostgresError(code: .serverError, message: "the history rows of a stage change were not all written")
+            )
+        }
+        return try results(requests, plan, versions, ids, model: model, modelID: modelID, at: now)
+    }
+
+    /// The history rows, every touched version in its final state, the
+    /// model's timestamp, and one notice per history row, as one statement.
+    private static func writeStatement(
+        _ history: [(StageChangeRequest, StageChangePlan.Move)],
+        plan: StageChangePlan,
+        requests: [StageChangeRequest],
+        model: String,
+        modelID: UUID,
+        at now: Int64
+    ) -> PostgresQuery {
+        let touched = plan.final.keys.sorted()
+        let lastActor = history.last!.0.actor
+        return """
+            WITH h AS (
+                INSERT INTO model_transitions (kind, model_id, model_name, version, from_stage, to_stage, actor,
+                                               comment, decision_id, archived_by_version, timestamp)
+                SELECT 'stage', \(modelID), \(model), u.version, u.from_stage, u.to_stage, u.actor, u.comment,
+                       u.decision_id, u.archived_by, \(now)
+                FROM unnest(\(history.map(\.1.version))::bigint[], \(history.map(\.1.from.rawValue))::text[],
+                            \(history.map(\.1.to.rawValue))::text[], \(history.map(\.0.actor))::text[],
+                            \(history.map(\.0.change.comment))::text[], \(history.map(\.0.change.decisionID))::text[],
+                            \(history.map(\.1.archivedBy))::bigint[])
+                     WITH ORDINALITY AS u(version, from_stage, to_stage, actor, comment, decision_id, archived_by, n)
+                ORDER BY u.n
+                RETURNING id, version
+            ), latest AS (
+                SELECT version, max(id) AS id FROM h GROUP BY version
+            ), moved AS (
+                UPDATE model_versions v
+                SET stage = f.stage, last_updated_timestamp = \(now), last_updated_by = f.actor,
+                    last_transition_id = latest.id,
+                    promoted_at = CASE WHEN f.promoter <> ''
+                                       THEN to_timestamp(\(now) / 1000.0) AT TIME ZONE 'UTC' ELSE v.promoted_at END,
+                    promoted_by = CASE WHEN f.promoter <> '' THEN f.promoter ELSE v.promoted_by END
+                FROM unnest(\(touched)::bigint[], \(touched.map { plan.final[$0]!.stage.rawValue })::text[],
+                            \(touched.map { requests[plan.final[$0]!.lastChange].actor })::text[],
+                            \(touched.map { plan.lastPromotion[$0].map { requests[$0].actor } ?? "" })::text[])
+                     AS f(version, stage, actor, promoter)
+                JOIN latest ON latest.version = f.version
+                WHERE v.model_id = \(modelID) AND v.version = f.version
+            ), model AS (
+                UPDATE registered_models SET last_updated_timestamp = \(now), last_updated_by = \(lastActor)
+                WHERE id = \(modelID)
+            )
+            SELECT id, pg_notify(\(RegistryStore.channel),
+                                 json_build_object('kind', 'transition', 'id', id, 'model', \(model)::text)::text)
+            FROM h ORDER BY id
+            """
+    }
+
+    /// What each caller hears: its version and those it archived, as they
+    /// stood right after its change, and its history row.
+    private static func results(
+        _ requests: [StageChangeRequest],
+        _ plan: StageChangePlan,
+        _ initial: [Int64: ModelVersion],
+        _ ids: PostgresRows,
+        model: String,
+        modelID: UUID,
+        at now: Int64
+    ) throws -> [Result<StageChangeResult, any Error>] {
+        var versions = initial
+        var row = 0
+        var results: [Result<StageChangeResult, any Error>] = []
+        for (request, moves) in zip(requests, plan.moves) {
+            guard let moves else {
+                results.append(.failure(RegistryErrors.versionNotFound(model, request.change.version)))
+                continue
+            }
+            var transition = Transition()
+            var archived: [ModelVersion] = []
+            for move in moves {
+                let id = try ids.value(Int64.self, row: row, column: 0) ?? 0
+                row += 1
+                var version = versions[move.version]!
+                version.currentStage = move.to.rawValue
+                version.lastUpdatedTimestamp = now
+                if move.archivedBy == 0 {
+                    if move.to == .production {
+                        version.promotedAt = now
+                        version.promotedBy = request.actor
+                    }
+                    transition = Transition(
+                        id: id,
+                        kind: .stage,
+                        modelName: model,
+                        modelId: modelID.uuidString.lowercased(),
+                        version: move.version,
+                        fromStage: move.from.rawValue,
+                        toStage: move.to.rawValue,
+                        actor: request.actor,
+                        comment: request.change.comment,
+                        decisionId: request.change.decisionID,
+                        timestamp: now
+                    )
+                } else {
+                    archived.append(version)
+                }
+                versions[move.version] = version
+            }
+            results.append(
+                .success(
+                    StageChangeResult(
+                        version: versions[request.change.version]!,
+                        transition: transition,
+                        archived: archived
+                    )
+                )
+            )
+        }
+        return results
+    }
+
+    private static func changeStage(
+        _ request: StageChangeRequest,
+        pool: PostgresPool,
+        at now: Int64
+    ) async throws -> Result<StageChangeResult, any Error> {
+        // The lock comes first, so the statement reads a snapshot taken after every earlier change committed.
+        let transaction: [PostgresQuery] = [
+            "BEGIN ISOLATION LEVEL READ COMMITTED",
+            "SELECT id FROM registered_models WHERE name = \(request.change.name) FOR UPDATE",
+            stageChangeStatement(request.change, by: request.actor, at: now),
+            "COMMIT",
+        ]
         let results = try await mappingErrors {
             try await pool.withConnection { connection in
                 do {
@@ -64,10 +264,8 @@ extension RegistryStore {
                 }
             }
         }
-        guard results[1]?.count == 1 else { return requests.map { _ in .failure(RegistryErrors.modelNotFound(model)) } }
-        return zip(requests, results[2..<(2 + requests.count)]).map { request, rows in
-            Result { try stageChangeResult(rows, request.change, by: request.actor, at: now) }
-        }
+        guard results[1]?.count == 1 else { return .failure(RegistryErrors.modelNotFound(request.change.name)) }
+        return Result { try stageChangeResult(results[2], request.change, by: request.actor, at: now) }
     }
 
     /// For each of `stages` (all four when empty), the live version with the
@@ -96,8 +294,8 @@ extension RegistryStore {
 }
 
 extension RegistryStore {
-    /// One stage change as one statement: the target's move, the archiving,
-    /// their history rows, and the notices to every replica.
+    /// A lone stage change as one statement: the target's move, the
+    /// archiving, their history rows, and the notices to every replica.
     fileprivate static func stageChangeStatement(_ change: StageChange, by actor: String, at now: Int64)
         -> PostgresQuery
     {

@@ -20,9 +20,8 @@ struct RegistryStore: Sendable {
         self.creates = WriteCombiner { model, items in
             try await Self.createVersions(items, of: model, pool: pool, cache: cache)
         }
-        // Small batches: promotions of one model rewrite the same rows, and a
-        // long transaction wades through the row versions it leaves behind.
-        self.stageChanges = WriteCombiner(maximumBatch: 8) { model, items in
+        // A batch writes each touched version once, however many changes it holds.
+        self.stageChanges = WriteCombiner { model, items in
             try await Self.changeStages(items, of: model, pool: pool, cache: cache)
         }
     }
