@@ -61,7 +61,7 @@ extension RegistryStore {
         return try await mappingErrors {
             try await pool.withConnection { connection in
                 do {
-                    return try changeStages(requests, changes, of: model, at: now, connection)
+                    return try changeTogether(requests, changes, of: model, at: now, connection)
                 } catch {
                     if connection.isHealthy { _ = try? connection.query("ROLLBACK") }
                     throw error
@@ -70,7 +70,7 @@ extension RegistryStore {
         }
     }
 
-    private static func changeStages(
+    private static func changeTogether(
         _ requests: [StageChangeRequest],
         _ changes: [StageChangePlan.Change],
         of model: String,
