@@ -16,7 +16,8 @@ struct PostgresPoolTests {
     }
 
     @Test func manyCallersShareABoundedPool() async throws {
-        let pool = try pool(maximumConnections: 3)
+        // A generous wait: this is about sharing, and a suite starting dozens of processes slows every connect.
+        let pool = try pool(maximumConnections: 3, acquisitionTimeout: .seconds(60))
         let backends = try await withThrowingTaskGroup(of: Int32.self) { group in
             for _ in 0..<30 {
                 group.addTask {

@@ -4,7 +4,8 @@ import MLOpsProcess
 import MLOpsTestSupport
 import Testing
 
-@Suite("mlopsctl demo: the scenario end to end on a stack of mlopsctl dev")
+// One stack at a time: each starts a PostgreSQL cluster and three services, a heavy load on two cores.
+@Suite("mlopsctl demo: the scenario end to end on a stack of mlopsctl dev", .serialized)
 struct DemoTests {
     @Test func theDemoDoesWhatItSaysAndLeavesItInEachServicesTables() async throws {
         let (folder, base, location) = try devLocation()
