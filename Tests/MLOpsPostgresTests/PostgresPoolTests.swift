@@ -120,7 +120,8 @@ struct PostgresRestartTests {
         configuration.applicationName = "restart-test"
         let pool = PostgresPool(
             configuration: configuration,
-            options: .init(maximumConnections: 3, acquisitionTimeout: .seconds(2)),
+            // Generous: twelve short queries wait their turn, and a loaded machine connects slowly.
+            options: .init(maximumConnections: 3, acquisitionTimeout: .seconds(30)),
             logger: Logger(label: "test")
         )
 
