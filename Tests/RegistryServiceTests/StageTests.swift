@@ -177,14 +177,20 @@ struct StageTransitionTests {
     .runningRegistry(replicas: 2)
 )
 struct ConcurrentPromotionTests {
-    @Test func sixteenPromotionsWithArchiving() async throws {
+    /// The gate's identity on each replica, and an admin client; `model` created with `versions` versions.
+    private func model(_ model: String, versions: Int) async throws -> ([ModelRegistryClient], ModelRegistryClient) {
         let running = try #require(RunningRegistry.current)
         let replicas = [
             try running.client("retraining-gate", replica: 0), try running.client("retraining-gate", replica: 1),
         ]
         let admin = try running.client("admin")
-        _ = try await admin.createRegisteredModel(.init(name: "raced"))
-        for _ in 0..<16 { _ = try await admin.createModelVersion(.init(name: "raced")) }
+        _ = try await admin.createRegisteredModel(.init(name: model))
+        for _ in 0..<versions { _ = try await admin.createModelVersion(.init(name: model)) }
+        return (replicas, admin)
+    }
+
+    @Test func sixteenPromotionsWithArchiving() async throws {
+        let (replicas, admin) = try await model("raced", versions: 16)
 
         try await withThrowingTaskGroup(of: Void.self) { group in
             for version in 1...16 {
@@ -221,13 +227,7 @@ struct ConcurrentPromotionTests {
     /// The same versions promoted again and again, many at once: changes to
     /// one version meet in one batch, and every one of them succeeds.
     @Test func repeatedPromotionsOfTheSameVersionsAllSucceed() async throws {
-        let running = try #require(RunningRegistry.current)
-        let replicas = [
-            try running.client("retraining-gate", replica: 0), try running.client("retraining-gate", replica: 1),
-        ]
-        let admin = try running.client("admin")
-        _ = try await admin.createRegisteredModel(.init(name: "cycled"))
-        for _ in 0..<5 { _ = try await admin.createModelVersion(.init(name: "cycled")) }
+        let (replicas, admin) = try await model("cycled", versions: 5)
 
         let failures = try await withThrowingTaskGroup(of: String?.self) { group in
             for call in 0..<96 {
