@@ -25,10 +25,14 @@ struct MetricsEndpoint: Service {
             }
             .bind(host: host, port: port).get()
         logger.info("metrics", metadata: ["address": "http://\(host):\(server.localAddress?.port ?? port)/metrics"])
-        await withGracefulShutdownHandler {
-            try? await server.closeFuture.get()
-        } onGracefulShutdown: {
-            server.close(promise: nil)
+        // Closed on a graceful shutdown and on cancellation: the group cancels
+        // it when the RPC server fails to start, and the process must then exit.
+        try? await cancelWhenGracefulShutdown {
+            try await withTaskCancellationHandler {
+                try await server.closeFuture.get()
+            } onCancel: {
+                server.close(promise: nil)
+            }
         }
     }
 }

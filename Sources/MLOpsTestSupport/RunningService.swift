@@ -55,24 +55,42 @@ package struct RunningService: Sendable {
             "POSTGRES_HOST": settings.host, "POSTGRES_PORT": String(settings.port), "POSTGRES_USER": settings.user,
             "MLOPS_DB_NAME": settings.database, "POSTGRES_SSLMODE": "disable",
         ].merging(extraEnvironment) { _, extra in extra }
-        var replicas: [Replica] = []
-        for _ in 0..<count {
-            let (port, metricsPort) = (try FreeTCPPort.find(), try FreeTCPPort.find())
-            let process = try launch(executable, configPath, port, metricsPort, environment)
-            replicas.append(Replica(process: process, port: port, metricsPort: metricsPort))
-        }
-        let running = RunningService(
+        var running = RunningService(
             executable: executable,
             rpcService: rpcService,
             authority: authority,
-            replicas: replicas,
+            replicas: [],
             configPath: configPath,
             environment: environment,
             identities: IssuedIdentities.shared(by: authority)
         )
-        for index in replicas.indices { try await running.waitUntilServing(replica: index) }
+        for index in 0..<count {
+            // A free port can be taken by another test's process before ours binds it: try others.
+            for attempt in 1...3 {
+                let (port, metricsPort) = (try FreeTCPPort.find(), try FreeTCPPort.find())
+                let replica = Replica(
+                    process: try launch(executable, configPath, port, metricsPort, environment),
+                    port: port,
+                    metricsPort: metricsPort
+                )
+                if running.replicas.count > index {
+                    running.replicas[index] = replica
+                } else {
+                    running.replicas.append(replica)
+                }
+                do {
+                    try await running.waitUntilServing(replica: index, portsMayBeTaken: attempt < 3)
+                    break
+                } catch is PortTaken {
+                    continue
+                }
+            }
+        }
         return running
     }
+
+    /// The replica could not bind a port another process took first.
+    private struct PortTaken: Error {}
 
     private static func launch(
         _ executable: String,
@@ -134,13 +152,15 @@ package struct RunningService: Sendable {
         return try RPCClient(configuration: configuration)
     }
 
-    private func waitUntilServing(replica index: Int) async throws {
+    private func waitUntilServing(replica index: Int, portsMayBeTaken: Bool = false) async throws {
         let health = HealthClient(try rpcClient("admin", replica: index))
         defer { Task { [rpc = health.rpc] in await rpc.close() } }
         let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
             if let exited = await replicas[index].process.exitStatus(waitingUpTo: .zero) {
-                Issue.record("\(executable) exited with \(exited):\n\(replicas[index].process.log)")
+                let log = replicas[index].process.log
+                if portsMayBeTaken && log.contains("Address already in use") { throw PortTaken() }
+                Issue.record("\(executable) exited with \(exited):\n\(log)")
                 throw CancellationError()
             }
             if let response = try? await health.check(HealthCheckRequest(service: rpcService)),

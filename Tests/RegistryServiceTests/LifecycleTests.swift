@@ -1,6 +1,7 @@
 import Foundation
 import MLOpsClient
 import MLOpsMessages
+import MLOpsPostgres
 import MLOpsRPC
 import MLOpsTestSupport
 import Testing
@@ -59,5 +60,32 @@ struct LifecycleTests {
         #expect(ended?.code == .unavailable)
         let status = await registry.replicas[0].process.exitStatus(waitingUpTo: .seconds(20))
         #expect(status == 0, "\(registry.replicas[0].process.log)")
+    }
+
+    /// A port another process holds ends the process with the bind error; it
+    /// used to wait forever for its metrics endpoint to stop.
+    @Test func aTakenPortEndsTheProcessWithAnError() async throws {
+        let cluster = try TemporaryPostgres.start()
+        defer { cluster.stop() }
+        let database = TestDatabase(cluster: cluster, name: try cluster.createDatabase("taken"))
+        let registry = try await RunningRegistry.start(count: 1, database: database)
+        let identity = try registry.identityFiles("model-registry")
+        let settings = database.configuration
+        let second = try ServiceProcess(
+            "model-registry",
+            [
+                "--host", "127.0.0.1", "--port", String(registry.replicas[0].port), "--metrics-port",
+                String(try FreeTCPPort.find()), "--tls-certificate", identity.certificatePath, "--tls-key",
+                identity.keyPath, "--tls-ca", registry.authority.authorityPath,
+            ],
+            environment: [
+                "POSTGRES_HOST": settings.host, "POSTGRES_PORT": String(settings.port), "POSTGRES_USER": settings.user,
+                "MLOPS_DB_NAME": settings.database, "POSTGRES_SSLMODE": "disable",
+            ]
+        )
+        let status = await second.exitStatus(waitingUpTo: .seconds(30))
+        #expect(status != nil && status != 0, "\(second.log)")
+        #expect(second.log.contains("Address already in use"), "\(second.log)")
+        await registry.stop()
     }
 }
