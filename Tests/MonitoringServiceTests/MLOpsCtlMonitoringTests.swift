@@ -95,6 +95,9 @@ struct MLOpsCtlMonitoringTests {
 
         (status, output) = try await mlopsctl("monitoring", "trend", "cli-model")
         #expect(status == 0 && output.contains("WINDOW END"), "\(output)")
+        let trend = output
+        (status, output) = try await mlopsctl("report", "drift-trend", "cli-model")
+        #expect(status == 0 && output == trend, "\(output)")
         (status, output) = try await mlopsctl("monitoring", "context", "cli-model", "--lookback-hours", "2")
         #expect(status == 0 && output.contains("predictions 150, labelled 30"), "\(output)")
         // A clear error: which service, where, which status.

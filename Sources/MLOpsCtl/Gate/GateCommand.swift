@@ -126,8 +126,7 @@ extension GateCommand {
         @Option var model = ""
         @Option(help: "promote or reject.") var action: String?
         @Option(help: "scheduled, drift or manual.") var trigger: String?
-        @Option(help: "Milliseconds or ISO 8601.") var since: String?
-        @Option(help: "Milliseconds or ISO 8601.") var until: String?
+        @OptionGroup var period: Period
         @Option var maxResults: Int32 = 0
         @Option var pageToken = ""
         @OptionGroup var connection: ConnectionOptions
@@ -137,8 +136,8 @@ extension GateCommand {
                 modelName: model,
                 action: try action.map(GateCommand.action) ?? .unspecified,
                 triggerReason: try trigger.map(GateCommand.trigger) ?? .unspecified,
-                since: try since.map { try parseTime($0, "--since") } ?? 0,
-                until: try until.map { try parseTime($0, "--until") } ?? 0,
+                since: try period.start,
+                until: try period.end,
                 maxResults: maxResults,
                 pageToken: pageToken
             )
@@ -158,16 +157,11 @@ extension GateCommand {
             discussion: "Example: mlopsctl gate stats --model credit-risk-model --since 2026-11-01T00:00:00Z"
         )
         @Option var model = ""
-        @Option(help: "Milliseconds or ISO 8601.") var since: String?
-        @Option(help: "Milliseconds or ISO 8601.") var until: String?
+        @OptionGroup var period: Period
         @OptionGroup var connection: ConnectionOptions
 
         func run() async throws {
-            let request = GetDecisionStatsRequest(
-                modelName: model,
-                since: try since.map { try parseTime($0, "--since") } ?? 0,
-                until: try until.map { try parseTime($0, "--until") } ?? 0
-            )
+            let request = GetDecisionStatsRequest(modelName: model, since: try period.start, until: try period.end)
             try await GateCommand.call(connection) { gate in
                 let response = try await gate.getDecisionStats(request, options: connection.callOptions)
                 GatePresentation.print(response, json: connection.json)

@@ -83,13 +83,11 @@ extension MonitoringCommand {
             discussion: "Example: mlopsctl monitoring trend credit-risk-model --since 2026-11-01T00:00:00Z"
         )
         @Argument var model: String
-        @Option(help: "Milliseconds or ISO 8601.") var since: String?
-        @Option(help: "Milliseconds or ISO 8601.") var until: String?
+        @OptionGroup var period: Period
         @OptionGroup var connection: ConnectionOptions
 
         func run() async throws {
-            let start = try since.map { try parseTime($0, "--since") } ?? 0
-            let end = try until.map { try parseTime($0, "--until") } ?? 0
+            let (start, end) = (try period.start, try period.end)
             try await MonitoringCommand.call(connection) { monitoring in
                 let response = try await monitoring.getDriftTrend(
                     .init(modelName: model, since: start, until: end),

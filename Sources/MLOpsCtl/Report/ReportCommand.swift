@@ -20,46 +20,26 @@ struct ReportCommand: AsyncParsableCommand {
 }
 
 extension ReportCommand {
+    /// `mlopsctl monitoring trend` under the dashboard's name.
     struct DriftTrend: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "timestamp, feature_drift_ratio, num_drifted_features over the last 7 days, newest first.",
+            abstract: "timestamp, feature_drift_ratio, num_drifted_features (default: the last 7 days), newest first.",
             discussion: "Example: mlopsctl report drift-trend credit-risk-model"
         )
-        @Argument var model: String
-        @OptionGroup var connection: ConnectionOptions
+        @OptionGroup var trend: MonitoringCommand.Trend
 
-        func run() async throws {
-            try await MonitoringCommand.call(connection) { monitoring in
-                let response = try await monitoring.getDriftTrend(
-                    .init(modelName: model),
-                    options: connection.callOptions
-                )
-                MonitoringPresentation.print(response.points, json: connection.json)
-            }
-        }
+        func run() async throws { try await trend.run() }
     }
 
+    /// `mlopsctl gate stats` under the dashboard's name.
     struct DecisionRate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Decisions by action (all time unless --since).",
             discussion: "Example: mlopsctl report decision-rate --model credit-risk-model"
         )
-        @Option var model = ""
-        @Option(help: "Milliseconds or ISO 8601.") var since: String?
-        @OptionGroup var connection: ConnectionOptions
+        @OptionGroup var stats: GateCommand.Stats
 
-        func run() async throws {
-            let request = GetDecisionStatsRequest(
-                modelName: model,
-                since: try since.map { try parseTime($0, "--since") } ?? 0
-            )
-            try await GateCommand.call(connection) { gate in
-                GatePresentation.print(
-                    try await gate.getDecisionStats(request, options: connection.callOptions),
-                    json: connection.json
-                )
-            }
-        }
+        func run() async throws { try await stats.run() }
     }
 
     struct Promotions: AsyncParsableCommand {

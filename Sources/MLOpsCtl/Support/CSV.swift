@@ -74,21 +74,3 @@ struct CSV {
         return records
     }
 }
-
-/// Milliseconds since the epoch from a number of milliseconds or an ISO 8601 time.
-func parseTime(_ text: String, _ what: String) throws -> Int64 {
-    if let milliseconds = Int64(text) { return milliseconds }
-    if let date = try? Date(text, strategy: .iso8601) { return Int64(date.timeIntervalSince1970 * 1000) }
-    throw ValidationError("\(what) '\(text)' is neither milliseconds since the epoch nor an ISO 8601 time")
-}
-
-/// Work that takes a while, shown on standard error as it goes.
-struct Progress {
-    var label: String
-    var total: Int
-
-    func update(_ done: Int) {
-        FileHandle.standardError.write(Data("\r\(label): \(done)/\(total)".utf8))
-        if done >= total { FileHandle.standardError.write(Data("\n".utf8)) }
-    }
-}
