@@ -87,16 +87,8 @@ package struct GateHandlers: Sendable {
     private func mapped<Result>(_ body: () async throws -> Result) async throws -> Result {
         do {
             return try await body()
-        } catch let error as GateFailure {
-            let code: StatusCode =
-                switch error.kind {
-                case .invalidArgument: .invalidArgument
-                case .notFound: .notFound
-                case .failedPrecondition: .failedPrecondition
-                case .alreadyExists: .alreadyExists
-                case .unavailable: .unavailable
-                }
-            throw RPCError(code: code, message: error.message)
+        } catch let error as ServiceRefusal {
+            throw error.rpcError
         } catch let error as PostgresError {
             let unavailable = error.isUnavailable
             throw RPCError(

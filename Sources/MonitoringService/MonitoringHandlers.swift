@@ -202,15 +202,8 @@ package struct MonitoringHandlers: Sendable {
             return try await body()
         } catch let error as InvalidPredictionBatch {
             throw RPCError(code: .invalidArgument, message: error.description)
-        } catch let error as MonitoringFailure {
-            let code: StatusCode =
-                switch error.kind {
-                case .invalidArgument: .invalidArgument
-                case .notFound: .notFound
-                case .failedPrecondition: .failedPrecondition
-                case .permissionDenied: .permissionDenied
-                }
-            throw RPCError(code: code, message: error.message)
+        } catch let error as ServiceRefusal {
+            throw error.rpcError
         } catch let error as PostgresError {
             let unavailable = error.isUnavailable
             throw RPCError(

@@ -1,6 +1,7 @@
 import DriftEngine
 import Foundation
 import MLOpsMessages
+import MLOpsRPC
 
 // Between the wire's messages and the service's own types.
 
@@ -13,7 +14,7 @@ extension DatasetSchema {
                 case .numeric: .init(name: feature.name, kind: .numeric)
                 case .categorical: .init(name: feature.name, kind: .categorical)
                 default:
-                    throw MonitoringFailure.invalid(
+                    throw ServiceRefusal.invalid(
                         "feature '\(feature.name)' has no type: give NUMERIC or CATEGORICAL"
                     )
                 }
@@ -37,7 +38,7 @@ extension DriftEngine.DriftMethod {
         case .jensenShannon: self = .jensenShannon
         case .psi: self = .psi
         case .unrecognized(let value):
-            throw MonitoringFailure.invalid("drift method \(value) is not one this service knows")
+            throw ServiceRefusal.invalid("drift method \(value) is not one this service knows")
         }
     }
 
@@ -60,7 +61,7 @@ extension DriftEngine.DriftOptions {
         func validThreshold(_ choice: DriftTestChoice, _ name: String) throws -> Double? {
             guard let value = choice.threshold else { return nil }
             guard value.isFinite, value >= 0 else {
-                throw MonitoringFailure.invalid("the \(name) threshold \(value) is not a finite number ≥ 0")
+                throw ServiceRefusal.invalid("the \(name) threshold \(value) is not a finite number ≥ 0")
             }
             return value
         }
@@ -79,7 +80,7 @@ extension DriftEngine.DriftOptions {
         }
         if let share = options.datasetDriftShare {
             guard share.isFinite, share > 0, share <= 1 else {
-                throw MonitoringFailure.invalid("dataset_drift_share \(share) is outside (0, 1]")
+                throw ServiceRefusal.invalid("dataset_drift_share \(share) is outside (0, 1]")
             }
             driftShare = share
         }
@@ -88,7 +89,7 @@ extension DriftEngine.DriftOptions {
         case .bonferroni: correction = .bonferroni
         case .benjaminiHochberg: correction = .benjaminiHochberg
         case .unrecognized(let value):
-            throw MonitoringFailure.invalid("correction \(value) is not one this service knows")
+            throw ServiceRefusal.invalid("correction \(value) is not one this service knows")
         }
         predictionInRatio = options.includePredictionInRatio
         jensenShannonBase2 = options.jensenShannonBase2

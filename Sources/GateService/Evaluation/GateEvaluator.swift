@@ -82,15 +82,15 @@ package struct GateEvaluator: Sendable {
     static let registryTimeout = Duration.seconds(5)
 
     package func evaluate(_ request: Request) async throws -> (DecisionRecord, replayed: Bool) {
-        guard !request.model.isEmpty else { throw GateFailure.invalid("model_name is empty") }
+        guard !request.model.isEmpty else { throw ServiceRefusal.invalid("model_name is empty") }
         guard request.candidateVersion > 0 else {
-            throw GateFailure.invalid("candidate_version \(request.candidateVersion) is not a version number")
+            throw ServiceRefusal.invalid("candidate_version \(request.candidateVersion) is not a version number")
         }
         guard let trigger = request.trigger else {
-            throw GateFailure.invalid("trigger_reason must be SCHEDULED, DRIFT or MANUAL")
+            throw ServiceRefusal.invalid("trigger_reason must be SCHEDULED, DRIFT or MANUAL")
         }
         guard request.dryRun || !request.idempotencyKey.isEmpty else {
-            throw GateFailure.invalid("idempotency_key is empty: a logged evaluation needs one, so a retry is safe")
+            throw ServiceRefusal.invalid("idempotency_key is empty: a logged evaluation needs one, so a retry is safe")
         }
         let fingerprint = RequestFingerprint(
             model: request.model,
@@ -108,7 +108,7 @@ package struct GateEvaluator: Sendable {
             productionVersion = try await versionCache.value("\(request.model)\u{0}\(request.candidateVersion)") {
                 try await versions(request)
             }
-        } catch let error as GateFailure where error.kind == .unavailable && !request.dryRun {
+        } catch let error as ServiceRefusal where error.code == .unavailable && !request.dryRun {
             // A retry of a logged request still gets its decision while the registry is away.
             if let (stored, storedFingerprint) = try await store.find(key: request.idempotencyKey),
                 storedFingerprint == fingerprint
@@ -118,7 +118,7 @@ package struct GateEvaluator: Sendable {
             throw error
         }
         if productionVersion != 0 && samples.production.isEmpty {
-            throw GateFailure.invalid(
+            throw ServiceRefusal.invalid(
                 "the model has a Production version (\(productionVersion)): production_probabilities are needed to compare with it"
             )
         }
@@ -162,7 +162,7 @@ package struct GateEvaluator: Sendable {
         do {
             return try samples.validated(hasProduction: false)
         } catch {
-            throw GateFailure.invalid(error.description)
+            throw ServiceRefusal.invalid(error.description)
         }
     }
 
@@ -175,7 +175,7 @@ package struct GateEvaluator: Sendable {
                 options: options
             )
             if candidate.modelVersion?.currentStage == "Archived" {
-                throw GateFailure.precondition(
+                throw ServiceRefusal.precondition(
                     "version \(request.candidateVersion) of '\(request.model)' is Archived; it cannot be promoted"
                 )
             }
@@ -185,12 +185,12 @@ package struct GateEvaluator: Sendable {
             )
             return latest.modelVersions.first?.version ?? 0
         } catch let error as RPCError where error.code == .notFound {
-            throw GateFailure.precondition(
+            throw ServiceRefusal.precondition(
                 "version \(request.candidateVersion) of '\(request.model)' is not in the registry: \(error.message)"
             )
         } catch let error as RPCError {
-            throw GateFailure(
-                kind: .unavailable,
+            throw ServiceRefusal(
+                code: .unavailable,
                 message: "the registry could not be asked about the candidate: \(error.code): \(error.message)"
             )
         }

@@ -1,6 +1,7 @@
 package import Foundation
 package import GatePolicy
 package import MLOpsPostgres
+import MLOpsRPC
 
 /// `retraining_decisions`: logging decisions once per idempotency key,
 /// reading them back, and the promotions still to apply.
@@ -50,7 +51,7 @@ package struct DecisionStore: Sendable {
         let pending = PendingInsert(record: record, fingerprint: fingerprint, claimSeconds: claimSeconds)
         if let inserted = try await inserts.submit(pending, key: "decisions") { return (inserted, false) }
         guard let (stored, storedFingerprint) = try await find(key: record.idempotencyKey) else {
-            throw GateFailure(kind: .unavailable, message: "the decision under this key vanished; try again")
+            throw ServiceRefusal(code: .unavailable, message: "the decision under this key vanished; try again")
         }
         guard storedFingerprint == fingerprint else { throw Self.keyReused(record.idempotencyKey, stored) }
         return (stored, true)
@@ -100,9 +101,9 @@ package struct DecisionStore: Sendable {
         return inserted
     }
 
-    static func keyReused(_ key: String, _ stored: DecisionRecord) -> GateFailure {
-        GateFailure(
-            kind: .alreadyExists,
+    static func keyReused(_ key: String, _ stored: DecisionRecord) -> ServiceRefusal {
+        ServiceRefusal(
+            code: .alreadyExists,
             message:
                 "idempotency key '\(key)' was used for a different request (decision \(stored.id.uuidString.lowercased())); use a new key"
         )
@@ -134,12 +135,12 @@ package struct DecisionStore: Sendable {
         [DecisionRecord], next: String
     ) {
         guard (0...1000).contains(pageSize) else {
-            throw GateFailure.invalid("max_results \(pageSize) is outside 1...1000 (0 means 100)")
+            throw ServiceRefusal.invalid("max_results \(pageSize) is outside 1...1000 (0 means 100)")
         }
         let limit = pageSize == 0 ? 100 : pageSize
         let after = pageToken.isEmpty ? nil : KeysetPageToken(text: pageToken)
         guard pageToken.isEmpty || after != nil else {
-            throw GateFailure.invalid("page_token '\(pageToken)' is not one this service returned")
+            throw ServiceRefusal.invalid("page_token '\(pageToken)' is not one this service returned")
         }
         return try await pool.withConnection { connection in
             var query: PostgresQuery = """

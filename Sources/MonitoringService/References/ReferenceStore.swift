@@ -1,6 +1,7 @@
 package import DriftEngine
 package import Foundation
 package import MLOpsPostgres
+import MLOpsRPC
 
 /// Reference datasets: uploads in three steps (begin, append, commit) so a
 /// half-uploaded reference is never used, or a past window of the model's
@@ -18,7 +19,7 @@ package struct ReferenceStore: Sendable {
     static let abandonedAfter = "1 day"
 
     package func begin(model: String, schema: DatasetSchema?, by caller: String) async throws -> UUID {
-        guard !model.isEmpty else { throw MonitoringFailure.invalid("the model name is empty") }
+        guard !model.isEmpty else { throw ServiceRefusal.invalid("the model name is empty") }
         if let schema { try Self.validate(schema) }
         let features = PostgresJSON(schema?.features ?? [])
         return try await pool.withTransaction { connection in
@@ -43,7 +44,7 @@ package struct ReferenceStore: Sendable {
         let id = try Self.uploadID(upload)
         for (index, row) in rows.enumerated() {
             if let probability = row.probability, !(probability.isFinite && (0...1).contains(probability)) {
-                throw MonitoringFailure.invalid(
+                throw ServiceRefusal.invalid(
                     "reference row \(index): probability \(probability) is not a finite number in [0, 1]; nothing was stored"
                 )
             }
@@ -77,7 +78,7 @@ package struct ReferenceStore: Sendable {
         return try await pool.withTransaction { connection in
             let (model, schema, rowCount) = try Self.openUpload(id, by: caller, connection)
             guard rowCount > 0 else {
-                throw MonitoringFailure.precondition("upload \(upload) has no rows; append some before committing")
+                throw ServiceRefusal.precondition("upload \(upload) has no rows; append some before committing")
             }
             // Read once here, so the first window after a new reference does not pay for it.
             let table = try Self.rows(of: id, connection)
@@ -95,9 +96,9 @@ package struct ReferenceStore: Sendable {
         schema: DatasetSchema?,
         by caller: String
     ) async throws -> ReferenceRecord {
-        guard !model.isEmpty else { throw MonitoringFailure.invalid("the model name is empty") }
+        guard !model.isEmpty else { throw ServiceRefusal.invalid("the model name is empty") }
         guard start >= 0, end > start else {
-            throw MonitoringFailure.invalid("the window (\(start), \(end)] is empty: its end must be after its start")
+            throw ServiceRefusal.invalid("the window (\(start), \(end)] is empty: its end must be after its start")
         }
         if let schema { try Self.validate(schema) }
         return try await pool.withTransaction { connection in
@@ -122,7 +123,7 @@ package struct ReferenceStore: Sendable {
             )
             let count = try copied.value(Int64.self, row: 0, column: 0)!
             guard count > 0 else {
-                throw MonitoringFailure.precondition(
+                throw ServiceRefusal.precondition(
                     "model '\(model)' has no predictions in (\(start), \(end)]; nothing to use as a reference"
                 )
             }
@@ -136,12 +137,12 @@ package struct ReferenceStore: Sendable {
 
     /// The model's reference in force (version 0) or the given version.
     package func get(model: String, version: Int64) async throws -> ReferenceRecord {
-        guard !model.isEmpty else { throw MonitoringFailure.invalid("the model name is empty") }
+        guard !model.isEmpty else { throw ServiceRefusal.invalid("the model name is empty") }
         let found = try await pool.withConnection { connection in
             try Self.current(model: model, version: version, connection)
         }
         guard let found else {
-            throw MonitoringFailure.notFound(
+            throw ServiceRefusal.notFound(
                 version == 0
                     ? "model '\(model)' has no reference dataset"
                     : "model '\(model)' has no reference version \(version)"
@@ -204,14 +205,14 @@ package struct ReferenceStore: Sendable {
             """
         )
         guard rows.count == 1 else {
-            throw MonitoringFailure.notFound("no reference upload \(id.uuidString.lowercased())")
+            throw ServiceRefusal.notFound("no reference upload \(id.uuidString.lowercased())")
         }
         guard try rows.value(Int64.self, row: 0, column: 4) == nil else {
-            throw MonitoringFailure.precondition("reference upload \(id.uuidString.lowercased()) is already committed")
+            throw ServiceRefusal.precondition("reference upload \(id.uuidString.lowercased()) is already committed")
         }
         guard try rows.value(String.self, row: 0, column: 3) == caller else {
-            throw MonitoringFailure(
-                kind: .permissionDenied,
+            throw ServiceRefusal(
+                code: .permissionDenied,
                 message: "reference upload \(id.uuidString.lowercased()) belongs to another caller"
             )
         }
@@ -227,7 +228,7 @@ package struct ReferenceStore: Sendable {
         if let schema, !schema.features.isEmpty { return schema }
         let inferred = DatasetSchema.inferred(from: table)
         guard !inferred.features.isEmpty else {
-            throw MonitoringFailure.precondition("the reference rows have no features to infer a schema from")
+            throw ServiceRefusal.precondition("the reference rows have no features to infer a schema from")
         }
         return inferred
     }
@@ -235,16 +236,16 @@ package struct ReferenceStore: Sendable {
     private static func validate(_ schema: DatasetSchema) throws {
         var seen = Set<String>()
         for feature in schema.features {
-            guard !feature.name.isEmpty else { throw MonitoringFailure.invalid("a schema feature has no name") }
+            guard !feature.name.isEmpty else { throw ServiceRefusal.invalid("a schema feature has no name") }
             guard seen.insert(feature.name).inserted else {
-                throw MonitoringFailure.invalid("feature '\(feature.name)' appears twice in the schema")
+                throw ServiceRefusal.invalid("feature '\(feature.name)' appears twice in the schema")
             }
         }
     }
 
     private static func uploadID(_ text: String) throws -> UUID {
         guard let id = UUID(uuidString: text) else {
-            throw MonitoringFailure.invalid("upload id '\(text)' is not one BeginReferenceUpload returned")
+            throw ServiceRefusal.invalid("upload id '\(text)' is not one BeginReferenceUpload returned")
         }
         return id
     }

@@ -1,4 +1,5 @@
 package import Foundation
+import MLOpsRPC
 
 /// Where windows leave their JSON summary and HTML report: files under one
 /// directory (shared by the replicas, e.g. one volume), named by refs
@@ -42,7 +43,7 @@ package struct ArtifactStore: Sendable {
     package func read(_ ref: String) throws -> Artifact {
         let parts = ref.split(separator: "/", omittingEmptySubsequences: false)
         guard !ref.isEmpty, !ref.hasPrefix("/"), parts.allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." }) else {
-            throw MonitoringFailure.invalid(
+            throw ServiceRefusal.invalid(
                 "'\(ref)' is not an artifact ref (a relative path such as model/window/report.html)"
             )
         }
@@ -53,7 +54,7 @@ package struct ArtifactStore: Sendable {
             default: "application/octet-stream"
             }
         guard let data = FileManager.default.contents(atPath: directory.appending(path: ref).path) else {
-            throw MonitoringFailure.notFound("no artifact '\(ref)'")
+            throw ServiceRefusal.notFound("no artifact '\(ref)'")
         }
         return Artifact(data: data, contentType: contentType)
     }

@@ -1,5 +1,6 @@
 import Foundation
 package import MLOpsPostgres
+import MLOpsRPC
 
 /// Reading the windows' results: the latest per model, the recent ones (the
 /// seed's `v_recent_monitoring`), the drift trend, and the data context the
@@ -12,7 +13,7 @@ package struct MetricsQueries: Sendable {
     }
 
     package func latest(model: String) async throws -> MonitoringWindows.Outcome? {
-        guard !model.isEmpty else { throw MonitoringFailure.invalid("the model name is empty") }
+        guard !model.isEmpty else { throw ServiceRefusal.invalid("the model name is empty") }
         return try await pool.withConnection { connection in
             let rows = try connection.query(
                 """
@@ -32,12 +33,12 @@ package struct MetricsQueries: Sendable {
         [MetricsRecord], next: String
     ) {
         guard (0...1000).contains(pageSize) else {
-            throw MonitoringFailure.invalid("max_results \(pageSize) is outside 1...1000 (0 means 100)")
+            throw ServiceRefusal.invalid("max_results \(pageSize) is outside 1...1000 (0 means 100)")
         }
         let limit = pageSize == 0 ? 100 : pageSize
         let after = pageToken.isEmpty ? nil : KeysetPageToken(text: pageToken)
         guard pageToken.isEmpty || after != nil else {
-            throw MonitoringFailure.invalid("page_token '\(pageToken)' is not one this service returned")
+            throw ServiceRefusal.invalid("page_token '\(pageToken)' is not one this service returned")
         }
         return try await pool.withConnection { connection in
             var query: PostgresQuery = """
@@ -66,10 +67,10 @@ package struct MetricsQueries: Sendable {
 
     /// The seed's "recent drift trend" for one model over (since, until], newest first.
     package func trend(model: String, since: Int64, until: Int64) async throws -> [TrendPoint] {
-        guard !model.isEmpty else { throw MonitoringFailure.invalid("the model name is empty") }
+        guard !model.isEmpty else { throw ServiceRefusal.invalid("the model name is empty") }
         let end = EpochMilliseconds.orNow(until)
         let start = since == 0 ? end - 7 * 86_400_000 : since
-        guard start < end else { throw MonitoringFailure.invalid("the period (\(start), \(end)] is empty") }
+        guard start < end else { throw ServiceRefusal.invalid("the period (\(start), \(end)] is empty") }
         return try await pool.withConnection { connection in
             let rows = try connection.query(
                 """
@@ -104,7 +105,7 @@ package struct MetricsQueries: Sendable {
     /// Predictions in (asOf − lookback, asOf] and how many carry labels, with the latest window's drift.
     package func dataContext(model: String, lookbackHours: Int, asOf: Int64) async throws -> DataContext {
         guard (1...MonitoringWindows.maximumLookbackHours).contains(lookbackHours) else {
-            throw MonitoringFailure.invalid(
+            throw ServiceRefusal.invalid(
                 "lookback_hours \(lookbackHours) is outside 1...\(MonitoringWindows.maximumLookbackHours)"
             )
         }

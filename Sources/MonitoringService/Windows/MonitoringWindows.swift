@@ -2,6 +2,7 @@ package import DriftEngine
 import Foundation
 package import Logging
 package import MLOpsPostgres
+import MLOpsRPC
 
 /// Runs monitoring windows: reads the window's predictions and the
 /// reference in force, computes drift and statistics, leaves the JSON
@@ -41,13 +42,13 @@ package struct MonitoringWindows: Sendable {
 
     /// Runs (or replays) the window (asOf − lookback, asOf]; `asOf` 0 means now.
     package func run(model: String, lookbackHours: Int, asOf: Int64, options: DriftOptions?) async throws -> Outcome {
-        guard !model.isEmpty else { throw MonitoringFailure.invalid("the model name is empty") }
+        guard !model.isEmpty else { throw ServiceRefusal.invalid("the model name is empty") }
         guard (1...Self.maximumLookbackHours).contains(lookbackHours) else {
-            throw MonitoringFailure.invalid(
+            throw ServiceRefusal.invalid(
                 "lookback_hours \(lookbackHours) is outside 1...\(Self.maximumLookbackHours)"
             )
         }
-        guard asOf >= 0 else { throw MonitoringFailure.invalid("as_of \(asOf) is before 1970") }
+        guard asOf >= 0 else { throw ServiceRefusal.invalid("as_of \(asOf) is before 1970") }
         let end = EpochMilliseconds.orNow(asOf)
         let start = end - Int64(lookbackHours) * 3_600_000
         let options = options ?? defaultOptions
