@@ -172,7 +172,11 @@ let package = Package(
             dependencies: ["BenchmarkData", "MLOpsClient", "MLOpsMessages", "MLOpsRPC", argumentParser],
             swiftSettings: swiftSettings
         ),
-        .target(name: "BenchmarkData", dependencies: ["MLOpsRPC", "MLOpsTLS"], swiftSettings: swiftSettings),
+        .target(
+            name: "BenchmarkData",
+            dependencies: ["GatePolicy", "MLOpsRPC", "MLOpsTLS"],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "GateBenchmark",
             dependencies: ["BenchmarkData", "MLOpsClient", "MLOpsMessages", "MLOpsRPC", argumentParser],

@@ -1,4 +1,5 @@
 import Foundation
+import GatePolicy
 
 /// The spec's data, drawn from a seeded generator so every run (and the SciPy
 /// script, through the written files) sees the same values.
@@ -7,7 +8,7 @@ package struct GeneratedData: Sendable {
     package var categorical: [(reference: [String], current: [String])] = []
 
     package init(rows: Int) {
-        var random = SplitMix64(seed: 20_261_129)
+        var random = SeededRandom(seed: 20_261_129)
         for j in 0..<20 {
             let sd = 1 + 0.1 * Double(j)
             let shift = j % 2 == 0 ? 0.2 * sd : 0
@@ -51,38 +52,5 @@ package struct GeneratedData: Sendable {
                 try data.write(to: URL(fileURLWithPath: "\(folder)/cat_\(index)_\(side).i32"))
             }
         }
-    }
-}
-
-/// A small, fast, seeded generator (Steele, Lea and Flood's SplitMix64).
-package struct SplitMix64 {
-    package var state: UInt64
-
-    package init(seed: UInt64) { state = seed }
-
-    package mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in (0, 1).
-    package mutating func uniform() -> Double { (Double(next() >> 11) + 0.5) / 9_007_199_254_740_992 }
-
-    /// Standard normal, by Box–Muller.
-    package mutating func normal() -> Double {
-        (-2 * log(uniform())).squareRoot() * cos(2 * Double.pi * uniform())
-    }
-
-    /// An index drawn with the given probabilities.
-    package mutating func category(_ probabilities: [Double]) -> Int {
-        var u = uniform()
-        for (index, p) in probabilities.enumerated() {
-            u -= p
-            if u <= 0 { return index }
-        }
-        return probabilities.count - 1
     }
 }

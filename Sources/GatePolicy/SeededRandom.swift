@@ -33,6 +33,21 @@ package struct SeededRandom: Sendable {
     /// Uniform in (0, 1).
     package mutating func uniform() -> Double { (Double(next() >> 11) + 0.5) / 9_007_199_254_740_992 }
 
+    /// Standard normal, by Box–Muller.
+    package mutating func normal() -> Double {
+        (-2 * log(uniform())).squareRoot() * cos(2 * Double.pi * uniform())
+    }
+
+    /// An index drawn with the given probabilities.
+    package mutating func category(_ probabilities: [Double]) -> Int {
+        var u = uniform()
+        for (index, p) in probabilities.enumerated() {
+            u -= p
+            if u <= 0 { return index }
+        }
+        return probabilities.count - 1
+    }
+
     /// Counts of `n` draws over cells with the given probabilities (summing
     /// to 1), as binomials conditioned on what earlier cells took.
     package mutating func multinomial(_ n: Int, _ probabilities: [Double]) -> [Int] {

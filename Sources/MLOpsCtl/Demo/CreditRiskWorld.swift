@@ -68,9 +68,9 @@ struct CreditRiskWorld {
             age: min(80, max(18, normal(41, 11).rounded())),
             employmentYears: Self.rounded(max(0, normal(7, 5)), 1),
             openAccounts: max(0, normal(6, 2.5).rounded()),
-            homeOwnership: choice(homeWeights),
-            purpose: choice(purposeWeights),
-            region: choice([0.25, 0.25, 0.25, 0.25])
+            homeOwnership: random.category(homeWeights),
+            purpose: random.category(purposeWeights),
+            region: random.category([0.25, 0.25, 0.25, 0.25])
         )
     }
 
@@ -82,18 +82,7 @@ struct CreditRiskWorld {
     mutating func chance(_ p: Double) -> Bool { random.uniform() < p }
 
     private mutating func normal(_ mean: Double, _ deviation: Double) -> Double {
-        // Box–Muller; one of the pair is enough here.
-        let (u, v) = (random.uniform(), random.uniform())
-        return mean + deviation * (-2 * log(u)).squareRoot() * cos(2 * Double.pi * v)
-    }
-
-    private mutating func choice(_ weights: [Double]) -> Int {
-        var u = random.uniform()
-        for (index, weight) in weights.enumerated() {
-            if u < weight { return index }
-            u -= weight
-        }
-        return weights.count - 1
+        mean + deviation * random.normal()
     }
 
     private static func blend(_ before: [Double], _ after: [Double], _ shift: Double) -> [Double] {
