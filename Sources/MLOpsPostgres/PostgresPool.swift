@@ -117,12 +117,23 @@ public final class PostgresPool: Sendable {
         isolation: IsolationLevel = .readCommitted,
         _ body: @escaping @Sendable (PostgresConnection) throws -> Result
     ) async throws -> Result {
-        try await withConnection { connection in
+        try await withOwnTransaction { connection in
             try connection.query(PostgresQuery(stringLiteral: "BEGIN ISOLATION LEVEL \(isolation.sql)"))
+            let result = try body(connection)
+            try connection.query("COMMIT")
+            return result
+        }
+    }
+
+    /// Runs `body`, which sends its own BEGIN and COMMIT, typically inside
+    /// pipelines with its statements (saving the round trips `withTransaction`
+    /// spends on them); a transaction it leaves open by throwing is rolled back.
+    public func withOwnTransaction<Result: Sendable>(
+        _ body: @escaping @Sendable (PostgresConnection) throws -> Result
+    ) async throws -> Result {
+        try await withConnection { connection in
             do {
-                let result = try body(connection)
-                try connection.query("COMMIT")
-                return result
+                return try body(connection)
             } catch {
                 if connection.isHealthy { _ = try? connection.query("ROLLBACK") }
                 throw error

@@ -59,14 +59,7 @@ extension RegistryStore {
             )
         }
         return try await mappingErrors {
-            try await pool.withConnection { connection in
-                do {
-                    return try changeTogether(requests, changes, of: model, at: now, connection)
-                } catch {
-                    if connection.isHealthy { _ = try? connection.query("ROLLBACK") }
-                    throw error
-                }
-            }
+            try await pool.withOwnTransaction { try changeTogether(requests, changes, of: model, at: now, $0) }
         }
     }
 
@@ -254,16 +247,7 @@ extension RegistryStore {
             stageChangeStatement(request.change, by: request.actor, at: now),
             "COMMIT",
         ]
-        let results = try await mappingErrors {
-            try await pool.withConnection { connection in
-                do {
-                    return try connection.pipeline(transaction)
-                } catch {
-                    if connection.isHealthy { _ = try? connection.query("ROLLBACK") }
-                    throw error
-                }
-            }
-        }
+        let results = try await mappingErrors { try await pool.withOwnTransaction { try $0.pipeline(transaction) } }
         guard results[1]?.count == 1 else { return .failure(RegistryErrors.modelNotFound(request.change.name)) }
         return Result { try stageChangeResult(results[2], request.change, by: request.actor, at: now) }
     }
