@@ -176,8 +176,3 @@ extension DevCommand {
         }
     }
 }
-
-/// Progress on standard error, so standard output stays the result.
-func note(_ text: String, terminator: String = "\n") {
-    FileHandle.standardError.write(Data((text + terminator).utf8))
-}

@@ -144,9 +144,7 @@ extension GateCommand {
             try await GateCommand.call(connection) { gate in
                 let response = try await gate.listDecisions(request, options: connection.callOptions)
                 GatePresentation.print(response.decisions, json: connection.json)
-                if !response.nextPageToken.isEmpty {
-                    FileHandle.standardError.write(Data("more results: --page-token \(response.nextPageToken)\n".utf8))
-                }
+                notePageToken(response.nextPageToken)
             }
         }
     }

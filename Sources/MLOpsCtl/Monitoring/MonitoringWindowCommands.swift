@@ -70,9 +70,7 @@ extension MonitoringCommand {
                     options: connection.callOptions
                 )
                 MonitoringPresentation.print(response.metrics, json: connection.json)
-                if !response.nextPageToken.isEmpty {
-                    FileHandle.standardError.write(Data("more results: --page-token \(response.nextPageToken)\n".utf8))
-                }
+                notePageToken(response.nextPageToken)
             }
         }
     }

@@ -20,7 +20,7 @@ enum RegistryPresentation {
             }
             Swift.print(table.render())
         }
-        pageHint(nextPageToken, json: json)
+        notePageToken(nextPageToken)
     }
 
     static func print(_ versions: [ModelVersion], json: Bool, nextPageToken: String = "") {
@@ -42,7 +42,7 @@ enum RegistryPresentation {
             }
             Swift.print(table.render())
         }
-        pageHint(nextPageToken, json: json)
+        notePageToken(nextPageToken)
     }
 
     static func print(_ transitions: [Transition], json: Bool, nextPageToken: String = "") {
@@ -63,7 +63,7 @@ enum RegistryPresentation {
             }
             Swift.print(table.render())
         }
-        pageHint(nextPageToken, json: json)
+        notePageToken(nextPageToken)
     }
 
     static func change(_ transition: Transition) -> String {
@@ -134,8 +134,4 @@ enum RegistryPresentation {
         return ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
     }
 
-    private static func pageHint(_ token: String, json: Bool) {
-        guard !token.isEmpty else { return }
-        FileHandle.standardError.write(Data("more results: --page-token \(token)\n".utf8))
-    }
 }
