@@ -79,11 +79,20 @@ final class TLSConnection {
         return result == 1 ? .complete : outcome(of: result, during: "handshake")
     }
 
-    /// Decrypts whatever whole records have arrived into `buffer`.
+    /// At most how many plaintext bytes `read` can produce now: a record's
+    /// plaintext is shorter than its ciphertext.
+    var readableUpperBound: Int {
+        Int(SSL_pending(ssl)) + c_openssl_BIO_pending(inbound)
+    }
+
+    /// Decrypts whatever whole records have arrived into `buffer`. Stops
+    /// once nothing is left to decrypt rather than asking OpenSSL again.
     func read(into buffer: inout ByteBuffer) -> Outcome {
         while true {
+            let available = readableUpperBound
+            guard available > 0 else { return .wantsMoreInput }
             var result: Int32 = 0
-            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 16_384) { bytes in
+            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: min(available, 16_384)) { bytes in
                 result = SSL_read(ssl, bytes.baseAddress, Int32(bytes.count))
                 return Int(max(result, 0))
             }

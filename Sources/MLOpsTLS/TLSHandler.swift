@@ -117,7 +117,7 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func readPlaintext(context: ChannelHandlerContext) {
-        var plaintext = context.channel.allocator.buffer(capacity: 16_384)
+        var plaintext = context.channel.allocator.buffer(capacity: min(connection.readableUpperBound, 16_384))
         let outcome = connection.read(into: &plaintext)
         if plaintext.readableBytes > 0 {
             deliveredData = true

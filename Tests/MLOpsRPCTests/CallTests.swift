@@ -18,6 +18,28 @@ struct CallTests {
         }
     }
 
+    @Test func theCallersMetadataReachesTheHandlerWithARequestID() async throws {
+        try await LiveServer.run(router: .testing) { server in
+            let client = try server.client()
+            let sent = ["request-id": "r-42", "tenant": "credit", "trace": "Grüße"]
+            let mirrored = try await client.unary(
+                TestMethods.mirrorMetadata,
+                HealthCheckRequest(),
+                options: CallOptions(metadata: sent)
+            )
+            #expect(mirrored.metadata == sent)
+            #expect(mirrored.message == "r-42")
+
+            // Without one, each call gets its own.
+            let first = try await client.unary(TestMethods.mirrorMetadata, HealthCheckRequest())
+            let second = try await client.unary(TestMethods.mirrorMetadata, HealthCheckRequest())
+            #expect(first.metadata.isEmpty)
+            #expect(!first.message.isEmpty)
+            #expect(first.message != second.message)
+            await client.close()
+        }
+    }
+
     @Test func serverStreamingDeliversEveryResponseInOrder() async throws {
         try await LiveServer.run(router: .testing) { server in
             let client = try server.client()

@@ -22,6 +22,12 @@ enum TestMethods {
         method: "WhoAmI",
         isServerStreaming: false
     )
+    /// Answers with the call's metadata as the handler saw it, and its request id as the message.
+    static let mirrorMetadata = RPCMethod<HealthCheckRequest, Status>(
+        service: "mlops.v1.Testing",
+        method: "MirrorMetadata",
+        isServerStreaming: false
+    )
 }
 
 /// A server on a free loopback port with certificates from a fresh test CA,
@@ -85,7 +91,7 @@ struct LiveServer {
 }
 
 extension RPCRouter {
-    /// Echo, a counting stream and an identity mirror.
+    /// Echo, a counting stream, and mirrors of the caller's identity and metadata.
     static var testing: RPCRouter {
         var router = RPCRouter()
         router.register(TestMethods.echo) { request, _ in request }
@@ -100,6 +106,9 @@ extension RPCRouter {
         )
         router.register(TestMethods.whoAmI) { _, context in
             HealthCheckResponse(status: .serving, reason: context.callerIdentity)
+        }
+        router.register(TestMethods.mirrorMetadata) { _, context in
+            Status(message: context.requestID, metadata: context.metadata)
         }
         return router
     }

@@ -1,6 +1,6 @@
 import MLOpsMessages
-import NIOConcurrencyHelpers
 import NIOCore
+import Synchronization
 
 /// Where a call's answer goes.
 enum ResponseConsumer: Sendable {
@@ -18,16 +18,17 @@ enum ResponseConsumer: Sendable {
 /// A call as the caller's task knows it: the stream id once the connection
 /// has given it one, and whether the caller has given up.
 final class ClientCallHandle: Sendable {
-    private let state = NIOLockedValueBox<(streamID: UInt32?, cancelled: Bool)>((nil, false))
+    // A mutex in place: one allocation per call rather than a lock box beside it.
+    private let state = Mutex<(streamID: UInt32?, cancelled: Bool)>((nil, false))
 
     var streamID: UInt32? {
-        get { state.withLockedValue { $0.streamID } }
-        set { state.withLockedValue { $0.streamID = newValue } }
+        get { state.withLock { $0.streamID } }
+        set { state.withLock { $0.streamID = newValue } }
     }
 
-    var isCancelled: Bool { state.withLockedValue { $0.cancelled } }
+    var isCancelled: Bool { state.withLock { $0.cancelled } }
 
-    func markCancelled() { state.withLockedValue { $0.cancelled = true } }
+    func markCancelled() { state.withLock { $0.cancelled = true } }
 }
 
 /// What the caller's task hands the connection.

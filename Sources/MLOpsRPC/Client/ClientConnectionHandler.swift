@@ -7,7 +7,7 @@ import NIOCore
 /// writes requests in batches, routes responses to their callers, and fails
 /// every open call when the connection ends.
 final class ClientConnectionHandler: ChannelInboundHandler {
-    typealias InboundIn = InboundFrame
+    typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     private struct OpenStream {
@@ -19,6 +19,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     private let address: String
     private let ready: EventLoopPromise<Void>
+    private var reader: FrameReader
     /// False once the connection is going away: new calls need another one.
     let acceptsCalls: NIOLockedValueBox<Bool>
     private var context: ChannelHandlerContext?
@@ -27,9 +28,10 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     private var goneAway = false
     private var failure: (any Error)?
 
-    init(address: String, ready: EventLoopPromise<Void>) {
+    init(address: String, ready: EventLoopPromise<Void>, maximumFrameSize: Int) {
         self.address = address
         self.ready = ready
+        reader = FrameReader(maximumPayloadSize: maximumFrameSize)
         acceptsCalls = NIOLockedValueBox(true)
     }
 
@@ -154,7 +156,16 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     // MARK: Inbound
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
+        reader.append(unwrapInboundIn(data))
+        do {
+            while let inbound = try reader.next() { receive(inbound, context: context) }
+        } catch {
+            errorCaught(context: context, error: error)
+        }
+    }
+
+    private func receive(_ inbound: InboundFrame, context: ChannelHandlerContext) {
+        switch inbound {
         case .frame(let frame):
             handle(frame, context: context)
         case .oversized(.message, let streamID, let length):
@@ -219,7 +230,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     private func complete(_ stream: OpenStream, status payload: ByteBuffer) {
         let status: Status
         do {
-            status = try Status(buffer: payload)
+            // No bytes is a plain OK, as most calls end; nothing to decode.
+            status = payload.readableBytes == 0 ? Status() : try Status(buffer: payload)
         } catch {
             stream.consumer.fail(
                 RPCError(code: .internal, message: "\(stream.method): the status does not decode: \(error)")

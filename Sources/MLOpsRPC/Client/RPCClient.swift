@@ -166,12 +166,12 @@ public final class RPCClient: Sendable {
             .connect(host: configuration.host, port: configuration.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let ready = channel.eventLoop.makePromise(of: Void.self)
-                    let handler = ClientConnectionHandler(address: address, ready: ready)
-                    try channel.pipeline.syncOperations.addHandlers([
-                        try TLSHandler(context: tls),
-                        ByteToMessageHandler(FrameDecoder(maximumPayloadSize: configuration.maximumFrameSize)),
-                        handler,
-                    ])
+                    let handler = ClientConnectionHandler(
+                        address: address,
+                        ready: ready,
+                        maximumFrameSize: configuration.maximumFrameSize
+                    )
+                    try channel.pipeline.syncOperations.addHandlers([try TLSHandler(context: tls), handler])
                     let loopBound = NIOLoopBound(handler, eventLoop: channel.eventLoop)
                     let outbox = BatchingOutbox<ClientOutboundItem>(eventLoop: channel.eventLoop) { items in
                         loopBound.value.write(items)

@@ -108,18 +108,14 @@ public final class RPCServer: Service, Sendable {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .bind(host: configuration.host, port: configuration.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let calls = ServerCallQueue()
+                    let calls = ServerCallTasks(executor: EventLoopTaskExecutor(channel.eventLoop))
                     let handler = ServerConnectionHandler(
                         router: router,
                         configuration: configuration,
                         calls: calls,
                         logger: logger
                     )
-                    try channel.pipeline.syncOperations.addHandlers([
-                        try TLSHandler(context: tls),
-                        ByteToMessageHandler(FrameDecoder(maximumPayloadSize: configuration.maximumFrameSize)),
-                        handler,
-                    ])
+                    try channel.pipeline.syncOperations.addHandlers([try TLSHandler(context: tls), handler])
                     return ServerConnection(
                         channel: channel,
                         calls: calls,
@@ -130,24 +126,19 @@ public final class RPCServer: Service, Sendable {
     }
 }
 
-/// An accepted connection: its calls run as children of `serve()`.
+/// An accepted connection; `serve()` lasts as long as it and its calls do.
 struct ServerConnection: Sendable {
     let channel: any Channel
-    let calls: ServerCallQueue
+    let calls: ServerCallTasks
     let handler: NIOLoopBound<ServerConnectionHandler>
 
+    /// Returns once the connection has closed and its calls have ended.
+    /// Cancelled, it closes the connection, which cancels the calls.
     func serve() async {
-        let executor = EventLoopTaskExecutor(channel.eventLoop)
-        await withTaskExecutorPreference(executor) {
-            await withDiscardingTaskGroup { group in
-                while true {
-                    let batch = await calls.nextBatch()
-                    if batch.isEmpty { break }
-                    for call in batch {
-                        group.addTask { await call.run() }
-                    }
-                }
-            }
+        await withTaskCancellationHandler {
+            await calls.waitUntilDone()
+        } onCancel: {
+            channel.close(promise: nil)
         }
     }
 

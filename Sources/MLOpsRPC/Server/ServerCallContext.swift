@@ -7,13 +7,21 @@ public struct ServerCallContext: Sendable {
     /// The caller's verified certificate identity; nil only when client
     /// certificates are optional and none was sent.
     public var peer: PeerIdentity?
-    /// The caller's metadata; `request-id` is set on every call (generated when
-    /// the caller sent none).
+    /// The caller's metadata, as sent.
     public var metadata: [String: String]
     /// When the caller stops waiting, if it said.
     public var deadline: ContinuousClock.Instant?
+    /// Names the call when the caller sent no `request-id`: made up only if
+    /// asked for, as most calls never are.
+    let connectionTag: String
+    let streamID: UInt32
 
-    public var requestID: String { metadata["request-id"] ?? "" }
+    /// The caller's `request-id`, or one unique to this call on this server
+    /// when it sent none.
+    public var requestID: String {
+        if let sent = metadata["request-id"], !sent.isEmpty { return sent }
+        return "\(connectionTag)-\(streamID)"
+    }
     /// The caller's identity (its certificate's common name), or "anonymous".
     public var callerIdentity: String { peer?.commonName ?? "anonymous" }
 }

@@ -7,7 +7,7 @@ import NIOCore
 /// hands them to the connection's task group, enforces limits, deadlines and
 /// the idle timeout, writes responses in batches, and says goodbye on shutdown.
 final class ServerConnectionHandler: ChannelInboundHandler {
-    typealias InboundIn = InboundFrame
+    typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     private struct ActiveCall {
@@ -17,8 +17,9 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     private let router: RPCRouter
     private let configuration: RPCServerConfiguration
-    private let calls: ServerCallQueue
+    private let calls: ServerCallTasks
     private let logger: Logger
+    private var reader: FrameReader
     private var outbox: BatchingOutbox<ServerOutboundItem>?
     private let writability = WritabilityGate()
     private var context: ChannelHandlerContext?
@@ -27,26 +28,31 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private var goingAway = false
     private var highestStreamID: UInt32 = 0
     private var idleTimer: Scheduled<Void>?
+    /// The last frame in or call ended: a connection with no call in flight
+    /// closes `idleTimeout` after it. A timestamp rather than a timer re-armed
+    /// per frame, which cost more than the rest of a call's bookkeeping.
+    private var lastActivity = NIODeadline.now()
     /// Prefix of the request ids this connection makes up.
     private let connectionTag = String(UInt32.random(in: .min ... .max), radix: 36)
 
     init(
         router: RPCRouter,
         configuration: RPCServerConfiguration,
-        calls: ServerCallQueue,
+        calls: ServerCallTasks,
         logger: Logger
     ) {
         self.router = router
         self.configuration = configuration
         self.calls = calls
         self.logger = logger
+        reader = FrameReader(maximumPayloadSize: configuration.maximumFrameSize)
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
         outbox = BatchingOutbox(eventLoop: context.eventLoop) { items in loopBound.value.write(items) }
-        armIdleTimer()
+        scheduleIdleCheck(at: lastActivity + configuration.idleTimeout)
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -102,7 +108,16 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     // MARK: Frames
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
+        reader.append(unwrapInboundIn(data))
+        do {
+            while let inbound = try reader.next() { receive(inbound, context: context) }
+        } catch {
+            errorCaught(context: context, error: error)
+        }
+    }
+
+    private func receive(_ inbound: InboundFrame, context: ChannelHandlerContext) {
+        switch inbound {
         case .frame(let frame):
             handle(frame)
         case .oversized(.request, let streamID, let length):
@@ -122,7 +137,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     }
 
     private func handle(_ frame: Frame) {
-        armIdleTimer()
+        lastActivity = .now()
         switch frame.kind {
         case .request:
             accept(frame)
@@ -185,16 +200,18 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         }
         guard let outbox, let context else { return }
 
-        var metadata = header.metadata
-        if metadata["request-id", default: ""].isEmpty {
-            // Unique enough for logs without a random number per call.
-            metadata["request-id"] = "\(connectionTag)-\(streamID)"
-        }
         var deadline: ContinuousClock.Instant?
         if header.timeoutMicros > 0 {
             deadline = .now + .microseconds(header.timeoutMicros)
         }
-        let callContext = ServerCallContext(method: header.method, peer: peer, metadata: metadata, deadline: deadline)
+        let callContext = ServerCallContext(
+            method: header.method,
+            peer: peer,
+            metadata: header.metadata,
+            deadline: deadline,
+            connectionTag: connectionTag,
+            streamID: streamID
+        )
         let sink = ResponseSink(
             streamID: streamID,
             outbox: outbox,
@@ -214,8 +231,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         }
         active[streamID] = entry
         highestStreamID = max(highestStreamID, streamID)
-        idleTimer?.cancel()
-        calls.push(call)
+        calls.start(call)
     }
 
     private func deadlinePassed(streamID: UInt32, timeoutMicros: Int64) {
@@ -267,6 +283,11 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     }
 
     private static func appendStatus(_ status: Status, streamID: UInt32, to buffer: inout ByteBuffer) {
+        guard status.code != StatusCode.ok.rawValue || !status.message.isEmpty || !status.metadata.isEmpty else {
+            // A plain OK is a message with every field at its default: no bytes.
+            buffer.writeFrame(kind: .status, streamID: streamID)
+            return
+        }
         // A status always encodes: its strings come from our own code and handlers'
         // errors, and a NUL among them is replaced rather than lost.
         let bytes =
@@ -295,8 +316,8 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     }
 
     private func afterCallEnded() {
+        lastActivity = .now()
         closeIfDrained()
-        armIdleTimer()
     }
 
     private func closeIfDrained() {
@@ -305,17 +326,24 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         context.close(promise: nil)
     }
 
-    private func armIdleTimer() {
-        idleTimer?.cancel()
-        guard active.isEmpty, let context else { return }
+    private func scheduleIdleCheck(at deadline: NIODeadline) {
+        guard let context else { return }
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        idleTimer = context.eventLoop.scheduleTask(in: configuration.idleTimeout) {
-            let handler = loopBound.value
-            guard handler.active.isEmpty else { return }
-            handler.logger.debug("closing idle connection")
-            handler.initiateGracefulShutdown()
-            handler.context?.close(promise: nil)
+        idleTimer = context.eventLoop.scheduleTask(deadline: deadline) {
+            loopBound.value.checkIdle()
         }
+    }
+
+    private func checkIdle() {
+        let idleUntil = lastActivity + configuration.idleTimeout
+        guard active.isEmpty, idleUntil <= .now() else {
+            // Busy, or active since: look again when it could next be idle long enough.
+            scheduleIdleCheck(at: active.isEmpty ? idleUntil : .now() + configuration.idleTimeout)
+            return
+        }
+        logger.debug("closing idle connection")
+        initiateGracefulShutdown()
+        context?.close(promise: nil)
     }
 }
 
