@@ -3,17 +3,21 @@
 /// are not read (the decode fails).
 extension Array: PostgresEncodable where Element: PostgresEncodable {
     public var postgresText: String {
-        var text = "{"
-        for (index, element) in enumerated() {
-            if index > 0 { text += "," }
-            text += "\""
-            for character in element.postgresText {
-                if character == "\"" || character == "\\" { text += "\\" }
-                text.append(character)
+        // Byte by byte: the two characters to escape are ASCII, so no UTF-8
+        // sequence holds them, and no grapheme needs breaking.
+        var text: [UInt8] = [UInt8(ascii: "{")]
+        text.reserveCapacity(2 + count * 16)
+        for index in indices {
+            if index > startIndex { text.append(UInt8(ascii: ",")) }
+            text.append(UInt8(ascii: "\""))
+            for byte in self[index].postgresText.utf8 {
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { text.append(UInt8(ascii: "\\")) }
+                text.append(byte)
             }
-            text += "\""
+            text.append(UInt8(ascii: "\""))
         }
-        return text + "}"
+        text.append(UInt8(ascii: "}"))
+        return String(decoding: text, as: UTF8.self)
     }
 }
 

@@ -96,13 +96,16 @@ public final class PostgresPool: Sendable {
     }
 
     /// Lends a connection to `body`, which runs on a thread-pool thread.
+    /// Once it has its connection, `body` runs to its end even if the
+    /// calling task is cancelled: what it sends cannot be taken back, and a
+    /// batch of other callers' writes may be riding on it (`WriteCombiner`).
     @discardableResult
     public func withConnection<Result: Sendable>(
         _ body: @escaping @Sendable (PostgresConnection) throws -> Result
     ) async throws -> Result {
         let connection = try await acquire()
         do {
-            let result = try await threadPool.runIfActive { try body(connection) }
+            let result = try await onPoolThread { try body(connection) }
             release(connection)
             return result
         } catch {
@@ -223,12 +226,23 @@ public final class PostgresPool: Sendable {
         }
     }
 
+    /// Runs `body` on a pool thread, whatever becomes of the calling task.
+    private func onPoolThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            threadPool.submit { state in
+                guard case .active = state else {
+                    continuation.resume(throwing: PostgresError(code: .connectionFailed, message: "the pool is closed"))
+                    return
+                }
+                continuation.resume(with: Result { try body() })
+            }
+        }
+    }
+
     private func open() async throws -> PostgresConnection {
         let configuration = self.configuration
         do {
-            let connection = try await threadPool.runIfActive {
-                try PostgresConnection(configuration: configuration)
-            }
+            let connection = try await onPoolThread { try PostgresConnection(configuration: configuration) }
             update { $0.opened += 1 }
             metrics.connectionOpened()
             return connection

@@ -106,6 +106,10 @@ extension RegistryStore {
 }
 
 extension PostgresConnection {
+    private static let modelTags = PostgresQuery(
+        stringLiteral: TagPairs.select(from: "registered_model_tags", where: "t.model_id = m.id")
+    )
+
     /// Registered models matching `condition` on `registered_models m`, in
     /// `order`, each with its tags, aliases and latest version per stage.
     func registeredModels(
@@ -116,8 +120,7 @@ extension PostgresConnection {
         let rows = try query(
             """
             SELECT m.id, m.name, m.creation_timestamp, m.last_updated_timestamp, m.description, m.created_by,
-                   coalesce((SELECT json_object_agg(t.key, t.value) FROM registered_model_tags t
-                             WHERE t.model_id = m.id), '{}'),
+                   \(fragment: Self.modelTags),
                    coalesce((SELECT json_agg(json_build_object('alias', a.alias, 'version', a.version)
                                              ORDER BY a.alias)
                              FROM registered_model_aliases a WHERE a.model_id = m.id), '[]')
@@ -137,7 +140,7 @@ extension PostgresConnection {
             model.lastUpdatedTimestamp = try rows.value(Int64.self, row: row, column: 3) ?? 0
             model.description = rows.text(row: row, column: 4) ?? ""
             model.createdBy = rows.text(row: row, column: 5) ?? ""
-            model.tags = try rows.value(PostgresJSON<[String: String]>.self, row: row, column: 6)?.value ?? [:]
+            model.tags = TagPairs.dictionary(try rows.value([String].self, row: row, column: 6) ?? [])
             let aliases = try rows.value(PostgresJSON<[AliasJSON]>.self, row: row, column: 7)?.value ?? []
             model.aliases = aliases.map { RegisteredModelAlias(alias: $0.alias, version: $0.version) }
             models.append(model)

@@ -49,7 +49,6 @@ extension RegistryStore {
                 tagValues.append(value)
             }
         }
-        let changed = RegistryNotification.changed(model: model).payload
         defer { cache.invalidate(model) }
         let statement: PostgresQuery = """
             WITH numbered AS (
@@ -86,7 +85,8 @@ extension RegistryStore {
                      unnest(\(tagOrdinals)::int[], \(tagKeys)::text[], \(tagValues)::text[]) AS tag(ordinal, key, value)
                 WHERE inserted.version = numbered.base + tag.ordinal
             )
-            SELECT \(fragment: .versionColumns), pg_notify(\(channel), \(changed))
+            SELECT \(fragment: .versionColumns),
+                   pg_notify(\(channel), json_build_object('kind', 'changed', 'model', \(model)::text)::text)
             FROM inserted v ORDER BY v.version
             """
         let rows = try await mappingErrors { try await pool.withConnection { try $0.query(statement) } }

@@ -12,7 +12,7 @@ enum VersionRow {
         v.source, v.mlflow_run_id, v.run_link, v.status, v.status_message, v.created_by, v.f1_score,
         v.brier_score, coalesce((extract(epoch FROM v.promoted_at AT TIME ZONE 'UTC') * 1000)::bigint, 0),
         coalesce(v.promoted_by, ''),
-        coalesce((SELECT json_object_agg(t.key, t.value) FROM model_version_tags t WHERE t.version_id = v.id), '{}'),
+        \(TagPairs.select(from: "model_version_tags", where: "t.version_id = v.id")),
         coalesce((SELECT array_agg(a.alias ORDER BY a.alias) FROM registered_model_aliases a
                   WHERE a.model_id = v.model_id AND a.version = v.version), '{}'),
         v.last_transition_id, v.model_id
@@ -48,7 +48,7 @@ enum VersionRow {
         version.brierScore = try rows.value(Double.self, row: row, column: offset + 13)
         version.promotedAt = try integer(14)
         version.promotedBy = string(15)
-        version.tags = try rows.value(PostgresJSON<[String: String]>.self, row: row, column: offset + 16)?.value ?? [:]
+        version.tags = TagPairs.dictionary(try rows.value([String].self, row: row, column: offset + 16) ?? [])
         version.aliases = try rows.value([String].self, row: row, column: offset + 17) ?? []
         return Decoded(
             version: version,

@@ -35,6 +35,8 @@ final class RegistryEventHub: Service, Sendable {
     private let state = NIOLockedValueBox(State())
     /// libpq's wait blocks: it gets a thread of its own.
     private let thread = NIOThreadPool(numberOfThreads: 1)
+    /// Set on shutdown or cancellation: the thread stops waiting.
+    private let stopping = NIOLockedValueBox(false)
 
     init(store: RegistryStore, configuration: PostgresConfiguration, logger: Logger) {
         self.store = store
@@ -94,6 +96,7 @@ final class RegistryEventHub: Service, Sendable {
             }
         } onGracefulShutdown: {
             // Ends the current wait within its timeout.
+            self.stopping.withLockedValue { $0 = true }
         }
         stopListening(because: RPCError(code: .unavailable, message: "the registry is shutting down"))
     }
@@ -108,17 +111,33 @@ final class RegistryEventHub: Service, Sendable {
         state.withLockedValue { $0.listening = true }
         store.cache.setEnabled(true)
         logger.debug("listening for registry changes")
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            let arrived = try await thread.runIfActive { try connection.notifications(waitingUpTo: .milliseconds(250)) }
+        try await withTaskCancellationHandler {
+            while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                let news = try await thread.runIfActive { try self.hear(on: connection) }
+                for notification in news {
+                    if let event = try await event(for: notification) { broadcast(event) }
+                }
+            }
+        } onCancel: {
+            self.stopping.withLockedValue { $0 = true }
+        }
+    }
+
+    /// On the hub's thread, as long as nobody watches: waits for
+    /// notifications and drops the caches they make stale, coming back to
+    /// the task only with news for watchers (or to stop). Every write makes
+    /// a notification; handling it here costs one thread wake, not a task's
+    /// round trip through two threads.
+    private func hear(on connection: PostgresConnection) throws -> [RegistryNotification] {
+        while !stopping.withLockedValue({ $0 }) {
+            let arrived = try connection.notifications(waitingUpTo: .milliseconds(250))
             let decoded = arrived.compactMap { RegistryNotification(payload: $0.payload) }
             // Stale answers go first, before anything else waits on the database.
             for notification in decoded { store.cache.invalidate(notification.model) }
             // Events cost a read each: only worth it when someone watches.
-            guard watcherCount > 0 else { continue }
-            for notification in decoded {
-                if let event = try await event(for: notification) { broadcast(event) }
-            }
+            if watcherCount > 0, !decoded.isEmpty { return decoded }
         }
+        return []
     }
 
     private func event(for notification: RegistryNotification) async throws -> ModelVersionEvent? {
