@@ -243,13 +243,14 @@ extension RegistryStore {
         // The lock comes first, so the statement reads a snapshot taken after every earlier change committed.
         let transaction: [PostgresQuery] = [
             "BEGIN ISOLATION LEVEL READ COMMITTED",
+            "SET LOCAL enable_seqscan = off",
             "SELECT id FROM registered_models WHERE name = \(request.change.name) FOR UPDATE",
             stageChangeStatement(request.change, by: request.actor, at: now),
             "COMMIT",
         ]
         let results = try await mappingErrors { try await pool.withOwnTransaction { try $0.pipeline(transaction) } }
-        guard results[1]?.count == 1 else { return .failure(RegistryErrors.modelNotFound(request.change.name)) }
-        return Result { try stageChangeResult(results[2], request.change, by: request.actor, at: now) }
+        guard results[2]?.count == 1 else { return .failure(RegistryErrors.modelNotFound(request.change.name)) }
+        return Result { try stageChangeResult(results[3], request.change, by: request.actor, at: now) }
     }
 
     /// For each of `stages` (all four when empty), the live version with the
@@ -280,10 +281,27 @@ extension RegistryStore {
 extension RegistryStore {
     /// A lone stage change as one statement: the target's move, the
     /// archiving, their history rows, and the notices to every replica.
+    ///
+    /// The target stage is written into the SQL and the archiving is there
+    /// or not, rather than both being parameters: eight statements, each
+    /// planned once. As parameters, PostgreSQL could not tell how many
+    /// versions a generic plan would archive, judged it dearer and planned
+    /// every call afresh (0.7 ms of a 1.7 ms promotion). The stage is one of
+    /// four words of ours, never the caller's text.
     fileprivate static func stageChangeStatement(_ change: StageChange, by actor: String, at now: Int64)
         -> PostgresQuery
     {
-        let target = change.stage.rawValue
+        let target = PostgresQuery(stringLiteral: "'\(change.stage.rawValue)'")
+        let archiving: PostgresQuery =
+            change.archiveExistingVersions
+            ? """
+            UNION ALL
+            SELECT o.id, o.version, o.stage, 'Archived', \(change.version)::bigint
+            FROM model_versions o, model
+            WHERE o.model_id = model.id AND o.stage = \(fragment: target)
+              AND o.version <> \(change.version) AND EXISTS (SELECT 1 FROM target)
+            """
+            : ""
         return """
             WITH model AS (
                 SELECT id FROM registered_models WHERE name = \(change.name)
@@ -291,13 +309,9 @@ extension RegistryStore {
                 SELECT v.id, v.version, v.stage FROM model_versions v, model
                 WHERE v.model_id = model.id AND v.version = \(change.version)
             ), moves AS (
-                SELECT id, version, stage AS from_stage, \(target)::text AS to_stage, 0::bigint AS archived_by
+                SELECT id, version, stage AS from_stage, \(fragment: target)::text AS to_stage, 0::bigint AS archived_by
                 FROM target
-                UNION ALL
-                SELECT o.id, o.version, o.stage, 'Archived', \(change.version)::bigint
-                FROM model_versions o, model
-                WHERE \(change.archiveExistingVersions)::bool AND o.model_id = model.id AND o.stage = \(target)
-                  AND o.version <> \(change.version) AND EXISTS (SELECT 1 FROM target)
+                \(fragment: archiving)
             ), history AS (
                 INSERT INTO model_transitions (kind, model_id, model_name, version, from_stage, to_stage, actor,
                                                comment, decision_id, archived_by_version, timestamp)

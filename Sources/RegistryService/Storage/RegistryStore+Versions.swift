@@ -28,8 +28,8 @@ extension RegistryStore {
         try await creates.submit(VersionCreation(version: new, actor: actor), key: new.name)
     }
 
-    /// Numbers, rows and tags of a batch in one statement (its own
-    /// transaction), which also tells every replica the model changed.
+    /// Numbers, rows and tags in one statement (its own transaction), which
+    /// also tells every replica the model changed.
     static func createVersions(
         _ items: [VersionCreation],
         of model: String,
@@ -37,6 +37,63 @@ extension RegistryStore {
         cache: RegistryReadCache
     ) async throws -> [Result<ModelVersion, any Error>] {
         let now = now()
+        let count = items.count
+        let statement = count == 1 ? loneCreate(items[0], of: model, at: now) : batchCreate(items, of: model, at: now)
+        defer { cache.invalidate(model) }
+        let rows = try await mappingErrors { try await pool.withConnection { try $0.query(statement) } }
+        guard rows.count == count else {
+            return items.map { _ in .failure(RegistryErrors.modelNotFound(model)) }
+        }
+        return try (0..<count).map { row in
+            // The statement cannot see its own tag rows: they are the ones given.
+            var version = try VersionRow.decode(rows, row: row).version
+            version.tags = items[row].version.tags
+            return .success(version)
+        }
+    }
+
+    /// One create, values as plain parameters: PostgreSQL plans it once and
+    /// keeps the plan (planning the batch statement took longer than running it).
+    private static func loneCreate(_ item: VersionCreation, of model: String, at now: Int64) -> PostgresQuery {
+        let version = item.version
+        let tags = Array(version.tags)
+        let tagging: PostgresQuery =
+            version.tags.isEmpty
+            ? ""
+            : """
+            , tagged AS (
+                INSERT INTO model_version_tags (version_id, key, value)
+                SELECT inserted.id, tag.key, tag.value
+                FROM inserted, unnest(\(tags.map(\.key))::text[], \(tags.map(\.value))::text[])
+                     AS tag(key, value)
+            )
+            """
+        return """
+            WITH numbered AS (
+                UPDATE registered_models
+                SET last_version = last_version + 1, last_updated_timestamp = \(now), last_updated_by = \(item.actor)
+                WHERE name = \(model)
+                RETURNING id, last_version
+            ), inserted AS (
+                INSERT INTO model_versions (model_id, model_name, version, mlflow_run_id, stage, f1_score,
+                                            brier_score, created_at, description, source, run_link,
+                                            created_by, last_updated_by, creation_timestamp,
+                                            last_updated_timestamp)
+                SELECT numbered.id, \(model), numbered.last_version, \(version.runID), 'None',
+                       \(version.f1Score)::float8, \(version.brierScore)::float8,
+                       to_timestamp(\(now) / 1000.0) AT TIME ZONE 'UTC', \(version.description), \(version.source),
+                       \(version.runLink), \(item.actor), \(item.actor), \(now), \(now)
+                FROM numbered
+                RETURNING *
+            )\(fragment: tagging)
+            SELECT \(fragment: .versionColumns),
+                   pg_notify(\(channel), json_build_object('kind', 'changed', 'model', \(model)::text)::text)
+            FROM inserted v
+            """
+    }
+
+    /// Numbers, rows and tags of a batch in one statement, values as arrays.
+    private static func batchCreate(_ items: [VersionCreation], of model: String, at now: Int64) -> PostgresQuery {
         let count = items.count
         let versions = items.map(\.version)
         var tagOrdinals: [Int] = []
@@ -49,8 +106,7 @@ extension RegistryStore {
                 tagValues.append(value)
             }
         }
-        defer { cache.invalidate(model) }
-        let statement: PostgresQuery = """
+        return """
             WITH numbered AS (
                 UPDATE registered_models
                 SET last_version = last_version + \(count), last_updated_timestamp = \(now),
@@ -89,16 +145,6 @@ extension RegistryStore {
                    pg_notify(\(channel), json_build_object('kind', 'changed', 'model', \(model)::text)::text)
             FROM inserted v ORDER BY v.version
             """
-        let rows = try await mappingErrors { try await pool.withConnection { try $0.query(statement) } }
-        guard rows.count == count else {
-            return items.map { _ in .failure(RegistryErrors.modelNotFound(model)) }
-        }
-        return try (0..<count).map { row in
-            // The statement cannot see its own tag rows: they are the ones given.
-            var version = try VersionRow.decode(rows, row: row).version
-            version.tags = versions[row].tags
-            return .success(version)
-        }
     }
 
     func getVersion(name: String, version: Int64) async throws -> ModelVersion {
