@@ -38,9 +38,22 @@ extension RegistryStore {
     ) async throws -> [Result<ModelVersion, any Error>] {
         let now = now()
         let count = items.count
-        let statement = count == 1 ? loneCreate(items[0], of: model, at: now) : batchCreate(items, of: model, at: now)
         defer { cache.invalidate(model) }
-        let rows = try await mappingErrors { try await pool.withConnection { try $0.query(statement) } }
+        let rows: PostgresRows
+        if count == 1 {
+            let statement = loneCreate(items[0], of: model, at: now)
+            rows = try await mappingErrors { try await pool.withConnection { try $0.query(statement) } }
+        } else {
+            // One plan for every batch, however many it holds: a custom plan per batch cost more
+            // than the batch's writes. With sequential scans off, the plan that knows no array's
+            // length still reaches every row by key.
+            let transaction: [PostgresQuery] = [
+                "BEGIN", "SET LOCAL plan_cache_mode = force_generic_plan", "SET LOCAL enable_seqscan = off",
+                batchCreate(items, of: model, at: now), "COMMIT",
+            ]
+            let results = try await mappingErrors { try await pool.withOwnTransaction { try $0.pipeline(transaction) } }
+            rows = results[3]!
+        }
         guard rows.count == count else {
             return items.map { _ in .failure(RegistryErrors.modelNotFound(model)) }
         }
