@@ -22,24 +22,40 @@ public struct PostgresQuery: Sendable, ExpressibleByStringInterpolation {
     /// query's binds: how a search composes its optional conditions. The
     /// fragment's own text must hold no `$n` but its binds (code-owned SQL does not).
     public mutating func append(_ fragment: PostgresQuery) {
+        Self.append(fragment, to: &sql, &binds)
+    }
+
+    /// The one place binds are renumbered, for `append` and `\(fragment:)`.
+    /// Scans bytes: `$` and digits are ASCII, so they never sit inside a
+    /// multi-byte character, and slicing at them is slicing at characters.
+    fileprivate static func append(_ fragment: PostgresQuery, to sql: inout String, _ binds: inout [String?]) {
         let offset = binds.count
         binds += fragment.binds
         guard offset > 0, !fragment.binds.isEmpty else {
             sql += fragment.sql
             return
         }
-        var text = fragment.sql[...]
-        while let dollar = text.firstIndex(of: "$") {
-            sql += text[..<dollar]
-            let digits = text[text.index(after: dollar)...].prefix(while: \.isASCII).prefix(while: \.isNumber)
-            if let number = Int(digits) {
-                sql += "$\(number + offset)"
-            } else {
-                sql += "$"
+        let text = fragment.sql
+        let bytes = text.utf8
+        var copied = bytes.startIndex
+        var index = copied
+        while let dollar = bytes[index...].firstIndex(of: UInt8(ascii: "$")) {
+            var end = bytes.index(after: dollar)
+            var number = 0
+            while end < bytes.endIndex, case let digit = bytes[end], digit >= UInt8(ascii: "0"),
+                digit <= UInt8(ascii: "9")
+            {
+                number = number * 10 + Int(digit - UInt8(ascii: "0"))
+                end = bytes.index(after: end)
             }
-            text = text[text.index(dollar, offsetBy: 1 + digits.count)...]
+            if end > bytes.index(after: dollar) {
+                sql += text[copied..<dollar]
+                sql += "$\(number + offset)"
+                copied = end
+            }
+            index = end
         }
-        sql += text
+        sql += text[copied...]
     }
 
     /// `fragments` joined by `separator` (code-owned SQL, such as `" AND "`).
@@ -83,11 +99,7 @@ public struct PostgresQuery: Sendable, ExpressibleByStringInterpolation {
 
         /// A fragment with binds of its own, renumbered to follow these.
         public mutating func appendInterpolation(fragment: PostgresQuery) {
-            var query = PostgresQuery(stringLiteral: sql)
-            query.binds = binds
-            query.append(fragment)
-            sql = query.sql
-            binds = query.binds
+            PostgresQuery.append(fragment, to: &sql, &binds)
         }
     }
 }

@@ -57,4 +57,11 @@ struct NotificationTests {
         let nested: PostgresQuery = "SELECT \(1)::int + (\(fragment: "SELECT \(41)::int"))"
         #expect(try connection.query(nested).value(Int.self, row: 0, column: 0) == 42)
     }
+
+    @Test func renumberingLeavesOtherTextAlone() {
+        var query: PostgresQuery = "SELECT \(1)::int, "
+        query.append("'€ $ x' || \(2)::text || '模型$' || \(3)::text")
+        #expect(query.sql == "SELECT $1::int, '€ $ x' || $2::text || '模型$' || $3::text")
+        #expect(query.binds == ["1", "2", "3"])
+    }
 }
