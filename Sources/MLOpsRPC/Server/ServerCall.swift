@@ -2,7 +2,7 @@ import MLOpsMessages
 import NIOConcurrencyHelpers
 import NIOCore
 
-/// One accepted call, run as a child task of its connection's task group.
+/// One accepted call, run as a task of its own on its connection's event loop.
 final class ServerCall: Sendable {
     let streamID: UInt32
     let context: ServerCallContext
@@ -46,7 +46,7 @@ final class ServerCall: Sendable {
     }
 }
 
-/// Lets the event loop cancel a structured child task: the task registers
+/// Lets the event loop cancel a call's task: the task registers
 /// itself while it runs, and a cancel before it starts is remembered.
 final class CancellableTask: @unchecked Sendable {
     // Guarded by `lock`; `task` is valid only while `run` is executing.

@@ -4,8 +4,9 @@ import MLOpsTLS
 import NIOCore
 
 /// The server's end of one connection, on its event loop: accepts calls and
-/// hands them to the connection's task group, enforces limits, deadlines and
-/// the idle timeout, writes responses in batches, and says goodbye on shutdown.
+/// starts each as a task of its own (`ServerCallTasks`), enforces limits,
+/// deadlines and the idle timeout, writes responses in batches, and says
+/// goodbye on shutdown.
 final class ServerConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
