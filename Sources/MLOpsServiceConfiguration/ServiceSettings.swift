@@ -34,6 +34,10 @@ public struct ServiceSettings: Codable, Sendable, Equatable {
     public var database = Database()
     public var metrics = Metrics()
     public var logLevel = "info"
+    /// How long a shutdown (SIGTERM) waits for calls in flight before
+    /// cancelling them; a call that ignores even that ends the process 5 s
+    /// later. Below Kubernetes' default 30 s grace period.
+    public var shutdownGraceSeconds = 25.0
 
     public init() {}
 
@@ -65,7 +69,9 @@ public struct SettingsError: Error, CustomStringConvertible {
 // Decoding that keeps defaults for missing keys: JSONDecoder's synthesized
 // init requires every key, so each level reads what is there.
 extension ServiceSettings {
-    private enum CodingKeys: String, CodingKey { case listen, tls, database, metrics, logLevel }
+    private enum CodingKeys: String, CodingKey {
+        case listen, tls, database, metrics, logLevel, shutdownGraceSeconds
+    }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -74,6 +80,7 @@ extension ServiceSettings {
         database = try container.decodeIfPresent(Database.self, forKey: .database) ?? Database()
         metrics = try container.decodeIfPresent(Metrics.self, forKey: .metrics) ?? Metrics()
         logLevel = try container.decodeIfPresent(String.self, forKey: .logLevel) ?? "info"
+        shutdownGraceSeconds = try container.decodeIfPresent(Double.self, forKey: .shutdownGraceSeconds) ?? 25
     }
 }
 

@@ -113,15 +113,16 @@ public struct ServiceRuntime {
                 MetricsEndpoint(host: metrics.host, port: metrics.port, registry: prometheus, logger: logger)
             )
         }
-        let group = ServiceGroup(
-            configuration: .init(
-                services: [.init(service: server)]
-                    + companions.map { .init(service: $0, successTerminationBehavior: .ignore) },
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger
-            )
+        var configuration = ServiceGroupConfiguration(
+            services: [.init(service: server)]
+                + companions.map { .init(service: $0, successTerminationBehavior: .ignore) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
         )
-        try await group.run()
+        // A call stuck for good (a statement waiting on a lock) must not keep the process up.
+        configuration.maximumGracefulShutdownDuration = .seconds(settings.shutdownGraceSeconds)
+        configuration.maximumCancellationDuration = .seconds(5)
+        try await ServiceGroup(configuration: configuration).run()
     }
 
     func databaseConfiguration(environment: [String: String]) throws -> PostgresConfiguration {

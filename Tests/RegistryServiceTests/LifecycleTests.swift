@@ -62,6 +62,37 @@ struct LifecycleTests {
         #expect(status == 0, "\(registry.replicas[0].process.log)")
     }
 
+    /// A call that cannot finish (its statement waits on a lock held
+    /// elsewhere) is cancelled once the shutdown's grace period passes, and
+    /// the process ends without writing it; it used to wait for the call forever.
+    @Test func aStuckCallDoesNotKeepSigtermFromEndingTheProcess() async throws {
+        let cluster = try TemporaryPostgres.start()
+        defer { cluster.stop() }
+        let database = TestDatabase(cluster: cluster, name: try cluster.createDatabase("stuck"))
+        let registry = try await RunningService.start(
+            "model-registry",
+            serving: "mlops.v1.ModelRegistry",
+            count: 1,
+            database: database,
+            extraSettings: "\"shutdownGraceSeconds\": 1"
+        )
+        let client = try registry.client("admin")
+        _ = try await client.createRegisteredModel(.init(name: "locked"))
+        let holder = try PostgresConnection(configuration: database.configuration)
+        try holder.query("BEGIN")
+        try holder.query("SELECT id FROM registered_models WHERE name = \("locked") FOR UPDATE")
+        let stuck = Task { await statusCode { _ = try await client.createModelVersion(.init(name: "locked")) } }
+        try await Task.sleep(for: .milliseconds(500))
+
+        registry.replicas[0].process.signal(SIGTERM)
+        let status = await registry.replicas[0].process.exitStatus(waitingUpTo: .seconds(20))
+        try holder.query("ROLLBACK")
+        #expect(status != nil, "still running 20 s after SIGTERM: \(registry.replicas[0].process.log)")
+        #expect(await stuck.value == .unavailable)
+        let versions = try holder.query("SELECT count(*) FROM model_versions").value(Int.self, row: 0, column: 0)
+        #expect(versions == 0)
+    }
+
     /// A port another process holds ends the process with the bind error; it
     /// used to wait forever for its metrics endpoint to stop.
     @Test func aTakenPortEndsTheProcessWithAnError() async throws {
