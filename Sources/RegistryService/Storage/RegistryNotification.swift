@@ -1,5 +1,6 @@
 import Foundation
 import MLOpsMessages
+import MLOpsPostgres
 
 /// What one NOTIFY on `RegistryStore.channel` says. A transition names its
 /// history row, which the hub reads after the commit; a deleted version can
@@ -83,5 +84,23 @@ enum RegistryNotification: Codable, Equatable {
     init?(payload: String) {
         guard let decoded = try? JSONDecoder().decode(Self.self, from: Data(payload.utf8)) else { return nil }
         self = decoded
+    }
+}
+
+extension RegistryNotification {
+    /// The notice of a transition whose history row id is in `idColumn`,
+    /// as a select item of the statement that writes the row: the JSON
+    /// `payload` gives `.transition`, built in SQL.
+    static func transitionNotice(idColumn: String, model: String) -> PostgresQuery {
+        let id = PostgresQuery(stringLiteral: idColumn)
+        return """
+            pg_notify(\(RegistryStore.channel),
+                      json_build_object('kind', 'transition', 'id', \(fragment: id), 'model', \(model)::text)::text)
+            """
+    }
+
+    /// The notice of `.changed(model:)`, as a select item.
+    static func changedNotice(model: String) -> PostgresQuery {
+        "pg_notify(\(RegistryStore.channel), json_build_object('kind', 'changed', 'model', \(model)::text)::text)"
     }
 }

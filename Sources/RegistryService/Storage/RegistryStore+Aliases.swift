@@ -104,8 +104,7 @@ extension PostgresConnection {
                 UPDATE model_versions v SET last_transition_id = history.id
                 FROM history WHERE v.model_id = \(model.id) AND v.version = \(version)
             )
-            SELECT pg_notify(\(RegistryStore.channel),
-                             json_build_object('kind', 'transition', 'id', id, 'model', \(model.name)::text)::text)
+            SELECT \(fragment: RegistryNotification.transitionNotice(idColumn: "id", model: model.name))
             FROM history
             """
         )

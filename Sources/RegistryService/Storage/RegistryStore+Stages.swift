@@ -166,8 +166,7 @@ extension RegistryStore {
                 UPDATE registered_models SET last_updated_timestamp = \(now), last_updated_by = \(lastActor)
                 WHERE id = \(modelID)
             )
-            SELECT id, pg_notify(\(RegistryStore.channel),
-                                 json_build_object('kind', 'transition', 'id', id, 'model', \(model)::text)::text)
+            SELECT id, \(fragment: RegistryNotification.transitionNotice(idColumn: "id", model: model))
             FROM h ORDER BY id
             """
     }
@@ -206,16 +205,11 @@ extension RegistryStore {
                     }
                     transition = Transition(
                         id: id,
-                        kind: .stage,
-                        modelName: model,
-                        modelId: modelID.uuidString.lowercased(),
-                        version: move.version,
-                        fromStage: move.from.rawValue,
-                        toStage: move.to.rawValue,
-                        actor: request.actor,
-                        comment: request.change.comment,
-                        decisionId: request.change.decisionID,
-                        timestamp: now
+                        of: request.change,
+                        modelID: modelID,
+                        from: move.from.rawValue,
+                        by: request.actor,
+                        at: now
                     )
                 } else {
                     archived.append(version)
@@ -334,8 +328,7 @@ extension RegistryStore {
                 WHERE id = (SELECT id FROM model) AND EXISTS (SELECT 1 FROM target)
             )
             SELECT \(fragment: .versionColumns), h.id, m.from_stage,
-                   pg_notify(\(RegistryStore.channel),
-                             json_build_object('kind', 'transition', 'id', h.id, 'model', \(change.name)::text)::text)
+                   \(fragment: RegistryNotification.transitionNotice(idColumn: "h.id", model: change.name))
             FROM moved v JOIN history h ON h.version = v.version JOIN moves m ON m.version = v.version
             ORDER BY h.id
             """
@@ -361,20 +354,35 @@ extension RegistryStore {
             }
             let transition = Transition(
                 id: try rows.value(Int64.self, row: row, column: columns)!,
-                kind: .stage,
-                modelName: change.name,
-                modelId: decoded.modelID.uuidString.lowercased(),
-                version: change.version,
-                fromStage: rows.text(row: row, column: columns + 1) ?? "",
-                toStage: change.stage.rawValue,
-                actor: actor,
-                comment: change.comment,
-                decisionId: change.decisionID,
-                timestamp: now
+                of: change,
+                modelID: decoded.modelID,
+                from: rows.text(row: row, column: columns + 1) ?? "",
+                by: actor,
+                at: now
             )
             result = StageChangeResult(version: decoded.version, transition: transition, archived: [])
         }
         result?.archived = archived
         return result!
+    }
+}
+
+extension Transition {
+    /// The history row of `change`'s own move (not of a version it archived),
+    /// as both stage-change paths write it.
+    fileprivate init(id: Int64, of change: StageChange, modelID: UUID, from: String, by actor: String, at now: Int64) {
+        self.init(
+            id: id,
+            kind: .stage,
+            modelName: change.name,
+            modelId: modelID.uuidString.lowercased(),
+            version: change.version,
+            fromStage: from,
+            toStage: change.stage.rawValue,
+            actor: actor,
+            comment: change.comment,
+            decisionId: change.decisionID,
+            timestamp: now
+        )
     }
 }

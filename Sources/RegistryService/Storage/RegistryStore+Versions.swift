@@ -99,8 +99,7 @@ extension RegistryStore {
                 FROM numbered
                 RETURNING *
             )\(fragment: tagging)
-            SELECT \(fragment: .versionColumns),
-                   pg_notify(\(channel), json_build_object('kind', 'changed', 'model', \(model)::text)::text)
+            SELECT \(fragment: .versionColumns), \(fragment: RegistryNotification.changedNotice(model: model))
             FROM inserted v
             """
     }
@@ -154,8 +153,7 @@ extension RegistryStore {
                      unnest(\(tagOrdinals)::int[], \(tagKeys)::text[], \(tagValues)::text[]) AS tag(ordinal, key, value)
                 WHERE inserted.version = numbered.base + tag.ordinal
             )
-            SELECT \(fragment: .versionColumns),
-                   pg_notify(\(channel), json_build_object('kind', 'changed', 'model', \(model)::text)::text)
+            SELECT \(fragment: .versionColumns), \(fragment: RegistryNotification.changedNotice(model: model))
             FROM inserted v ORDER BY v.version
             """
     }
