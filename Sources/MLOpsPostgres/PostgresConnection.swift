@@ -85,6 +85,18 @@ public final class PostgresConnection: @unchecked Sendable {
         return name
     }
 
+    /// Runs `body`, which sends its own BEGIN and COMMIT (typically in a
+    /// pipeline with its statements); a transaction it leaves open by
+    /// throwing is rolled back.
+    public func rollingBackOnFailure<Result>(_ body: () throws -> Result) throws -> Result {
+        do {
+            return try body()
+        } catch {
+            if isHealthy { _ = try? query("ROLLBACK") }
+            throw error
+        }
+    }
+
     /// Runs a script of several statements with no parameters. Only for SQL
     /// the code owns (migrations): anything with a value in it goes through
     /// `query(_:)`, whose values are always bound.

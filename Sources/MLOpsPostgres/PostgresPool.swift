@@ -97,8 +97,7 @@ public final class PostgresPool: Sendable {
 
     /// Lends a connection to `body`, which runs on a thread-pool thread.
     /// Once it has its connection, `body` runs to its end even if the
-    /// calling task is cancelled: what it sends cannot be taken back, and a
-    /// batch of other callers' writes may be riding on it (`WriteCombiner`).
+    /// calling task is cancelled: what it sends cannot be taken back.
     @discardableResult
     public func withConnection<Result: Sendable>(
         _ body: @escaping @Sendable (PostgresConnection) throws -> Result
@@ -134,15 +133,53 @@ public final class PostgresPool: Sendable {
     public func withOwnTransaction<Result: Sendable>(
         _ body: @escaping @Sendable (PostgresConnection) throws -> Result
     ) async throws -> Result {
-        try await withConnection { connection in
-            do {
-                return try body(connection)
-            } catch {
-                if connection.isHealthy { _ = try? connection.query("ROLLBACK") }
-                throw error
+        try await withConnection { connection in try connection.rollingBackOnFailure { try body(connection) } }
+    }
+
+    /// Lends a connection to `body` on a pool thread and returns at once,
+    /// not waiting for `body`: for work that answers its own callers
+    /// (`WriteCombiner`). The connection comes back when `body` returns.
+    /// `body` gets the error instead when no connection comes (the pool is
+    /// closed, or none is free within the acquisition timeout).
+    public func lend(_ body: @escaping @Sendable (Result<PostgresConnection, any Error>) -> Void) {
+        let started = ContinuousClock.now
+        let acquisition: Acquisition
+        do {
+            acquisition = try reserve()
+        } catch {
+            body(.failure(error))
+            return
+        }
+        guard case .reuse(let connection) = acquisition else {
+            // Opening or waiting: rare once the pool is warm.
+            Task {
+                do {
+                    run(lent: try await complete(acquisition, since: started), body)
+                } catch {
+                    body(.failure(error))
+                }
             }
+            return
+        }
+        run(lent: connection, body)
+    }
+
+    private func run(
+        lent connection: PostgresConnection,
+        _ body: @escaping @Sendable (Result<PostgresConnection, any Error>) -> Void
+    ) {
+        threadPool.submit { state in
+            if case .active = state {
+                body(.success(connection))
+            } else {
+                body(.failure(PostgresError(code: .connectionFailed, message: "the pool is closed")))
+            }
+            self.release(connection)
         }
     }
+
+    /// Whether someone waits for a connection: long work should give its own back.
+    var hasWaiters: Bool { state.withLockedValue { !$0.waiters.isEmpty } }
 
     /// `withTransaction`, tried again (up to `maximumAttempts` in all) when it
     /// fails with a serialization failure or a deadlock.
@@ -194,7 +231,12 @@ public final class PostgresPool: Sendable {
 
     private func acquire() async throws -> PostgresConnection {
         let started = ContinuousClock.now
-        let next: Acquisition = try update { state in
+        return try await complete(try reserve(), since: started)
+    }
+
+    /// Takes an idle connection, or a slot to open one in, or a place in line.
+    private func reserve() throws -> Acquisition {
+        try update { state in
             guard !state.closed else {
                 throw PostgresError(code: .connectionFailed, message: "the pool is closed")
             }
@@ -210,7 +252,12 @@ public final class PostgresPool: Sendable {
             state.nextWaiterID += 1
             return .wait(state.nextWaiterID)
         }
-        switch next {
+    }
+
+    private func complete(_ acquisition: Acquisition, since started: ContinuousClock.Instant) async throws
+        -> PostgresConnection
+    {
+        switch acquisition {
         case .reuse(let connection):
             return connection
         case .open:
@@ -262,9 +309,24 @@ public final class PostgresPool: Sendable {
             ) {
                 self.timeOut(id)
             }
-            update { state in
+            // A connection may have come back since the caller found none.
+            let freed: PostgresConnection?? = update { state in
+                if let connection = state.idle.popLast() {
+                    state.inUse += 1
+                    return .some(connection)
+                }
+                if state.total < options.maximumConnections {
+                    state.total += 1
+                    state.inUse += 1
+                    return .some(nil)
+                }
                 state.waiters[id] = Waiter(continuation: continuation, timer: timer)
                 state.waiterOrder.append(id)
+                return nil
+            }
+            if let freed {
+                timer.cancel()
+                continuation.resume(returning: freed)
             }
         }
     }

@@ -6,90 +6,79 @@ import NIOConcurrencyHelpers
 /// arrival order. Each caller still gets its own result (or error), and only
 /// after the commit.
 ///
-/// Batches run in the callers' own tasks: the first caller of a batch runs
-/// it and answers the others, then hands the next batch to the first caller
-/// still waiting. No task of the combiner's own hops between threads, and
-/// each batch runs wherever its leader's task prefers (its connection's
-/// event loop, for an RPC handler).
+/// A key's batches run one after another on one pooled connection, on its
+/// database thread, for as long as callers keep queueing: the next batch
+/// starts the moment the last one commits, with no hop through the callers'
+/// threads in between (which left the database idle half the time). The
+/// connection goes back to the pool when the queue is empty, or early when
+/// someone else waits for one.
 public final class WriteCombiner<Item: Sendable, Output: Sendable>: Sendable {
-    /// Runs one batch for a key: one result per item, in order. Throwing
-    /// fails every item of the batch.
-    public typealias Execute = @Sendable (_ key: String, _ items: [Item]) async throws -> [Result<Output, any Error>]
+    /// Runs one batch for a key on `connection`: one result per item, in
+    /// order. Throwing fails every item of the batch.
+    public typealias Execute =
+        @Sendable (_ key: String, _ items: [Item], _ connection: PostgresConnection) throws -> [Result<
+            Output, any Error
+        >]
 
     private struct Waiting: Sendable {
         let item: Item
-        let continuation: CheckedContinuation<Turn, Never>
+        let continuation: CheckedContinuation<Result<Output, any Error>, Never>
     }
 
-    /// What a waiting caller is woken with.
-    private enum Turn: Sendable {
-        case answered(Result<Output, any Error>)
-        /// Run the batch of your item and these, which came after it.
-        case lead(others: [Waiting])
-    }
-
-    /// Per key: who waits for the next batch; present while a batch runs.
+    /// Per key: who waits for the next batch; present while the key's batches run.
     private let queues = NIOLockedValueBox([String: [Waiting]]())
+    private let pool: PostgresPool
     private let maximumBatch: Int
     private let execute: Execute
 
-    public init(maximumBatch: Int = 64, execute: @escaping Execute) {
+    public init(pool: PostgresPool, maximumBatch: Int = 64, execute: @escaping Execute) {
+        self.pool = pool
         self.maximumBatch = maximumBatch
         self.execute = execute
     }
 
+    /// Queues `item` and waits for its batch's commit. Not cancellable: once
+    /// queued, the write goes in with its batch.
     public func submit(_ item: Item, key: String) async throws -> Output {
-        // Nobody writing under this key: go at once, alone.
-        let alone = queues.withLockedValue { queues in
-            guard queues[key] == nil else { return false }
-            queues[key] = []
-            return true
-        }
-        if alone { return try await lead(key, item, others: []) }
-        let turn = await withCheckedContinuation { continuation in
-            let leads = queues.withLockedValue { queues in
-                guard queues[key] != nil else {
-                    // The batch ahead ended meanwhile.
-                    queues[key] = []
-                    return true
-                }
-                queues[key]!.append(Waiting(item: item, continuation: continuation))
-                return false
+        let result = await withCheckedContinuation {
+            (continuation: CheckedContinuation<Result<Output, any Error>, Never>) in
+            let starts = queues.withLockedValue { queues in
+                defer { queues[key, default: []].append(Waiting(item: item, continuation: continuation)) }
+                return queues[key] == nil
             }
-            if leads { continuation.resume(returning: .lead(others: [])) }
+            if starts { pool.lend { self.drain(key, $0) } }
         }
-        switch turn {
-        case .answered(let result): return try result.get()
-        case .lead(let others): return try await lead(key, item, others: others)
+        return try result.get()
+    }
+
+    /// On the lent connection's thread: runs the key's batches until nobody
+    /// waits, or hands on to another loan when others wait for a connection.
+    private func drain(_ key: String, _ lent: Result<PostgresConnection, any Error>) {
+        while let batch = nextBatch(key) {
+            let results: [Result<Output, any Error>]
+            do {
+                results = try execute(key, batch.map(\.item), lent.get())
+                precondition(results.count == batch.count, "one result per item")
+            } catch {
+                results = Array(repeating: .failure(error), count: batch.count)
+            }
+            for (waiting, result) in zip(batch, results) { waiting.continuation.resume(returning: result) }
+            if pool.hasWaiters, case .success = lent {
+                pool.lend { self.drain(key, $0) }
+                return
+            }
         }
     }
 
-    /// Runs a batch, passes the lead on to whoever queued meanwhile, and
-    /// answers the batch's other callers.
-    private func lead(_ key: String, _ item: Item, others: [Waiting]) async throws -> Output {
-        let results: [Result<Output, any Error>]
-        do {
-            results = try await execute(key, [item] + others.map(\.item))
-            precondition(results.count == others.count + 1, "one result per item")
-        } catch {
-            results = Array(repeating: .failure(error), count: others.count + 1)
-        }
-        handOff(key)
-        for (waiting, result) in zip(others, results.dropFirst()) {
-            waiting.continuation.resume(returning: .answered(result))
-        }
-        return try results[0].get()
-    }
-
-    private func handOff(_ key: String) {
-        let next: (leader: Waiting, others: [Waiting])? = queues.withLockedValue { queues in
-            guard let waiting = queues[key], let first = waiting.first else {
+    /// The next batch in arrival order; nil (and the key idle) when nobody waits.
+    private func nextBatch(_ key: String) -> [Waiting]? {
+        queues.withLockedValue { queues in
+            guard let waiting = queues[key], !waiting.isEmpty else {
                 queues[key] = nil
                 return nil
             }
             queues[key] = Array(waiting.dropFirst(maximumBatch))
-            return (first, Array(waiting.prefix(maximumBatch).dropFirst()))
+            return Array(waiting.prefix(maximumBatch))
         }
-        if let next { next.leader.continuation.resume(returning: .lead(others: next.others)) }
     }
 }

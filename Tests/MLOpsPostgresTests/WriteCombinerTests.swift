@@ -1,41 +1,65 @@
+import Foundation
 import Logging
 import MLOpsPostgres
 import MLOpsTestSupport
 import NIOConcurrencyHelpers
 import Testing
 
-/// What a combiner ran: each batch's items, in order.
-private final class BatchLog: Sendable {
-    private let batches = NIOLockedValueBox<[[Int]]>([])
-    var all: [[Int]] { batches.withLockedValue { $0 } }
-    func record(_ items: [Int]) { batches.withLockedValue { $0.append(items) } }
+/// What ran, in order: batches' items and other work.
+private final class EventLog: Sendable {
+    private let events = NIOLockedValueBox<[String]>([])
+    var all: [String] { events.withLockedValue { $0 } }
+    func record(_ event: String) { events.withLockedValue { $0.append(event) } }
+    func record(batch items: [Int]) { record("batch \(items)") }
 }
 
-/// Holds the first batch until the test lets it go.
+/// Holds a batch on its database thread until the test lets it go.
 private final class Gate: Sendable {
     private let entered = AsyncStream.makeStream(of: Void.self)
-    private let opened = AsyncStream.makeStream(of: Void.self)
+    private let opened = DispatchSemaphore(value: 0)
 
-    func pass() async {
+    /// On the database thread: blocks until `open()`.
+    func pass() {
         entered.continuation.yield()
-        for await _ in opened.stream { break }
+        opened.wait()
     }
 
     func waitUntilEntered() async {
         for await _ in entered.stream { break }
     }
 
-    func open() { opened.continuation.yield() }
+    func open() { opened.signal() }
 }
 
-@Suite("Write combiner: batches, turns and results")
+/// Submits `item`, reporting whether it succeeded.
+private func outcome(_ combiner: WriteCombiner<Int, Int>, _ item: Int) async -> (Int, Bool) {
+    do {
+        _ = try await combiner.submit(item, key: "m")
+        return (item, true)
+    } catch {
+        return (item, false)
+    }
+}
+
+@Suite("Write combiner: batches, turns and results, on a real pool", .temporaryPostgres)
 struct WriteCombinerTests {
+    private func pool(maximumConnections: Int = 4) throws -> PostgresPool {
+        let database = try #require(TestDatabase.current)
+        return PostgresPool(
+            configuration: database.configuration,
+            options: .init(maximumConnections: maximumConnections),
+            logger: Logger(label: "test")
+        )
+    }
+
     @Test func writesThatArriveDuringABatchGoTogetherInTheNextInArrivalOrder() async throws {
-        let log = BatchLog()
+        let pool = try pool()
+        defer { pool.close() }
+        let log = EventLog()
         let gate = Gate()
-        let combiner = WriteCombiner<Int, Int> { _, items in
-            log.record(items)
-            if items == [0] { await gate.pass() }
+        let combiner = WriteCombiner<Int, Int>(pool: pool) { _, items, _ in
+            log.record(batch: items)
+            if items == [0] { gate.pass() }
             return items.map { .success($0 * 10) }
         }
         try await withThrowingTaskGroup(of: (Int, Int).self) { group in
@@ -49,14 +73,16 @@ struct WriteCombinerTests {
             gate.open()
             for try await (item, result) in group { #expect(result == item * 10) }
         }
-        #expect(log.all == [[0], [1, 2, 3, 4, 5]])
+        #expect(log.all == ["batch [0]", "batch [1, 2, 3, 4, 5]"])
     }
 
     @Test func eachCallerGetsItsOwnResultAndAFailedBatchFailsOnlyItsCallers() async throws {
         struct Refused: Error {}
+        let pool = try pool()
+        defer { pool.close() }
         let gate = Gate()
-        let combiner = WriteCombiner<Int, Int> { _, items in
-            if items == [0] || items == [100] { await gate.pass() }
+        let combiner = WriteCombiner<Int, Int>(pool: pool) { _, items, _ in
+            if items == [0] || items == [100] { gate.pass() }
             if items.contains(13) { throw Refused() }
             return items.map { $0.isMultiple(of: 2) ? .success($0) : .failure(Refused()) }
         }
@@ -64,14 +90,7 @@ struct WriteCombinerTests {
         func outcomes(_ items: [Int]) async throws -> [Int: Bool] {
             try await withThrowingTaskGroup(of: (Int, Bool).self) { group in
                 for item in items {
-                    group.addTask {
-                        do {
-                            _ = try await combiner.submit(item, key: "m")
-                            return (item, true)
-                        } catch {
-                            return (item, false)
-                        }
-                    }
+                    group.addTask { await outcome(combiner, item) }
                     if item == items[0] { await gate.waitUntilEntered() }
                     try await Task.sleep(for: .milliseconds(20))
                 }
@@ -88,10 +107,12 @@ struct WriteCombinerTests {
     }
 
     @Test func manyCallersOnAFewKeysAllGetTheirAnswers() async throws {
-        let log = BatchLog()
-        let combiner = WriteCombiner<Int, Int>(maximumBatch: 8) { _, items in
-            log.record(items)
-            try await Task.sleep(for: .microseconds(Int.random(in: 0...500)))
+        let pool = try pool()
+        defer { pool.close() }
+        let batches = NIOLockedValueBox<[[Int]]>([])
+        let combiner = WriteCombiner<Int, Int>(pool: pool, maximumBatch: 8) { _, items, _ in
+            batches.withLockedValue { $0.append(items) }
+            usleep(UInt32.random(in: 0...500))
             return items.map { .success(-$0) }
         }
         let answered = try await withThrowingTaskGroup(of: Bool.self) { group in
@@ -101,51 +122,73 @@ struct WriteCombinerTests {
             return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
         }
         #expect(answered == 600)
-        let batches = log.all
-        #expect(batches.allSatisfy { $0.count <= 8 })
-        #expect(batches.flatMap { $0 }.sorted() == Array(0..<600))
+        let all = batches.withLockedValue { $0 }
+        #expect(all.allSatisfy { $0.count <= 8 })
+        #expect(all.flatMap { $0 }.sorted() == Array(0..<600))
     }
-}
 
-@Suite("Write combiner over the pool: a batch outlives its leader's cancellation", .temporaryPostgres)
-struct WriteCombinerCancellationTests {
-    @Test func aCancelledLeaderStillRunsTheBatchAndAnswersTheOthers() async throws {
-        let database = try #require(TestDatabase.current)
-        let pool = PostgresPool(configuration: database.configuration, logger: Logger(label: "test"))
+    @Test func aKeysBatchesGiveTheConnectionBackWhenSomeoneElseWaitsForIt() async throws {
+        let pool = try pool(maximumConnections: 1)
+        defer { pool.close() }
+        let log = EventLog()
+        let gate = Gate()
+        let combiner = WriteCombiner<Int, Int>(pool: pool) { _, items, _ in
+            log.record(batch: items)
+            if items == [0] { gate.pass() }
+            return items.map { .success($0) }
+        }
+        async let first = combiner.submit(0, key: "m")
+        await gate.waitUntilEntered()
+        async let second = combiner.submit(1, key: "m")
+        try await Task.sleep(for: .milliseconds(30))
+        // The only connection is busy with the first batch: this read waits for it.
+        async let read: Void = pool.withConnection { _ in log.record("read") }
+        try await Task.sleep(for: .milliseconds(30))
+        gate.open()
+        _ = try await (first, second, read)
+        // Without giving the connection back, the read would wait for every batch queued.
+        #expect(log.all == ["batch [0]", "read", "batch [1]"])
+    }
+
+    @Test func aCancelledCallersWriteStillGoesInWithItsBatch() async throws {
+        let pool = try pool()
         defer { pool.close() }
         try await pool.withConnection { try $0.query("CREATE TABLE combined (n int)") }
         let gate = Gate()
-        let combiner = WriteCombiner<Int, Int> { _, items in
-            if items == [0] { await gate.pass() }
-            let inserted = try await pool.withConnection { connection in
-                try connection.query("INSERT INTO combined SELECT unnest(\(items)::int[]) RETURNING n").count
-            }
+        let combiner = WriteCombiner<Int, Int>(pool: pool) { _, items, connection in
+            if items == [0] { gate.pass() }
+            let inserted = try connection.query("INSERT INTO combined SELECT unnest(\(items)::int[]) RETURNING n").count
             return items.map { _ in .success(inserted) }
         }
         let first = Task { try await combiner.submit(0, key: "m") }
         await gate.waitUntilEntered()
-        // While the first batch waits, 1 queues, then 2 and 3: 1 leads the next batch.
-        let leader = Task { try await combiner.submit(1, key: "m") }
+        let cancelled = Task { try await combiner.submit(1, key: "m") }
+        let other = Task { try await combiner.submit(2, key: "m") }
         try await Task.sleep(for: .milliseconds(30))
-        let others = Task {
-            try await withThrowingTaskGroup(of: Int.self) { group in
-                for item in 2...3 { group.addTask { try await combiner.submit(item, key: "m") } }
-                return try await group.reduce(into: []) { $0.append($1) }
-            }
-        }
-        try await Task.sleep(for: .milliseconds(30))
-        leader.cancel()
+        cancelled.cancel()
         gate.open()
         #expect(try await first.value == 1)
-        // The batch of 1, 2 and 3 ran in the cancelled leader's task, and all three went in.
-        #expect(try await leader.value == 3)
-        #expect(try await others.value == [3, 3])
+        // Queued before it was cancelled: it is written, and the caller hears so.
+        #expect(try await cancelled.value == 2)
+        #expect(try await other.value == 2)
         let count = try await pool.withConnection {
             try $0.query("SELECT count(*) FROM combined").value(Int.self, row: 0, column: 0)
         }
-        #expect(count == 4)
+        #expect(count == 3)
     }
 
+    @Test func aClosedPoolFailsTheWritesInsteadOfLeavingThemWaiting() async throws {
+        let pool = try pool()
+        let combiner = WriteCombiner<Int, Int>(pool: pool) { _, items, _ in items.map { .success($0) } }
+        #expect(try await combiner.submit(1, key: "m") == 1)
+        pool.close()
+        let (_, succeeded) = await outcome(combiner, 2)
+        #expect(!succeeded)
+    }
+}
+
+@Suite("The pool lets a cancelled caller finish", .temporaryPostgres)
+struct PoolCancellationTests {
     @Test func aCancelledCallerStillRunsItsBodyOnceItHasAConnection() async throws {
         let database = try #require(TestDatabase.current)
         let pool = PostgresPool(configuration: database.configuration, logger: Logger(label: "test"))

@@ -19,8 +19,8 @@ package struct DecisionStore: Sendable {
 
     package init(pool: PostgresPool) {
         self.pool = pool
-        inserts = WriteCombiner(maximumBatch: 64) { _, items in
-            let inserted = try await pool.withConnection { connection in try Self.insert(items, connection) }
+        inserts = WriteCombiner(pool: pool, maximumBatch: 64) { _, items, connection in
+            let inserted = try Self.insert(items, connection)
             return items.map { .success(inserted[$0.record.idempotencyKey]) }
         }
     }

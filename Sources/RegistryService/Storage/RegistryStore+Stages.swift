@@ -45,12 +45,12 @@ extension RegistryStore {
     static func changeStages(
         _ requests: [StageChangeRequest],
         of model: String,
-        pool: PostgresPool,
+        _ connection: PostgresConnection,
         cache: RegistryReadCache
-    ) async throws -> [Result<StageChangeResult, any Error>] {
+    ) throws -> [Result<StageChangeResult, any Error>] {
         defer { cache.invalidate(model) }
         let now = now()
-        if requests.count == 1 { return [try await changeStage(requests[0], pool: pool, at: now)] }
+        if requests.count == 1 { return [try changeStage(requests[0], connection, at: now)] }
         let changes = requests.map {
             StageChangePlan.Change(
                 version: $0.change.version,
@@ -58,8 +58,8 @@ extension RegistryStore {
                 archiveOthers: $0.change.archiveExistingVersions
             )
         }
-        return try await mappingErrors {
-            try await pool.withOwnTransaction { try changeTogether(requests, changes, of: model, at: now, $0) }
+        return try connection.rollingBackOnFailure {
+            try changeTogether(requests, changes, of: model, at: now, connection)
         }
     }
 
@@ -250,9 +250,9 @@ extension RegistryStore {
 
     private static func changeStage(
         _ request: StageChangeRequest,
-        pool: PostgresPool,
+        _ connection: PostgresConnection,
         at now: Int64
-    ) async throws -> Result<StageChangeResult, any Error> {
+    ) throws -> Result<StageChangeResult, any Error> {
         // The lock comes first, so the statement reads a snapshot taken after every earlier change committed.
         let transaction: [PostgresQuery] = [
             "BEGIN ISOLATION LEVEL READ COMMITTED",
@@ -261,7 +261,7 @@ extension RegistryStore {
             stageChangeStatement(request.change, by: request.actor, at: now),
             "COMMIT",
         ]
-        let results = try await mappingErrors { try await pool.withOwnTransaction { try $0.pipeline(transaction) } }
+        let results = try connection.rollingBackOnFailure { try connection.pipeline(transaction) }
         guard results[2]?.count == 1 else { return .failure(RegistryErrors.modelNotFound(request.change.name)) }
         return Result { try stageChangeResult(results[3], request.change, by: request.actor, at: now) }
     }

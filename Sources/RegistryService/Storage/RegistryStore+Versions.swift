@@ -33,16 +33,16 @@ extension RegistryStore {
     static func createVersions(
         _ items: [VersionCreation],
         of model: String,
-        pool: PostgresPool,
+        _ connection: PostgresConnection,
         cache: RegistryReadCache
-    ) async throws -> [Result<ModelVersion, any Error>] {
+    ) throws -> [Result<ModelVersion, any Error>] {
         let now = now()
         let count = items.count
         defer { cache.invalidate(model) }
         let rows: PostgresRows
         if count == 1 {
             let statement = loneCreate(items[0], of: model, at: now)
-            rows = try await mappingErrors { try await pool.withConnection { try $0.query(statement) } }
+            rows = try connection.query(statement)
         } else {
             // One plan for every batch, however many it holds: a custom plan per batch cost more
             // than the batch's writes. With sequential scans off, the plan that knows no array's
@@ -51,8 +51,7 @@ extension RegistryStore {
                 "BEGIN", "SET LOCAL plan_cache_mode = force_generic_plan", "SET LOCAL enable_seqscan = off",
                 batchCreate(items, of: model, at: now), "COMMIT",
             ]
-            let results = try await mappingErrors { try await pool.withOwnTransaction { try $0.pipeline(transaction) } }
-            rows = results[3]!
+            rows = try connection.rollingBackOnFailure { try connection.pipeline(transaction) }[3]!
         }
         guard rows.count == count else {
             return items.map { _ in .failure(RegistryErrors.modelNotFound(model)) }

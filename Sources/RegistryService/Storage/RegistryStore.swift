@@ -17,12 +17,12 @@ struct RegistryStore: Sendable {
     init(pool: PostgresPool, cache: RegistryReadCache) {
         self.pool = pool
         self.cache = cache
-        self.creates = WriteCombiner { model, items in
-            try await Self.createVersions(items, of: model, pool: pool, cache: cache)
+        self.creates = WriteCombiner(pool: pool) { model, items, connection in
+            try Self.mappingErrors { try Self.createVersions(items, of: model, connection, cache: cache) }
         }
         // A batch writes each touched version once, however many changes it holds.
-        self.stageChanges = WriteCombiner { model, items in
-            try await Self.changeStages(items, of: model, pool: pool, cache: cache)
+        self.stageChanges = WriteCombiner(pool: pool) { model, items, connection in
+            try Self.mappingErrors { try Self.changeStages(items, of: model, connection, cache: cache) }
         }
     }
 
@@ -70,6 +70,14 @@ struct RegistryStore: Sendable {
     static func mappingErrors<Result>(_ body: () async throws -> Result) async throws -> Result {
         do {
             return try await body()
+        } catch let error as PostgresError {
+            throw RegistryErrors.storage(error)
+        }
+    }
+
+    static func mappingErrors<Result>(_ body: () throws -> Result) throws -> Result {
+        do {
+            return try body()
         } catch let error as PostgresError {
             throw RegistryErrors.storage(error)
         }
