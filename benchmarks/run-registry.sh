@@ -70,6 +70,9 @@ printf '\n%-12s %7s | %10s %8s %8s %6s | %10s %8s %8s %6s | %8s\n' operation cal
 for operation in ${OPERATIONS:-latest alias create transition}; do
   "${ours[@]}" --operation setup >/dev/null
   [ "$MLFLOW" = 1 ] && "${theirs[@]}" --operation setup >/dev/null
+  # Both sides start clean: the last operation's dead rows (hundreds of thousands after
+  # the creates) are not left for autovacuum to chew on during the next measurement.
+  for database in registry mlflow; do psql -q -h "$dir" -p $pg_port -U postgres -d $database -c "VACUUM ANALYZE"; done
   for callers in 1 8 32; do
     read -r o_rate o_p50 o_p99 o_err < <(median_of "${ours[@]}" --operation $operation --callers $callers --duration "$SECONDS_PER_RUN")
     m_rate=- m_p50=- m_p99=- m_err=- ratio=-

@@ -2,6 +2,7 @@
 /// text form: `{"a","b c"}`. Every element is written quoted; NULL elements
 /// are not read (the decode fails).
 extension Array: PostgresEncodable where Element: PostgresEncodable {
+    @inlinable
     public var postgresText: String {
         // Byte by byte: the two characters to escape are ASCII, so no UTF-8
         // sequence holds them, and no grapheme needs breaking.

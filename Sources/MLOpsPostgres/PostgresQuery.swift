@@ -74,8 +74,8 @@ public struct PostgresQuery: Sendable, ExpressibleByStringInterpolation {
     }
 
     public struct StringInterpolation: StringInterpolationProtocol {
-        var sql = ""
-        var binds: [String?] = []
+        @usableFromInline var sql = ""
+        @usableFromInline var binds: [String?] = []
 
         public init(literalCapacity: Int, interpolationCount: Int) {
             sql.reserveCapacity(literalCapacity + interpolationCount * 3)
@@ -86,6 +86,9 @@ public struct PostgresQuery: Sendable, ExpressibleByStringInterpolation {
             sql += literal
         }
 
+        /// Inlinable, so callers get it specialised for their value's type
+        /// (generic, it looked up type metadata on every value).
+        @inlinable
         public mutating func appendInterpolation(_ value: (some PostgresEncodable)?) {
             binds.append(value?.postgresText)
             sql += "$\(binds.count)"

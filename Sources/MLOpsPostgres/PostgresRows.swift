@@ -41,6 +41,7 @@ public final class PostgresRows: @unchecked Sendable {
 
     /// A cell decoded as `type`, nil for SQL NULL.
     /// - Throws: `PostgresError` with code `.decodingFailed` when the text is not a `type`.
+    @inlinable
     public func value<Value: PostgresDecodable>(
         _ type: Value.Type,
         row: Int,
