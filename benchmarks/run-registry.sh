@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The registry benchmark, side by side with MLflow's own server in one run,
+# The registry benchmark, side by side with MLflow's own server in one run
+# (ours first, then MLflow, each server alone on the machine while measured),
 # both on one throwaway PostgreSQL 15 (unix socket), driven at 1 / 8 / 32
 # concurrent callers: GetLatestVersions, GetModelVersionByAlias,
 # CreateModelVersion, TransitionModelVersionStage with archiving. Ours over
@@ -42,10 +43,48 @@ cat >"$dir/registry.json" <<JSON
  "database": {"maxConnections": 10}, "logLevel": "warning"}
 JSON
 POSTGRES_HOST=$dir POSTGRES_PORT=$pg_port POSTGRES_USER=postgres MLOPS_DB_NAME=registry POSTGRES_SSLMODE=disable \
-  "$products/model-registry" --config "$dir/registry.json" 2>"$dir/registry.log" & stack_pids+=($!)
+  "$products/model-registry" --config "$dir/registry.json" 2>"$dir/registry.log" & registry_pid=$!
+stack_pids+=($registry_pid)
 ours=("$products/RegistryBenchmark" --address 127.0.0.1:$registry_port --ca "$certs/ca.pem"
   --cert "$certs/admin.pem" --key "$certs/admin.key")
 for _ in $(seq 100); do "${ours[@]}" --operation setup >/dev/null 2>&1 && break; sleep 0.2; done
+theirs=(.build-mlflow/venv/bin/python benchmarks/mlflow_load.py --base http://127.0.0.1:$mlflow_port)
+# Creates go last: a run of them leaves a model of 100,000+ versions, which setup deletes, and
+# updates then scatter over the emptied table's pages (a full-page WAL image each), costing
+# the promotions after them a quarter of their speed at one caller.
+operations=${OPERATIONS:-latest alias transition create}
+
+# Median of REPEAT runs of one measurement: prints "calls_per_s p50_ms p99_ms errors".
+median_of() {
+  local runs=()
+  for _ in $(seq "$REPEAT"); do runs+=("$("$@" | sed -n 's/.*calls_per_s=\([0-9.]*\) p50_ms=\([0-9.]*\) p99_ms=\([0-9.]*\) errors=\([0-9]*\)/\1 \2 \3 \4/p')"); done
+  printf '%s\n' "${runs[@]}" | sort -n -k1 | sed -n "$(( (REPEAT + 1) / 2 ))p"
+}
+
+# measure SIDE DATABASE COMMAND...: every operation at 1, 8 and 32 callers, into results[SIDE operation callers].
+# Each operation starts from a fresh model, a vacuumed database and a checkpoint: the last
+# operation's dead rows (hundreds of thousands after the creates) and their WAL are not left
+# for autovacuum and a checkpoint to work through during the next measurement.
+declare -A results
+measure() {
+  local side=$1 database=$2
+  shift 2
+  for operation in $operations; do
+    "$@" --operation setup >/dev/null
+    psql -q -h "$dir" -p $pg_port -U postgres -d "$database" -c "VACUUM ANALYZE" -c "CHECKPOINT"
+    for callers in 1 8 32; do
+      results[$side $operation $callers]=$(median_of "$@" --operation "$operation" --callers $callers --duration "$SECONDS_PER_RUN")
+    done
+  done
+}
+
+# One server at a time: MLflow's workers keep working for a while after a run of its
+# own (requests still in flight, its job queue), which cost ours a quarter of its
+# throughput when the two took turns run by run.
+echo "measuring ours..."
+measure ours registry "${ours[@]}"
+kill "$registry_pid"
+wait "$registry_pid" 2>/dev/null || true
 
 if [ "$MLFLOW" = 1 ]; then
   .build-mlflow/venv/bin/mlflow server --host 127.0.0.1 --port $mlflow_port \
@@ -55,29 +94,18 @@ if [ "$MLFLOW" = 1 ]; then
   curl -sf http://127.0.0.1:$mlflow_port/health >/dev/null || { tail -20 "$dir/mlflow.log"; exit 1; }
   echo "MLflow is up; letting its background jobs settle (30 s)..."
   sleep 30
+  echo "measuring MLflow..."
+  measure mlflow mlflow "${theirs[@]}"
 fi
-theirs=(.build-mlflow/venv/bin/python benchmarks/mlflow_load.py --base http://127.0.0.1:$mlflow_port)
-
-# Median of REPEAT runs of one measurement: prints "calls_per_s p50_ms p99_ms errors".
-median_of() {
-  local runs=()
-  for _ in $(seq "$REPEAT"); do runs+=("$("$@" | sed -n 's/.*calls_per_s=\([0-9.]*\) p50_ms=\([0-9.]*\) p99_ms=\([0-9.]*\) errors=\([0-9]*\)/\1 \2 \3 \4/p')"); done
-  printf '%s\n' "${runs[@]}" | sort -n -k1 | sed -n "$(( (REPEAT + 1) / 2 ))p"
-}
 
 printf '\n%-12s %7s | %10s %8s %8s %6s | %10s %8s %8s %6s | %8s\n' operation callers \
   "ours/s" "p50 ms" "p99 ms" errors "mlflow/s" "p50 ms" "p99 ms" errors ratio
-for operation in ${OPERATIONS:-latest alias create transition}; do
-  "${ours[@]}" --operation setup >/dev/null
-  [ "$MLFLOW" = 1 ] && "${theirs[@]}" --operation setup >/dev/null
-  # Both sides start clean: the last operation's dead rows (hundreds of thousands after
-  # the creates) are not left for autovacuum to chew on during the next measurement.
-  for database in registry mlflow; do psql -q -h "$dir" -p $pg_port -U postgres -d $database -c "VACUUM ANALYZE"; done
+for operation in $operations; do
   for callers in 1 8 32; do
-    read -r o_rate o_p50 o_p99 o_err < <(median_of "${ours[@]}" --operation $operation --callers $callers --duration "$SECONDS_PER_RUN")
+    read -r o_rate o_p50 o_p99 o_err <<<"${results[ours $operation $callers]}"
     m_rate=- m_p50=- m_p99=- m_err=- ratio=-
     if [ "$MLFLOW" = 1 ]; then
-      read -r m_rate m_p50 m_p99 m_err < <(median_of "${theirs[@]}" --operation $operation --callers $callers --duration "$SECONDS_PER_RUN")
+      read -r m_rate m_p50 m_p99 m_err <<<"${results[mlflow $operation $callers]}"
       ratio=$(awk -v o="$o_rate" -v m="$m_rate" 'BEGIN { if (m > 0) printf "%.0fx", o / m; else print "inf" }')
     fi
     printf '%-12s %7s | %10s %8s %8s %6s | %10s %8s %8s %6s | %8s\n' $operation $callers \
