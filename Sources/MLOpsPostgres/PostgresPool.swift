@@ -119,21 +119,14 @@ public final class PostgresPool: Sendable {
         isolation: IsolationLevel = .readCommitted,
         _ body: @escaping @Sendable (PostgresConnection) throws -> Result
     ) async throws -> Result {
-        try await withOwnTransaction { connection in
-            try connection.query(PostgresQuery(stringLiteral: "BEGIN ISOLATION LEVEL \(isolation.sql)"))
-            let result = try body(connection)
-            try connection.query("COMMIT")
-            return result
+        try await withConnection { connection in
+            try connection.rollingBackOnFailure {
+                try connection.query(PostgresQuery(stringLiteral: "BEGIN ISOLATION LEVEL \(isolation.sql)"))
+                let result = try body(connection)
+                try connection.query("COMMIT")
+                return result
+            }
         }
-    }
-
-    /// Runs `body`, which sends its own BEGIN and COMMIT, typically inside
-    /// pipelines with its statements (saving the round trips `withTransaction`
-    /// spends on them); a transaction it leaves open by throwing is rolled back.
-    public func withOwnTransaction<Result: Sendable>(
-        _ body: @escaping @Sendable (PostgresConnection) throws -> Result
-    ) async throws -> Result {
-        try await withConnection { connection in try connection.rollingBackOnFailure { try body(connection) } }
     }
 
     /// Lends a connection to `body` on a pool thread and returns at once,
@@ -240,18 +233,22 @@ public final class PostgresPool: Sendable {
             guard !state.closed else {
                 throw PostgresError(code: .connectionFailed, message: "the pool is closed")
             }
-            if let connection = state.idle.popLast() {
-                state.inUse += 1
-                return .reuse(connection)
-            }
-            if state.total < options.maximumConnections {
-                state.total += 1
-                state.inUse += 1
-                return .open
-            }
+            if let ready = take(&state) { return ready }
             state.nextWaiterID += 1
             return .wait(state.nextWaiterID)
         }
+    }
+
+    /// An idle connection, or a free slot to open one in; nil when all are in use.
+    private func take(_ state: inout State) -> Acquisition? {
+        if let connection = state.idle.popLast() {
+            state.inUse += 1
+            return .reuse(connection)
+        }
+        guard state.total < options.maximumConnections else { return nil }
+        state.total += 1
+        state.inUse += 1
+        return .open
     }
 
     private func complete(_ acquisition: Acquisition, since started: ContinuousClock.Instant) async throws
@@ -310,23 +307,21 @@ public final class PostgresPool: Sendable {
                 self.timeOut(id)
             }
             // A connection may have come back since the caller found none.
-            let freed: PostgresConnection?? = update { state in
-                if let connection = state.idle.popLast() {
-                    state.inUse += 1
-                    return .some(connection)
-                }
-                if state.total < options.maximumConnections {
-                    state.total += 1
-                    state.inUse += 1
-                    return .some(nil)
-                }
+            let ready: Acquisition? = update { state in
+                if let ready = take(&state) { return ready }
                 state.waiters[id] = Waiter(continuation: continuation, timer: timer)
                 state.waiterOrder.append(id)
                 return nil
             }
-            if let freed {
+            switch ready {
+            case .reuse(let connection)?:
                 timer.cancel()
-                continuation.resume(returning: freed)
+                continuation.resume(returning: connection)
+            case .open?:
+                timer.cancel()
+                continuation.resume(returning: nil)
+            case .wait?, nil:
+                break
             }
         }
     }

@@ -15,7 +15,7 @@ struct DatabaseHealthMonitor: Service {
 
     func run() async throws {
         // Its sleep must not hold up a shutdown.
-        try? await cancelWhenGracefulShutdown { await check() }
+        await cancelWhenGracefulShutdown { await check() }
     }
 
     private func check() async {
