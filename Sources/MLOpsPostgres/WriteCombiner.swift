@@ -13,16 +13,16 @@ import NIOConcurrencyHelpers
 /// connection goes back to the pool when the queue is empty, or early when
 /// someone else waits for one.
 public final class WriteCombiner<Item: Sendable, Output: Sendable>: Sendable {
-    /// Runs one batch for a key on `connection`: one result per item, in
+    /// What one caller hears.
+    public typealias Outcome = Result<Output, any Error>
+    /// Runs one batch for a key on `connection`: one outcome per item, in
     /// order. Throwing fails every item of the batch.
     public typealias Execute =
-        @Sendable (_ key: String, _ items: [Item], _ connection: PostgresConnection) throws -> [Result<
-            Output, any Error
-        >]
+        @Sendable (_ key: String, _ items: [Item], _ connection: PostgresConnection) throws -> [Outcome]
 
     private struct Waiting: Sendable {
         let item: Item
-        let continuation: CheckedContinuation<Result<Output, any Error>, Never>
+        let continuation: CheckedContinuation<Outcome, Never>
     }
 
     /// Per key: who waits for the next batch; present while the key's batches run.
@@ -40,22 +40,22 @@ public final class WriteCombiner<Item: Sendable, Output: Sendable>: Sendable {
     /// Queues `item` and waits for its batch's commit. Not cancellable: once
     /// queued, the write goes in with its batch.
     public func submit(_ item: Item, key: String) async throws -> Output {
-        let result = await withCheckedContinuation {
-            (continuation: CheckedContinuation<Result<Output, any Error>, Never>) in
+        let outcome = await withCheckedContinuation { (continuation: CheckedContinuation<Outcome, Never>) in
             let starts = queues.withLockedValue { queues in
-                defer { queues[key, default: []].append(Waiting(item: item, continuation: continuation)) }
-                return queues[key] == nil
+                let idle = queues[key] == nil
+                queues[key, default: []].append(Waiting(item: item, continuation: continuation))
+                return idle
             }
             if starts { pool.lend { self.drain(key, $0) } }
         }
-        return try result.get()
+        return try outcome.get()
     }
 
     /// On the lent connection's thread: runs the key's batches until nobody
     /// waits, or hands on to another loan when others wait for a connection.
     private func drain(_ key: String, _ lent: Result<PostgresConnection, any Error>) {
         while let batch = nextBatch(key) {
-            let results: [Result<Output, any Error>]
+            let results: [Outcome]
             do {
                 results = try execute(key, batch.map(\.item), lent.get())
                 precondition(results.count == batch.count, "one result per item")
