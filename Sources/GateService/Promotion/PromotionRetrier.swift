@@ -1,6 +1,6 @@
 import Foundation
 package import Logging
-package import ServiceLifecycle
+import ServiceLifecycle
 
 /// Applies promotions left pending (a registry outage, a gate that stopped
 /// between logging and promoting) until each is applied, superseded or
@@ -21,7 +21,7 @@ package struct PromotionRetrier: Service {
     }
 
     package func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 await retryDue()
                 do {

@@ -1,7 +1,7 @@
 import Foundation
 package import Logging
 import MLOpsPostgres
-package import ServiceLifecycle
+import ServiceLifecycle
 
 /// Runs the configured windows as their ends come round. Every replica
 /// runs the same loop; `MonitoringWindows` makes each window end run once
@@ -18,7 +18,7 @@ package struct WindowScheduler: Service {
     }
 
     package func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
                 for window in schedule {
                     group.addTask { await self.keepRunning(window) }
