@@ -63,6 +63,7 @@ public final class PostgresPool: Sendable {
     private let state = NIOLockedValueBox(State())
     private let logger: Logger
     private let metrics: PoolMetrics
+    private static let closed = PostgresError(code: .connectionFailed, message: "the pool is closed")
 
     /// The pool runs libpq on threads of its own, one per connection it may
     /// hold, since each blocks for a whole round trip to the server. Its
@@ -165,7 +166,7 @@ public final class PostgresPool: Sendable {
             if case .active = state {
                 body(.success(connection))
             } else {
-                body(.failure(PostgresError(code: .connectionFailed, message: "the pool is closed")))
+                body(.failure(Self.closed))
             }
             self.release(connection)
         }
@@ -208,7 +209,7 @@ public final class PostgresPool: Sendable {
         }
         for waiter in waiters {
             waiter.timer?.cancel()
-            waiter.continuation.resume(throwing: PostgresError(code: .connectionFailed, message: "the pool is closed"))
+            waiter.continuation.resume(throwing: Self.closed)
         }
         // Work already queued still runs; its threads end after it.
         threadPool.shutdownGracefully { _ in }
@@ -231,7 +232,7 @@ public final class PostgresPool: Sendable {
     private func reserve() throws -> Acquisition {
         try update { state in
             guard !state.closed else {
-                throw PostgresError(code: .connectionFailed, message: "the pool is closed")
+                throw Self.closed
             }
             if let ready = take(&state) { return ready }
             state.nextWaiterID += 1
@@ -275,7 +276,7 @@ public final class PostgresPool: Sendable {
         try await withCheckedThrowingContinuation { continuation in
             threadPool.submit { state in
                 guard case .active = state else {
-                    continuation.resume(throwing: PostgresError(code: .connectionFailed, message: "the pool is closed"))
+                    continuation.resume(throwing: Self.closed)
                     return
                 }
                 continuation.resume(with: Result { try body() })

@@ -47,6 +47,15 @@ package struct TestDatabase: Sendable {
 
     /// Settings for this database.
     package var configuration: PostgresConfiguration { cluster.configuration(database: name) }
+
+    /// The environment a service process reads this database from.
+    package var serviceEnvironment: [String: String] {
+        let settings = configuration
+        return [
+            "POSTGRES_HOST": settings.host, "POSTGRES_PORT": String(settings.port), "POSTGRES_USER": settings.user,
+            "MLOPS_DB_NAME": settings.database, "POSTGRES_SSLMODE": "disable",
+        ]
+    }
 }
 
 /// One cluster per test process, started on first use.

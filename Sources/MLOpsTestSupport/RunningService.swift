@@ -50,11 +50,7 @@ package struct RunningService: Sendable {
              "logLevel": "info"\(extraSettings.map { ", \($0)" } ?? "")}
             """
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
-        let settings = database.configuration
-        let environment = [
-            "POSTGRES_HOST": settings.host, "POSTGRES_PORT": String(settings.port), "POSTGRES_USER": settings.user,
-            "MLOPS_DB_NAME": settings.database, "POSTGRES_SSLMODE": "disable",
-        ].merging(extraEnvironment) { _, extra in extra }
+        let environment = database.serviceEnvironment.merging(extraEnvironment) { _, extra in extra }
         var running = RunningService(
             executable: executable,
             rpcService: rpcService,

@@ -52,16 +52,23 @@ struct WriteCombinerTests {
         )
     }
 
+    /// Logs each batch, holds the first (item 0) at `gate`, answers item × 10.
+    private func loggingCombiner(_ pool: PostgresPool, _ log: EventLog, holdingTheFirstBatchAt gate: Gate)
+        -> WriteCombiner<Int, Int>
+    {
+        WriteCombiner(pool: pool) { _, items, _ in
+            log.record(batch: items)
+            if items == [0] { gate.pass() }
+            return items.map { .success($0 * 10) }
+        }
+    }
+
     @Test func writesThatArriveDuringABatchGoTogetherInTheNextInArrivalOrder() async throws {
         let pool = try pool()
         defer { pool.close() }
         let log = EventLog()
         let gate = Gate()
-        let combiner = WriteCombiner<Int, Int>(pool: pool) { _, items, _ in
-            log.record(batch: items)
-            if items == [0] { gate.pass() }
-            return items.map { .success($0 * 10) }
-        }
+        let combiner = loggingCombiner(pool, log, holdingTheFirstBatchAt: gate)
         try await withThrowingTaskGroup(of: (Int, Int).self) { group in
             group.addTask { (0, try await combiner.submit(0, key: "m")) }
             await gate.waitUntilEntered()
@@ -132,11 +139,7 @@ struct WriteCombinerTests {
         defer { pool.close() }
         let log = EventLog()
         let gate = Gate()
-        let combiner = WriteCombiner<Int, Int>(pool: pool) { _, items, _ in
-            log.record(batch: items)
-            if items == [0] { gate.pass() }
-            return items.map { .success($0) }
-        }
+        let combiner = loggingCombiner(pool, log, holdingTheFirstBatchAt: gate)
         async let first = combiner.submit(0, key: "m")
         await gate.waitUntilEntered()
         async let second = combiner.submit(1, key: "m")

@@ -102,7 +102,6 @@ struct LifecycleTests {
         let database = TestDatabase(cluster: cluster, name: try cluster.createDatabase("taken"))
         let registry = try await RunningRegistry.start(count: 1, database: database)
         let identity = try registry.identityFiles("model-registry")
-        let settings = database.configuration
         let second = try ServiceProcess(
             "model-registry",
             [
@@ -110,10 +109,7 @@ struct LifecycleTests {
                 String(try FreeTCPPort.find()), "--tls-certificate", identity.certificatePath, "--tls-key",
                 identity.keyPath, "--tls-ca", registry.authority.authorityPath,
             ],
-            environment: [
-                "POSTGRES_HOST": settings.host, "POSTGRES_PORT": String(settings.port), "POSTGRES_USER": settings.user,
-                "MLOPS_DB_NAME": settings.database, "POSTGRES_SSLMODE": "disable",
-            ]
+            environment: database.serviceEnvironment
         )
         let status = await second.exitStatus(waitingUpTo: .seconds(30))
         #expect(status != nil && status != 0, "\(second.log)")

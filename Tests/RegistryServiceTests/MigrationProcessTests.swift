@@ -6,13 +6,12 @@ import Testing
 struct MigrationProcessTests {
     @Test func fourReplicasStartingTogetherApplyTheSchemaOnce() async throws {
         let database = try #require(TestDatabase.current)
-        let settings = database.configuration
-        let environment = [
-            "POSTGRES_HOST": settings.host, "POSTGRES_PORT": String(settings.port), "POSTGRES_USER": settings.user,
-            "MLOPS_DB_NAME": settings.database, "POSTGRES_SSLMODE": "disable",
-        ]
         let processes = try (0..<4).map { _ in
-            try ServiceProcess("model-registry", ["--migrate-only", "--log-level", "info"], environment: environment)
+            try ServiceProcess(
+                "model-registry",
+                ["--migrate-only", "--log-level", "info"],
+                environment: database.serviceEnvironment
+            )
         }
         for process in processes {
             let status = await process.exitStatus(waitingUpTo: .seconds(60))
@@ -23,10 +22,48 @@ struct MigrationProcessTests {
         #expect(applied.count == 1)
         #expect(processes.filter { $0.log.contains("migrations_applied=[]") }.count == 3)
 
-        let connection = try PostgresConnection(configuration: settings)
+        let connection = try PostgresConnection(configuration: database.configuration)
         let rows = try connection.query("SELECT version FROM model_registry_schema_migrations")
         #expect(rows.count == 2)
         let view = try connection.query("SELECT count(*) FROM v_model_timeline")
         #expect(try view.value(Int.self, row: 0, column: 0) == 0)
+    }
+}
+
+@Suite("The registry's schema", .temporaryPostgres)
+struct RegistrySchemaTests {
+    /// Every write to a model also rewrites its row (version counter,
+    /// timestamp, who). No index may cover those columns: then the rewrite
+    /// stays on its page (HOT) and leaves no index entry behind for lookups
+    /// by name to wade through until the next vacuum.
+    @Test func aWriteRewritesItsModelsRowInPlace() async throws {
+        let database = try #require(TestDatabase.current)
+        let migration = try ServiceProcess(
+            "model-registry",
+            ["--migrate-only"],
+            environment: database.serviceEnvironment
+        )
+        #expect(await migration.exitStatus(waitingUpTo: .seconds(60)) == 0, "\(migration.log)")
+
+        let connection = try PostgresConnection(configuration: database.configuration)
+        try connection.query(
+            """
+            INSERT INTO registered_models (name, created_by, last_updated_by, creation_timestamp, last_updated_timestamp)
+            VALUES ('m', 'trainer', 'trainer', 1, 1)
+            """
+        )
+        try connection.query("BEGIN")
+        for version in 1...3 {
+            try connection.query(
+                """
+                UPDATE registered_models
+                SET last_version = \(version), last_updated_timestamp = \(version + 1), last_updated_by = \("gate")
+                WHERE name = 'm'
+                """
+            )
+        }
+        let inPlace = try connection.query("SELECT pg_stat_get_xact_tuples_hot_updated('registered_models'::regclass)")
+        #expect(try inPlace.value(Int.self, row: 0, column: 0) == 3)
+        try connection.query("ROLLBACK")
     }
 }
