@@ -98,7 +98,17 @@ struct MLOpsCtlMonitoringTests {
         let trend = output
         (status, output) = try await mlopsctl("report", "drift-trend", "cli-model")
         #expect(status == 0 && output == trend, "\(output)")
-        (status, output) = try await mlopsctl("monitoring", "context", "cli-model", "--lookback-hours", "2")
+        // The same window as the run's, not one ending now: near the end of an hour, "now minus two hours" would
+        // already have passed the earliest predictions.
+        (status, output) = try await mlopsctl(
+            "monitoring",
+            "context",
+            "cli-model",
+            "--lookback-hours",
+            "1",
+            "--as-of",
+            String(end)
+        )
         #expect(status == 0 && output.contains("predictions 150, labelled 30"), "\(output)")
         // A clear error: which service, where, which status.
         (status, output) = try await mlopsctl("monitoring", "latest", "never-seen")
