@@ -18,13 +18,13 @@ struct MigrationProcessTests {
             #expect(status == 0, "\(process.log)")
         }
         // Exactly one of them applied it; the others found it done.
-        let applied = processes.filter { $0.log.contains("migrations_applied=[1, 2]") }
+        let applied = processes.filter { $0.log.contains("migrations_applied=[1, 2, 3]") }
         #expect(applied.count == 1)
         #expect(processes.filter { $0.log.contains("migrations_applied=[]") }.count == 3)
 
         let connection = try PostgresConnection(configuration: database.configuration)
         let rows = try connection.query("SELECT version FROM model_registry_schema_migrations")
-        #expect(rows.count == 2)
+        #expect(rows.count == 3)
         let view = try connection.query("SELECT count(*) FROM v_model_timeline")
         #expect(try view.value(Int.self, row: 0, column: 0) == 0)
     }
@@ -37,21 +37,7 @@ struct RegistrySchemaTests {
     /// stays on its page (HOT) and leaves no index entry behind for lookups
     /// by name to wade through until the next vacuum.
     @Test func aWriteRewritesItsModelsRowInPlace() async throws {
-        let database = try #require(TestDatabase.current)
-        let migration = try ServiceProcess(
-            "model-registry",
-            ["--migrate-only"],
-            environment: database.serviceEnvironment
-        )
-        #expect(await migration.exitStatus(waitingUpTo: .seconds(60)) == 0, "\(migration.log)")
-
-        let connection = try PostgresConnection(configuration: database.configuration)
-        try connection.query(
-            """
-            INSERT INTO registered_models (name, created_by, last_updated_by, creation_timestamp, last_updated_timestamp)
-            VALUES ('m', 'trainer', 'trainer', 1, 1)
-            """
-        )
+        let connection = try await migratedDatabase(withModel: "m")
         try connection.query("BEGIN")
         for version in 1...3 {
             try connection.query(
@@ -65,5 +51,50 @@ struct RegistrySchemaTests {
         let inPlace = try connection.query("SELECT pg_stat_get_xact_tuples_hot_updated('registered_models'::regclass)")
         #expect(try inPlace.value(Int.self, row: 0, column: 0) == 3)
         try connection.query("ROLLBACK")
+    }
+
+    /// An edit that leaves a version's stage alone (description, who, when)
+    /// touches no index either.
+    @Test func anEditRewritesItsVersionsRowInPlace() async throws {
+        let connection = try await migratedDatabase(withModel: "edited")
+        try connection.query(
+            """
+            INSERT INTO model_versions (model_name, model_id, version, created_by, last_updated_by,
+                                        creation_timestamp, last_updated_timestamp)
+            SELECT name, id, 1, 'trainer', 'trainer', 1, 1 FROM registered_models WHERE name = 'edited'
+            """
+        )
+        try connection.query("BEGIN")
+        for edit in 1...3 {
+            try connection.query(
+                """
+                UPDATE model_versions
+                SET description = \("edit \(edit)"), last_updated_by = \("admin"), last_updated_timestamp = \(edit + 1)
+                WHERE model_name = 'edited' AND version = 1
+                """
+            )
+        }
+        let inPlace = try connection.query("SELECT pg_stat_get_xact_tuples_hot_updated('model_versions'::regclass)")
+        #expect(try inPlace.value(Int.self, row: 0, column: 0) == 3)
+        try connection.query("ROLLBACK")
+    }
+
+    /// A database migrated by the real process, holding the model `name`.
+    private func migratedDatabase(withModel name: String) async throws -> PostgresConnection {
+        let database = try #require(TestDatabase.current)
+        let migration = try ServiceProcess(
+            "model-registry",
+            ["--migrate-only"],
+            environment: database.serviceEnvironment
+        )
+        #expect(await migration.exitStatus(waitingUpTo: .seconds(60)) == 0, "\(migration.log)")
+        let connection = try PostgresConnection(configuration: database.configuration)
+        try connection.query(
+            """
+            INSERT INTO registered_models (name, created_by, last_updated_by, creation_timestamp, last_updated_timestamp)
+            VALUES (\(name), 'trainer', 'trainer', 1, 1)
+            """
+        )
+        return connection
     }
 }
