@@ -67,7 +67,7 @@ package final class TemporaryPostgres: Sendable {
 
     /// Stops the server at once and deletes the folder.
     package func stop() {
-        try? PostgresTools.run("pg_ctl", ["-D", dataDirectory, "-m", "immediate", "-w", "stop"])
+        _ = try? PostgresTools.run("pg_ctl", ["-D", dataDirectory, "-m", "immediate", "-w", "stop"])
         try? FileManager.default.removeItem(at: folder)
     }
 

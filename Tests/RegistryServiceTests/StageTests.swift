@@ -264,4 +264,64 @@ struct ConcurrentPromotionTests {
         }
         #expect(replayed == Dictionary(uniqueKeysWithValues: versions.map { ($0.version, $0.currentStage) }))
     }
+
+    /// Sustained changes of every kind, to versions that exist and some that
+    /// do not, from many callers on both replicas: batches form on each and
+    /// interleave with the other's. Each caller hears what was stored, and
+    /// the history stays a chain that ends in today's stages.
+    @Test func sustainedChangesOnBothReplicasAgreeWithTheHistory() async throws {
+        let (replicas, admin) = try await model("sustained", versions: 12)
+        let stages = ["Production", "Staging", "None", "Production", "Archived", "Staging", "Production"]
+        let heard = try await withThrowingTaskGroup(of: ([Int64: String], [String]).self) { group in
+            for caller in 0..<16 {
+                let client = replicas[caller % 2]
+                group.addTask {
+                    var fromStages: [Int64: String] = [:]
+                    var failures: [String] = []
+                    for call in 0..<25 {
+                        let n = caller * 25 + call
+                        // Versions 13 and 14 do not exist.
+                        let (version, stage) = (Int64(n % 14 + 1), stages[n % stages.count])
+                        let archive = stage == "Production" || (stage == "Staging" && n % 3 == 0)
+                        let request = TransitionModelVersionStageRequest(
+                            name: "sustained",
+                            version: version,
+                            stage: stage,
+                            archiveExistingVersions: archive
+                        )
+                        do {
+                            let response = try await client.transitionModelVersionStage(request)
+                            let transition = try #require(response.transition)
+                            fromStages[transition.id] = transition.fromStage
+                            if version > 12 || response.modelVersion?.currentStage != stage {
+                                failures.append("v\(version) → \(stage): \(response)")
+                            }
+                        } catch let error as RPCError where error.code == .notFound && version > 12 {
+                        } catch {
+                            failures.append("v\(version) → \(stage): \(error)")
+                        }
+                    }
+                    return (fromStages, failures)
+                }
+            }
+            return try await group.reduce(into: (fromStages: [Int64: String](), failures: [String]())) {
+                $0.fromStages.merge($1.0) { first, _ in first }
+                $0.failures += $1.1
+            }
+        }
+        #expect(heard.failures.isEmpty, "\(heard.failures.prefix(5))")
+        let versions = try await admin.searchModelVersions(.init(filter: "name = 'sustained'")).modelVersions
+        #expect(versions.filter { $0.currentStage == "Production" }.count <= 1)
+
+        // Replaying the history in commit order gives today's stages; each caller heard its row's from-stage.
+        let history = try await admin.listTransitions(.init(name: "sustained", maxResults: 1000)).transitions
+        #expect(history.filter { $0.archivedByVersion == 0 }.count == heard.fromStages.count)
+        var replayed: [Int64: String] = [:]
+        for transition in history.reversed() {
+            #expect(replayed[transition.version, default: "None"] == transition.fromStage, "\(transition)")
+            if transition.archivedByVersion == 0 { #expect(heard.fromStages[transition.id] == transition.fromStage) }
+            replayed[transition.version] = transition.toStage
+        }
+        #expect(replayed == Dictionary(uniqueKeysWithValues: versions.map { ($0.version, $0.currentStage) }))
+    }
 }
