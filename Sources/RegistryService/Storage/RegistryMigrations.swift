@@ -130,11 +130,11 @@ enum RegistryMigrations {
             """
     )
 
-    /// Every stage change rewrites two versions or more, and an index on
-    /// their timestamp was one more entry to add per version, for searches
-    /// that can sort instead: promotions at 8 callers gained a tenth without
-    /// it. Edits that leave the stage alone (description, who, when) now stay
-    /// on their page.
+    /// Every write to a version moves its timestamp, so with the timestamp
+    /// indexed no edit could stay on its page: each added an entry to every
+    /// index of the table, for searches that can sort instead. Edits that
+    /// leave the stage alone (description, who, when) now stay on their page;
+    /// a stage change still adds entries (the stage is indexed), one fewer.
     static let versionTimestampUnindexed = Migration(
         version: 3,
         name: "model_versions: no index on last_updated_timestamp",
