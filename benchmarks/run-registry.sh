@@ -5,7 +5,8 @@
 # concurrent callers: GetLatestVersions, GetModelVersionByAlias,
 # CreateModelVersion, TransitionModelVersionStage with archiving. Ours over
 # TLS (mutual, as deployed); MLflow 3.17.2 (`mlflow server`, 4 uvicorn workers)
-# over plain HTTP from benchmarks/mlflow_load.py. Medians of REPEAT runs.
+# over plain HTTP from benchmarks/mlflow_load.py. Medians of REPEAT runs, with the
+# range of the rates.
 # Usage: benchmarks/run-registry.sh [seconds per run] [repeats]; MLFLOW=0 skips
 # MLflow; OPERATIONS="create transition" measures only those.
 set -euo pipefail
@@ -54,11 +55,14 @@ theirs=(.build-mlflow/venv/bin/python benchmarks/mlflow_load.py --base http://12
 # the promotions after them a quarter of their speed at one caller.
 operations=${OPERATIONS:-latest alias transition create}
 
-# Median of REPEAT runs of one measurement: prints "calls_per_s p50_ms p99_ms errors".
+# Median of REPEAT runs of one measurement, and the range of their rates (the machine is
+# noisy): prints "calls_per_s p50_ms p99_ms errors lowest-highest".
 median_of() {
   local runs=()
   for _ in $(seq "$REPEAT"); do runs+=("$("$@" | sed -n 's/.*calls_per_s=\([0-9.]*\) p50_ms=\([0-9.]*\) p99_ms=\([0-9.]*\) errors=\([0-9]*\)/\1 \2 \3 \4/p')"); done
-  printf '%s\n' "${runs[@]}" | sort -n -k1 | sed -n "$(( (REPEAT + 1) / 2 ))p"
+  local sorted
+  sorted=$(printf '%s\n' "${runs[@]}" | sort -n -k1)
+  echo "$(sed -n "$(( (REPEAT + 1) / 2 ))p" <<<"$sorted") $(head -1 <<<"$sorted" | cut -d' ' -f1)-$(tail -1 <<<"$sorted" | cut -d' ' -f1)"
 }
 
 # measure SIDE DATABASE COMMAND...: every operation at 1, 8 and 32 callers, into results[SIDE operation callers].
@@ -98,17 +102,17 @@ if [ "$MLFLOW" = 1 ]; then
   measure mlflow mlflow "${theirs[@]}"
 fi
 
-printf '\n%-12s %7s | %10s %8s %8s %6s | %10s %8s %8s %6s | %8s\n' operation callers \
-  "ours/s" "p50 ms" "p99 ms" errors "mlflow/s" "p50 ms" "p99 ms" errors ratio
+printf '\n%-12s %7s | %10s %13s %7s %7s %6s | %8s %11s %7s %7s %6s | %6s\n' operation callers \
+  "ours/s" "range" "p50 ms" "p99 ms" errors "mlflow/s" "range" "p50 ms" "p99 ms" errors ratio
 for operation in $operations; do
   for callers in 1 8 32; do
-    read -r o_rate o_p50 o_p99 o_err <<<"${results[ours $operation $callers]}"
-    m_rate=- m_p50=- m_p99=- m_err=- ratio=-
+    read -r o_rate o_p50 o_p99 o_err o_range <<<"${results[ours $operation $callers]}"
+    m_rate=- m_p50=- m_p99=- m_err=- m_range=- ratio=-
     if [ "$MLFLOW" = 1 ]; then
-      read -r m_rate m_p50 m_p99 m_err <<<"${results[mlflow $operation $callers]}"
+      read -r m_rate m_p50 m_p99 m_err m_range <<<"${results[mlflow $operation $callers]}"
       ratio=$(awk -v o="$o_rate" -v m="$m_rate" 'BEGIN { if (m > 0) printf "%.0fx", o / m; else print "inf" }')
     fi
-    printf '%-12s %7s | %10s %8s %8s %6s | %10s %8s %8s %6s | %8s\n' $operation $callers \
-      "$o_rate" "$o_p50" "$o_p99" "$o_err" "$m_rate" "$m_p50" "$m_p99" "$m_err" "$ratio"
+    printf '%-12s %7s | %10s %13s %7s %7s %6s | %8s %11s %7s %7s %6s | %6s\n' $operation $callers \
+      "$o_rate" "$o_range" "$o_p50" "$o_p99" "$o_err" "$m_rate" "$m_range" "$m_p50" "$m_p99" "$m_err" "$ratio"
   done
 done
