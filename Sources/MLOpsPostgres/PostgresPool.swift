@@ -322,7 +322,7 @@ public final class PostgresPool: Sendable {
                 timer.cancel()
                 continuation.resume(returning: nil)
             case .wait?, nil:
-                break
+                break  // Registered (`take` never says wait): a release or the timer answers.
             }
         }
     }

@@ -257,12 +257,7 @@ struct ConcurrentPromotionTests {
         // Every promotion is in the history, and replaying it in commit order gives today's stages.
         let history = try await admin.listTransitions(.init(name: "cycled", maxResults: 1000)).transitions
         #expect(history.filter { $0.archivedByVersion == 0 }.count == 96)
-        var replayed: [Int64: String] = [:]
-        for transition in history.reversed() {
-            #expect(replayed[transition.version, default: "None"] == transition.fromStage, "\(transition)")
-            replayed[transition.version] = transition.toStage
-        }
-        #expect(replayed == Dictionary(uniqueKeysWithValues: versions.map { ($0.version, $0.currentStage) }))
+        expectHistory(history, replaysTo: versions)
     }
 
     /// Sustained changes of every kind, to versions that exist and some that
@@ -272,7 +267,8 @@ struct ConcurrentPromotionTests {
     @Test func sustainedChangesOnBothReplicasAgreeWithTheHistory() async throws {
         let (replicas, admin) = try await model("sustained", versions: 12)
         let stages = ["Production", "Staging", "None", "Production", "Archived", "Staging", "Production"]
-        let heard = try await withThrowingTaskGroup(of: ([Int64: String], [String]).self) { group in
+        let heard = try await withThrowingTaskGroup(of: (fromStages: [Int64: String], failures: [String]).self) {
+            group in
             for caller in 0..<16 {
                 let client = replicas[caller % 2]
                 group.addTask {
@@ -305,8 +301,8 @@ struct ConcurrentPromotionTests {
                 }
             }
             return try await group.reduce(into: (fromStages: [Int64: String](), failures: [String]())) {
-                $0.fromStages.merge($1.0) { first, _ in first }
-                $0.failures += $1.1
+                $0.fromStages.merge($1.fromStages) { first, _ in first }
+                $0.failures += $1.failures
             }
         }
         #expect(heard.failures.isEmpty, "\(heard.failures.prefix(5))")
@@ -316,10 +312,19 @@ struct ConcurrentPromotionTests {
         // Replaying the history in commit order gives today's stages; each caller heard its row's from-stage.
         let history = try await admin.listTransitions(.init(name: "sustained", maxResults: 1000)).transitions
         #expect(history.filter { $0.archivedByVersion == 0 }.count == heard.fromStages.count)
+        expectHistory(history, replaysTo: versions)
+        for transition in history where transition.archivedByVersion == 0 {
+            #expect(heard.fromStages[transition.id] == transition.fromStage, "\(transition)")
+        }
+    }
+
+    /// Replayed in commit order (the history comes newest first), each row
+    /// starts where the one before it about the same version ended, and the
+    /// last of each gives that version's stage today.
+    private func expectHistory(_ history: [Transition], replaysTo versions: [ModelVersion]) {
         var replayed: [Int64: String] = [:]
         for transition in history.reversed() {
             #expect(replayed[transition.version, default: "None"] == transition.fromStage, "\(transition)")
-            if transition.archivedByVersion == 0 { #expect(heard.fromStages[transition.id] == transition.fromStage) }
             replayed[transition.version] = transition.toStage
         }
         #expect(replayed == Dictionary(uniqueKeysWithValues: versions.map { ($0.version, $0.currentStage) }))
