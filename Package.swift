@@ -260,7 +260,7 @@ let package = Package(
             name: "ServiceSchemaTests",
             dependencies: [
                 "MonitoringService", "GateService", "GatePolicy", "DriftEngine", "MLOpsPostgres", "MLOpsTestSupport",
-                logging,
+                "MLOpsProcess", "MLOpsServiceConfiguration", logging,
             ],
             swiftSettings: swiftSettings
         ),

@@ -17,9 +17,14 @@ package struct CommandFailed: Error, CustomStringConvertible {
 /// it never sees `pg_ctl start` finish while the server it started lives on.
 package enum ChildProcess {
     /// Runs `executable`, output and errors appended to `outputPath`, input
-    /// from /dev/null; returns its exit status.
-    package static func run(_ executable: String, _ arguments: [String], outputPath: String) throws -> Int32 {
-        let pid = try spawn(executable, arguments, outputPath: outputPath)
+    /// from /dev/null, `environment` added to ours; returns its exit status.
+    package static func run(
+        _ executable: String,
+        _ arguments: [String],
+        outputPath: String,
+        environment: [String: String] = [:]
+    ) throws -> Int32 {
+        let pid = try spawn(executable, arguments, outputPath: outputPath, environment: environment)
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1 {
             guard errno == EINTR else {

@@ -4,10 +4,14 @@ extension ChildProcess {
     /// Runs `executable` to completion and returns what it printed; a
     /// non-zero exit is `CommandFailed` with that output.
     @discardableResult
-    package static func output(_ executable: String, _ arguments: [String]) throws -> String {
+    package static func output(
+        _ executable: String,
+        _ arguments: [String],
+        environment: [String: String] = [:]
+    ) throws -> String {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("mlops-tool-\(UUID()).log")
         defer { try? FileManager.default.removeItem(at: file) }
-        let status = try run(executable, arguments, outputPath: file.path)
+        let status = try run(executable, arguments, outputPath: file.path, environment: environment)
         // Read through a file handle: String(contentsOf:) leaks its buffer for an empty file
         // (FoundationEssentials, seen under LeakSanitizer), and most tools print nothing.
         let handle = FileHandle(forReadingAtPath: file.path)

@@ -19,18 +19,20 @@ stack_start_postgres() {
     -o "-p $STACK_PG_PORT -k $STACK_DIR -c listen_addresses='' -c max_connections=200 -c autovacuum_naptime=1s" -w start >/dev/null
 }
 
-# stack_issue_certificates DIR NAME...: DIR/ca.pem, and DIR/NAME.pem + .key per name (CN=NAME).
+# stack_issue_certificates DIR NAME...: DIR/ca.pem, and DIR/NAME.pem + .key per name (CN=NAME;
+# SANs NAME, localhost, 127.0.0.1, so a service is reachable by its name on a container network
+# too). Valid STACK_CERTIFICATE_DAYS days (2 unless set).
 stack_issue_certificates() {
-  local certs=$1
+  local certs=$1 days=${STACK_CERTIFICATE_DAYS:-2}
   shift
   mkdir -p "$certs"
   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$certs/ca.key" \
-    -out "$certs/ca.pem" -days 2 -subj /CN=mlops-local-ca -addext basicConstraints=critical,CA:TRUE \
+    -out "$certs/ca.pem" -days "$days" -subj /CN=mlops-local-ca -addext basicConstraints=critical,CA:TRUE \
     -addext keyUsage=critical,keyCertSign 2>/dev/null
   for name in "$@"; do
     openssl req -x509 -CA "$certs/ca.pem" -CAkey "$certs/ca.key" -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
-      -nodes -keyout "$certs/$name.key" -out "$certs/$name.pem" -days 2 -subj "/CN=$name" \
-      -addext basicConstraints=CA:FALSE -addext subjectAltName=DNS:localhost,IP:127.0.0.1 \
+      -nodes -keyout "$certs/$name.key" -out "$certs/$name.pem" -days "$days" -subj "/CN=$name" \
+      -addext basicConstraints=CA:FALSE -addext "subjectAltName=DNS:$name,DNS:localhost,IP:127.0.0.1" \
       -addext extendedKeyUsage=serverAuth,clientAuth 2>/dev/null
   done
 }
