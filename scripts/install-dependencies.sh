@@ -2,11 +2,12 @@
 # Installs what a fresh machine of this kind lacks, and nothing it already has:
 # the C libraries the package links (libpq, OpenSSL 3, protobuf-c), the code
 # generator, PostgreSQL 15's server binaries for the tests' throwaway
-# clusters, PyYAML to read the compose file in its test, and Python's protobuf
+# clusters, PyYAML to read the compose file in its test, iproute2 for the test
+# that puts each part of the system on a host of its own, and Python's protobuf
 # for the interop test. Safe to run again.
 set -euo pipefail
 
-packages=(libpq-dev libssl-dev libprotobuf-c-dev protobuf-c-compiler pkg-config openssl postgresql-15 python3-yaml)
+packages=(libpq-dev libssl-dev libprotobuf-c-dev protobuf-c-compiler pkg-config openssl postgresql-15 python3-yaml iproute2)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

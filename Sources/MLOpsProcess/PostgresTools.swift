@@ -31,12 +31,13 @@ package enum PostgresTools {
 
     package static var runsAsRoot: Bool { getuid() == 0 }
 
+    /// Runs `tool`; with a `launcher` (such as `ip netns exec NAME`), through it.
     @discardableResult
-    package static func run(_ tool: String, _ arguments: [String]) throws -> String {
-        let executable = "\(binaries)/\(tool)"
-        return runsAsRoot
-            ? try ChildProcess.output("/sbin/runuser", ["-u", "postgres", "--", executable] + arguments)
-            : try ChildProcess.output(executable, arguments)
+    package static func run(_ tool: String, _ arguments: [String], launcher: [String] = []) throws -> String {
+        let command =
+            (runsAsRoot ? ["/sbin/runuser", "-u", "postgres", "--"] : []) + ["\(binaries)/\(tool)"] + arguments
+        let launched = launcher + command
+        return try ChildProcess.output(launched[0], Array(launched.dropFirst()))
     }
 
     /// Hands `path` to the `postgres` user when we are root, so the server can write there.

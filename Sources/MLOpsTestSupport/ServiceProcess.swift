@@ -22,14 +22,26 @@ package final class ServiceProcess: @unchecked Sendable {
         return folder.path
     }
 
-    /// Starts `executable` (a product name such as `model-registry`).
-    package init(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws {
+    /// Starts `executable` (a product name such as `model-registry`); with a
+    /// `launcher` (`HostNetwork.launcher(on:)`), through it, as the same process.
+    package init(
+        _ executable: String,
+        _ arguments: [String],
+        environment: [String: String] = [:],
+        launcher: [String] = []
+    ) throws {
         let path = "\(Self.productsFolder)/\(executable)"
         guard FileManager.default.isExecutableFile(atPath: path) else {
             throw CommandFailed(command: path, output: "not built: run swift build first")
         }
         logPath = NSTemporaryDirectory() + "/\(executable)-\(UUID().uuidString.prefix(8)).log"
-        pid = try ChildProcess.spawn(path, arguments, outputPath: logPath, environment: environment)
+        let command = launcher + [path] + arguments
+        pid = try ChildProcess.spawn(
+            command[0],
+            Array(command.dropFirst()),
+            outputPath: logPath,
+            environment: environment
+        )
     }
 
     deinit {

@@ -3,25 +3,34 @@ package import MLOpsPostgres
 import MLOpsProcess
 
 /// A throwaway PostgreSQL 15 cluster for one test run: `initdb` and `pg_ctl`
-/// in a temporary folder, listening on a free port on 127.0.0.1 and on a unix
-/// socket in that folder, run as the `postgres` user when the tests run as
-/// root. `stop()` removes every trace; a cluster whose test process died
-/// without stopping it is removed by the next `start()`.
+/// in a temporary folder, listening on a free port on 127.0.0.1 (or on a host
+/// of a `HostNetwork`) and on a unix socket in that folder, run as the
+/// `postgres` user when the tests run as root. `stop()` removes every trace; a
+/// cluster whose test process died without stopping it is removed by the next
+/// `start()`.
 package final class TemporaryPostgres: Sendable {
     /// The folder holding the data directory, the socket and the server log.
     let folder: URL
     package let port: Int
     package let user = "postgres"
+    /// The address it listens on besides the socket.
+    package let address: String
+    /// Runs the server tools on the host the server lives on (empty: here).
+    private let launcher: [String]
 
     private static let folderPrefix = "mlops-pg-"
 
-    private init(folder: URL, port: Int) {
+    private init(folder: URL, port: Int, address: String = "127.0.0.1", launcher: [String] = []) {
         self.folder = folder
         self.port = port
+        self.address = address
+        self.launcher = launcher
     }
 
-    /// Starts a new cluster and waits until it accepts connections.
-    package static func start() throws -> TemporaryPostgres {
+    /// Starts a new cluster and waits until it accepts connections: on this
+    /// machine's loopback, or on `host` of `network` (its socket is still
+    /// reachable from here: a unix socket is a file).
+    package static func start(on host: String? = nil, of network: HostNetwork? = nil) throws -> TemporaryPostgres {
         removeAbandonedClusters()
         let folder = FileManager.default.temporaryDirectory
             .appendingPathComponent(folderPrefix + UUID().uuidString.prefix(8).lowercased())
@@ -32,7 +41,17 @@ package final class TemporaryPostgres: Sendable {
             encoding: .utf8
         )
         let port = try FreeTCPPort.find()
-        let cluster = TemporaryPostgres(folder: folder, port: port)
+        let cluster =
+            if let host, let network {
+                TemporaryPostgres(
+                    folder: folder,
+                    port: port,
+                    address: network.address(of: host),
+                    launcher: network.launcher(on: host)
+                )
+            } else {
+                TemporaryPostgres(folder: folder, port: port)
+            }
         do {
             try PostgresTools.giveToPostgres(folder.path)
             try PostgresTools.run(
@@ -50,13 +69,14 @@ package final class TemporaryPostgres: Sendable {
     /// Starts (or starts again) the server on the cluster's port and socket.
     package func startServer() throws {
         let options = [
-            "-p \(port)", "-k \(folder.path)", "-c listen_addresses=127.0.0.1",
+            "-p \(port)", "-k \(folder.path)", "-c listen_addresses=\(address)",
             "-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off",
             "-c max_connections=200",
         ]
         try PostgresTools.run(
             "pg_ctl",
-            ["-D", dataDirectory, "-l", logFile, "-o", options.joined(separator: " "), "-w", "start"]
+            ["-D", dataDirectory, "-l", logFile, "-o", options.joined(separator: " "), "-w", "start"],
+            launcher: launcher
         )
     }
 
@@ -81,6 +101,16 @@ package final class TemporaryPostgres: Sendable {
 
     private var dataDirectory: String { folder.appendingPathComponent("data").path }
     private var logFile: String { folder.appendingPathComponent("server.log").path }
+
+    /// Adds a line to the server's pg_hba.conf (who may connect from where,
+    /// and how) and has it read again.
+    package func allowClients(_ rule: String) throws {
+        let file = try FileHandle(forWritingTo: URL(fileURLWithPath: dataDirectory + "/pg_hba.conf"))
+        defer { try? file.close() }
+        try file.seekToEnd()
+        try file.write(contentsOf: Data((rule + "\n").utf8))
+        try PostgresConnection(configuration: configuration()).query("SELECT pg_reload_conf()")
+    }
 
     /// Settings for `database` over the unix socket.
     package func configuration(database: String = "postgres") -> PostgresConfiguration {

@@ -8,9 +8,14 @@ let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().del
 /// The ports `mlopsctl dev` takes from its base: services, metrics, PostgreSQL.
 let devPortOffsets = [0, 1, 2, 2100, 2101, 2102, 18_439]
 
-/// Runs mlopsctl with `environment` added; its exit status and output.
-func mlopsctl(_ arguments: [String], environment: [String: String] = [:]) async throws -> (Int32, String) {
-    let process = try ServiceProcess("mlopsctl", arguments, environment: environment)
+/// Runs mlopsctl with `environment` added (through `launcher`, on another
+/// host, when given); its exit status and output.
+func mlopsctl(
+    _ arguments: [String],
+    environment: [String: String] = [:],
+    launcher: [String] = []
+) async throws -> (Int32, String) {
+    let process = try ServiceProcess("mlopsctl", arguments, environment: environment, launcher: launcher)
     let status = try #require(await process.exitStatus(waitingUpTo: .seconds(150)))
     return (status, process.log)
 }
