@@ -80,7 +80,7 @@ struct ComposeStackTests {
         for role in roles { #expect(rolesScript.contains("CREATE ROLE \(role) LOGIN PASSWORD")) }
     }
 
-    @Test func theGateReachesItsPeersByTheirServiceNamesAndCertificates() throws {
+    @Test func theGateReachesItsPeersByTheNamesTheirCertificatesCarry() throws {
         struct Peer: Decodable {
             var address: String
             var serverName: String
@@ -98,6 +98,14 @@ struct ComposeStackTests {
             #expect(peer.serverName == service)
             #expect(gateDependencies?[service]?["condition"] == "service_healthy")
         }
+        // The CA issues a certificate (CN and DNS name) for every service and each client identity.
+        let dockerfile = try String(
+            contentsOf: Self.root.appendingPathComponent("compose/certificates/Dockerfile"),
+            encoding: .utf8
+        )
+        let command = try #require(dockerfile.split(separator: "\n").first { $0.hasPrefix("CMD ") }?.dropFirst(4))
+        let issued = try #require(try JSONSerialization.jsonObject(with: Data(command.utf8)) as? [String])
+        #expect(Set(issued) == Set(Self.services + ["admin", "trainer", "serving"]))
     }
 
     @Test func theCertificateAuthorityNamesEachServiceAndKeepsWhatItIssued() throws {

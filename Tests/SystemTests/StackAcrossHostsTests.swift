@@ -47,8 +47,7 @@ struct StackAcrossHostsTests {
             [certificates] + Self.services.map(\.name) + ["admin", "trainer"]
         )
 
-        var running: [ServiceProcess] = []
-        defer { for process in running { process.signal(SIGKILL) } }
+        var running: [ServiceProcess] = []  // each killed when released, should the test end early
         // One at a time, as compose starts them: the gate once its peers serve.
         for (service, role) in Self.services {
             running.append(
