@@ -48,16 +48,19 @@ def transactions(log):
 
 
 def changes(transaction):
-    """Stage changes in a transaction: the read's versions, or one for a lone change."""
+    """Stage changes in a transaction: the batch read's versions, one for a
+    lone change's statement, None for any other transaction."""
     for text, values in transaction:
         if "unnest($2::bigint[]) AS wanted" in text:
             return len(values[2].strip("{}").split(","))
-    return 1
+        if "), target AS (" in text:
+            return 1
+    return None
 
 
 def main():
     log, size, mode, script, arguments = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
-    found = [t for t in transactions(log) if t[-1][0] == "COMMIT" and len(t) > 3]
+    found = [t for t in transactions(log) if changes(t) is not None]
     size = min({changes(t) for t in found}, key=lambda logged: (abs(logged - size), -logged))
     transaction = next(t for t in found if changes(t) == size)
     lines, definitions = [], []
