@@ -14,7 +14,7 @@ package final class TemporaryPostgres: Sendable {
     package let port: Int
     package let user = "postgres"
     /// The address it listens on besides the socket.
-    package let address: String
+    private let address: String
     /// Runs the server tools on the host the server lives on (empty: here).
     private let launcher: [String]
 
@@ -27,10 +27,18 @@ package final class TemporaryPostgres: Sendable {
         self.launcher = launcher
     }
 
-    /// Starts a new cluster and waits until it accepts connections: on this
-    /// machine's loopback, or on `host` of `network` (its socket is still
-    /// reachable from here: a unix socket is a file).
-    package static func start(on host: String? = nil, of network: HostNetwork? = nil) throws -> TemporaryPostgres {
+    /// Starts a new cluster on this machine's loopback and waits until it accepts connections.
+    package static func start() throws -> TemporaryPostgres {
+        try start(address: "127.0.0.1", launcher: [])
+    }
+
+    /// Starts a new cluster on `host` of `network` and waits until it accepts
+    /// connections. Its socket is still reachable from here: a unix socket is a file.
+    package static func start(on host: String, of network: HostNetwork) throws -> TemporaryPostgres {
+        try start(address: network.address(of: host), launcher: network.launcher(on: host))
+    }
+
+    private static func start(address: String, launcher: [String]) throws -> TemporaryPostgres {
         removeAbandonedClusters()
         let folder = FileManager.default.temporaryDirectory
             .appendingPathComponent(folderPrefix + UUID().uuidString.prefix(8).lowercased())
@@ -41,17 +49,7 @@ package final class TemporaryPostgres: Sendable {
             encoding: .utf8
         )
         let port = try FreeTCPPort.find()
-        let cluster =
-            if let host, let network {
-                TemporaryPostgres(
-                    folder: folder,
-                    port: port,
-                    address: network.address(of: host),
-                    launcher: network.launcher(on: host)
-                )
-            } else {
-                TemporaryPostgres(folder: folder, port: port)
-            }
+        let cluster = TemporaryPostgres(folder: folder, port: port, address: address, launcher: launcher)
         do {
             try PostgresTools.giveToPostgres(folder.path)
             try PostgresTools.run(
