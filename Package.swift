@@ -155,7 +155,8 @@ let package = Package(
         .executableTarget(
             name: "MLOpsCtl",
             dependencies: [
-                "MLOpsClient", "MLOpsMessages", "MLOpsRPC", "MLOpsTLS", "MLOpsProcess", "GatePolicy", argumentParser,
+                "MLOpsClient", "MLOpsMessages", "MLOpsRPC", "MLOpsTLS", "MLOpsProcess", "GatePolicy", "BenchmarkData",
+                argumentParser,
             ],
             swiftSettings: swiftSettings
         ),

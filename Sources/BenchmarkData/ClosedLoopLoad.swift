@@ -1,7 +1,8 @@
 import Foundation
 
 /// `callers` concurrent callers, each calling again as soon as its call
-/// returns, for `duration` seconds: what the service benchmarks measure.
+/// returns, for `duration` seconds: what the service benchmarks and
+/// `mlopsctl gate load-test` measure.
 package enum ClosedLoopLoad {
     /// Runs the load and prints one line the scripts read:
     /// `ours operation=… callers=… calls_per_s=… p50_ms=… p99_ms=… errors=…`
@@ -12,6 +13,27 @@ package enum ClosedLoopLoad {
         duration: Double,
         call: @escaping @Sendable (_ caller: Int, _ sequence: Int) async throws -> Void
     ) async throws {
+        let result = try await measure(callers: callers, duration: duration, call: call)
+        print(
+            String(
+                format: "ours operation=%@ callers=%d calls_per_s=%.0f p50_ms=%.2f p99_ms=%.2f errors=%d",
+                operation,
+                callers,
+                result.callsPerSecond,
+                result.p50Milliseconds,
+                result.p99Milliseconds,
+                result.errors
+            )
+        )
+        if let error = result.lastError { FileHandle.standardError.write(Data("last error: \(error)\n".utf8)) }
+    }
+
+    /// Runs the load: `call` from every caller, again and again, until `duration` has passed.
+    package static func measure(
+        callers: Int,
+        duration: Double,
+        call: @escaping @Sendable (_ caller: Int, _ sequence: Int) async throws -> Void
+    ) async throws -> LoadResult {
         let end = ContinuousClock.now + .milliseconds(Int64(duration * 1000))
         let results = try await withThrowingTaskGroup(of: ([Double], Int, String?).self) { group in
             for caller in 0..<callers {
@@ -42,17 +64,13 @@ package enum ClosedLoopLoad {
             }
         }
         let sorted = results.0.sorted()
-        print(
-            String(
-                format: "ours operation=%@ callers=%d calls_per_s=%.0f p50_ms=%.2f p99_ms=%.2f errors=%d",
-                operation,
-                callers,
-                Double(sorted.count) / duration,
-                BenchmarkClient.percentile(sorted, 0.5),
-                BenchmarkClient.percentile(sorted, 0.99),
-                results.1
-            )
+        return LoadResult(
+            calls: sorted.count,
+            seconds: duration,
+            p50Milliseconds: BenchmarkClient.percentile(sorted, 0.5),
+            p99Milliseconds: BenchmarkClient.percentile(sorted, 0.99),
+            errors: results.1,
+            lastError: results.2
         )
-        if let error = results.2 { FileHandle.standardError.write(Data("last error: \(error)\n".utf8)) }
     }
 }

@@ -10,9 +10,12 @@ struct MLOpsCtlGateTests {
             try await stack.registerModel("cli-model")
             let caller = try stack.gate.identityFiles("trainer")
             func mlopsctl(_ arguments: String...) async throws -> (Int32, String) {
+                try await mlopsctl(arguments)
+            }
+            func mlopsctl(_ arguments: [String]) async throws -> (Int32, String) {
                 let process = try ServiceProcess(
                     "mlopsctl",
-                    Array(arguments),
+                    arguments,
                     environment: [
                         "MLOPS_GATE_ADDRESS": "127.0.0.1:\(stack.gate.replicas[0].port)",
                         "MLOPS_REGISTRY_ADDRESS": "127.0.0.1:\(stack.registry.replicas[0].port)",
@@ -23,16 +26,19 @@ struct MLOpsCtlGateTests {
                 let status = try #require(await process.exitStatus(waitingUpTo: .seconds(30)))
                 return (status, process.log)
             }
-            let samples = scoredSamples(300, candidateSkill: 0.45)
-            let csv = NSTemporaryDirectory() + "gate-\(UUID().uuidString.prefix(8)).csv"
-            let rows = samples.labels.indices.map {
-                "\(samples.labels[$0]),\(samples.candidateProbabilities[$0]),\(samples.productionProbabilities[$0])"
+            func file(_ samples: EvaluateRequest) throws -> String {
+                let path = NSTemporaryDirectory() + "gate-\(UUID().uuidString.prefix(8)).csv"
+                let rows = samples.labels.indices.map {
+                    "\(samples.labels[$0]),\(samples.candidateProbabilities[$0]),\(samples.productionProbabilities[$0])"
+                }
+                try (["label,candidate,production"] + rows).joined(separator: "\n").write(
+                    toFile: path,
+                    atomically: true,
+                    encoding: .utf8
+                )
+                return path
             }
-            try (["label,candidate,production"] + rows).joined(separator: "\n").write(
-                toFile: csv,
-                atomically: true,
-                encoding: .utf8
-            )
+            let csv = try file(scoredSamples(300, candidateSkill: 0.45))
 
             var (status, output) = try await mlopsctl(
                 "gate",
@@ -70,6 +76,41 @@ struct MLOpsCtlGateTests {
             #expect(stages == ["Archived": 1, "None": 1, "Production": 1], "\(output)")
             (status, output) = try await mlopsctl("report", "decision-rate")
             #expect(status == 0 && output.contains("promote") && output.contains("100.0%"), "\(output)")
+            // A load test: dry runs log nothing; logged ones log every decision (rejects here, so nothing moves).
+            func decisionsLogged() async throws -> Int {
+                let (_, output) = try await mlopsctl("gate", "stats", "--model", "cli-model", "--json")
+                let stats = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any]
+                return try #require(stats?["total"] as? Int, "\(output)")
+            }
+            func loadTest(_ extra: String...) async throws -> [String: Any] {
+                let (status, output) = try await mlopsctl(
+                    ["gate", "load-test", "cli-model", "--candidate", "3", "--callers", "3", "--json"] + extra
+                )
+                #expect(status == 0, "\(output)")
+                return try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])
+            }
+            var load = try await loadTest(csv, "--duration", "1")
+            #expect((load["calls"] as? Int ?? 0) > 0 && load["errors"] as? Int == 0, "\(load)")
+            #expect(try await decisionsLogged() == 1)
+            load = try await loadTest(try file(scoredSamples(300, candidateSkill: 0)), "--duration", "0.5", "--logged")
+            let logged = try #require(load["calls"] as? Int)
+            #expect(logged > 0 && load["errors"] as? Int == 0, "\(load)")
+            #expect(try await decisionsLogged() == 1 + logged)
+            (status, output) = try await mlopsctl(
+                "gate",
+                "load-test",
+                "cli-model",
+                "--candidate",
+                "99",
+                csv,
+                "--duration",
+                "0.3"
+            )
+            #expect(
+                status == 1 && output.contains("no call succeeded") && output.contains("FAILED_PRECONDITION"),
+                "\(output)"
+            )
+
             (status, output) = try await mlopsctl("gate", "evaluate", "cli-model", "--candidate", "99", csv)
             #expect(
                 status == 1 && output.contains("retraining-gate at") && output.contains("FAILED_PRECONDITION"),

@@ -11,13 +11,14 @@ struct GateCommand: AsyncParsableCommand {
         discussion: """
             Examples:
               mlopsctl gate evaluate credit-risk-model --candidate 2 scores.csv --trigger drift --idempotency-key retrain-2026-11-29
+              mlopsctl gate load-test credit-risk-model --candidate 2 scores.csv --callers 64 --duration 10
               mlopsctl gate list --model credit-risk-model --action promote
               mlopsctl gate show 0b6f3c1e-…
               mlopsctl gate stats --since 2026-11-01T00:00:00Z
               mlopsctl gate policy
             Connection: --address (or MLOPS_GATE_ADDRESS), --ca/--cert/--key (or MLOPS_TLS_CA/CERT/KEY).
             """,
-        subcommands: [Evaluate.self, Show.self, List.self, Stats.self, ShowPolicy.self]
+        subcommands: [Evaluate.self, LoadTest.self, Show.self, List.self, Stats.self, ShowPolicy.self]
     )
 
     /// The gate's port when nothing says otherwise (services/retraining-gate/config.json).
@@ -36,6 +37,29 @@ struct GateCommand: AsyncParsableCommand {
         case "manual": .manual
         default: throw ValidationError("--trigger is scheduled, drift or manual, not '\(text)'")
         }
+    }
+
+    /// An Evaluate request for `candidate` with the labelled samples of a CSV
+    /// (label, candidate, and production when the model has one).
+    static func request(model: String, candidate: Int64, samples file: String) throws -> EvaluateRequest {
+        let csv = try CSV(path: file)
+        guard let label = csv.column("label"), let candidateColumn = csv.column("candidate") else {
+            throw ValidationError("\(file) needs the columns label and candidate (and production when there is one)")
+        }
+        let production = csv.column("production")
+        var request = EvaluateRequest(modelName: model, candidateVersion: candidate)
+        for (line, row) in csv.rows.enumerated() {
+            func number(_ column: Int, _ name: String) throws -> Double {
+                guard let value = Double(row[column]) else {
+                    throw ValidationError("\(file) line \(line + 2): \(name) '\(row[column])' is not a number")
+                }
+                return value
+            }
+            request.labels.append(Int32(try number(label, "label")))
+            request.candidateProbabilities.append(try number(candidateColumn, "candidate"))
+            if let production { request.productionProbabilities.append(try number(production, "production")) }
+        }
+        return request
     }
 
     static func action(_ text: String) throws -> DecisionAction {
@@ -69,31 +93,10 @@ extension GateCommand {
         @OptionGroup var connection: ConnectionOptions
 
         func run() async throws {
-            let csv = try CSV(path: file)
-            guard let label = csv.column("label"), let candidateColumn = csv.column("candidate") else {
-                throw ValidationError(
-                    "\(file) needs the columns label and candidate (and production when there is one)"
-                )
-            }
-            let production = csv.column("production")
-            var request = EvaluateRequest(
-                modelName: model,
-                candidateVersion: candidate,
-                triggerReason: try GateCommand.trigger(trigger),
-                idempotencyKey: idempotencyKey ?? (dryRun ? "" : UUID().uuidString.lowercased()),
-                dryRun: dryRun
-            )
-            for (line, row) in csv.rows.enumerated() {
-                func number(_ column: Int, _ name: String) throws -> Double {
-                    guard let value = Double(row[column]) else {
-                        throw ValidationError("\(file) line \(line + 2): \(name) '\(row[column])' is not a number")
-                    }
-                    return value
-                }
-                request.labels.append(Int32(try number(label, "label")))
-                request.candidateProbabilities.append(try number(candidateColumn, "candidate"))
-                if let production { request.productionProbabilities.append(try number(production, "production")) }
-            }
+            var request = try GateCommand.request(model: model, candidate: candidate, samples: file)
+            request.triggerReason = try GateCommand.trigger(trigger)
+            request.idempotencyKey = idempotencyKey ?? (dryRun ? "" : UUID().uuidString.lowercased())
+            request.dryRun = dryRun
             try await GateCommand.call(connection) { gate in
                 let response = try await gate.evaluate(request, options: connection.callOptions)
                 GatePresentation.print(response.decision!, json: connection.json)
