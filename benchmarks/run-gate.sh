@@ -32,27 +32,14 @@ stack_start_postgres "$dir" $pg_port
 psql -q -h "$dir" -p $pg_port -U postgres -c "CREATE DATABASE mlops"
 certs="$dir/certs"
 stack_issue_certificates "$certs" model-registry monitoring retraining-gate admin trainer
-service() { # name port extra-json
-  cat >"$dir/$1.json" <<JSON
-{"listen": {"host": "127.0.0.1", "port": $2},
- "tls": {"certificate": "$certs/$1.pem", "key": "$certs/$1.key", "ca": "$certs/ca.pem"},
- "database": {"maxConnections": 10}, "logLevel": "warning"$3}
-JSON
-  POSTGRES_HOST=$dir POSTGRES_PORT=$pg_port POSTGRES_USER=postgres MLOPS_DB_NAME=mlops POSTGRES_SSLMODE=disable \
-    "$products/$1" --config "$dir/$1.json" 2>"$dir/$1.log" &
-  stack_pids+=($!)
-}
-service model-registry $registry_port ""
-service monitoring $monitoring_port ", \"artifacts\": {\"directory\": \"$dir/artifacts\"}"
-service retraining-gate $gate_port ", \"registry\": {\"address\": \"127.0.0.1:$registry_port\"},
+stack_start_service model-registry $registry_port mlops
+stack_start_service monitoring $monitoring_port mlops ", \"artifacts\": {\"directory\": \"$dir/artifacts\"}"
+stack_start_service retraining-gate $gate_port mlops ", \"registry\": {\"address\": \"127.0.0.1:$registry_port\"},
  \"monitoring\": {\"address\": \"127.0.0.1:$monitoring_port\"}, \"policy\": {\"minCoveragePct\": 0}"
-gate_pid=${stack_pids[-1]}
+gate_pid=$stack_last_pid
 bench=("$products/GateBenchmark" --address 127.0.0.1:$gate_port --registry-address 127.0.0.1:$registry_port
   --ca "$certs/ca.pem")
-for _ in $(seq 100); do
-  "${bench[@]}" --operation setup --cert "$certs/admin.pem" --key "$certs/admin.key" >/dev/null 2>&1 && break
-  sleep 0.2
-done
+"${bench[@]}" --operation setup --cert "$certs/admin.pem" --key "$certs/admin.key" >/dev/null
 bench+=(--cert "$certs/trainer.pem" --key "$certs/trainer.key")
 
 median_of() {

@@ -28,15 +28,9 @@ stack_start_postgres "$dir" $pg_port
 psql -q -h "$dir" -p $pg_port -U postgres -c "CREATE DATABASE monitoring"
 certs="$dir/certs"
 stack_issue_certificates "$certs" monitoring serving
-cat >"$dir/monitoring.json" <<JSON
-{"listen": {"host": "127.0.0.1", "port": $monitoring_port},
- "tls": {"certificate": "$certs/monitoring.pem", "key": "$certs/monitoring.key", "ca": "$certs/ca.pem"},
- "database": {"maxConnections": 10}, "logLevel": "info",
- "artifacts": {"directory": "$dir/artifacts"}}
-JSON
-POSTGRES_HOST=$dir POSTGRES_PORT=$pg_port POSTGRES_USER=postgres MLOPS_DB_NAME=monitoring POSTGRES_SSLMODE=disable \
-  "$products/monitoring" --config "$dir/monitoring.json" 2>"$dir/monitoring.log" & stack_pids+=($!)
-for _ in $(seq 100); do grep -q "listening" "$dir/monitoring.log" 2>/dev/null && break; sleep 0.2; done
+# At info: the service logs its own timing of each window.
+stack_start_service monitoring $monitoring_port monitoring ", \"artifacts\": {\"directory\": \"$dir/artifacts\"}" \
+  --log-level info
 
 for shape in spec credit; do
   echo "shape: $shape"

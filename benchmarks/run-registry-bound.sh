@@ -34,17 +34,11 @@ psql=(psql -q -At -h "$dir" -p $pg_port -U postgres)
 "${psql[@]}" -c "CREATE DATABASE registry"
 certs="$dir/certs"
 stack_issue_certificates "$certs" model-registry admin
-cat >"$dir/registry.json" <<JSON
-{"listen": {"host": "127.0.0.1", "port": $registry_port},
- "tls": {"certificate": "$certs/model-registry.pem", "key": "$certs/model-registry.key", "ca": "$certs/ca.pem"},
- "database": {"maxConnections": 10}, "logLevel": "warning"}
-JSON
-POSTGRES_HOST=$dir POSTGRES_PORT=$pg_port POSTGRES_USER=postgres MLOPS_DB_NAME=registry POSTGRES_SSLMODE=disable \
-  "$products/model-registry" --config "$dir/registry.json" 2>"$dir/registry.log" & registry_pid=$!
-stack_pids+=($registry_pid)
+stack_start_service model-registry $registry_port registry
+registry_pid=$stack_last_pid
 ours=("$products/RegistryBenchmark" --address 127.0.0.1:$registry_port --ca "$certs/ca.pem"
   --cert "$certs/admin.pem" --key "$certs/admin.key")
-for _ in $(seq 100); do "${ours[@]}" --operation setup >/dev/null 2>&1 && break; sleep 0.2; done
+"${ours[@]}" --operation setup >/dev/null
 "${psql[@]}" -d registry -c "VACUUM ANALYZE" -c "CHECKPOINT"
 
 median() { sort -n | sed -n "$(( (REPEAT + 1) / 2 ))p"; }

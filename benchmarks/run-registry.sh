@@ -38,17 +38,10 @@ psql -q -h "$dir" -p $pg_port -U postgres -c "CREATE DATABASE registry" -c "CREA
 # The registry's certificate and the caller's (CN admin may do everything).
 certs="$dir/certs"
 stack_issue_certificates "$certs" model-registry admin
-cat >"$dir/registry.json" <<JSON
-{"listen": {"host": "127.0.0.1", "port": $registry_port},
- "tls": {"certificate": "$certs/model-registry.pem", "key": "$certs/model-registry.key", "ca": "$certs/ca.pem"},
- "database": {"maxConnections": 10}, "logLevel": "warning"}
-JSON
-POSTGRES_HOST=$dir POSTGRES_PORT=$pg_port POSTGRES_USER=postgres MLOPS_DB_NAME=registry POSTGRES_SSLMODE=disable \
-  "$products/model-registry" --config "$dir/registry.json" 2>"$dir/registry.log" & registry_pid=$!
-stack_pids+=($registry_pid)
+stack_start_service model-registry $registry_port registry
+registry_pid=$stack_last_pid
 ours=("$products/RegistryBenchmark" --address 127.0.0.1:$registry_port --ca "$certs/ca.pem"
   --cert "$certs/admin.pem" --key "$certs/admin.key")
-for _ in $(seq 100); do "${ours[@]}" --operation setup >/dev/null 2>&1 && break; sleep 0.2; done
 theirs=(.build-mlflow/venv/bin/python benchmarks/mlflow_load.py --base http://127.0.0.1:$mlflow_port)
 # Creates go last: a run of them leaves a model of 100,000+ versions, which setup deletes, and
 # updates then scatter over the emptied table's pages (a full-page WAL image each), costing

@@ -37,6 +37,34 @@ stack_issue_certificates() {
   done
 }
 
+# stack_start_service NAME PORT DATABASE [MEMBERS [FLAG...]]: our release build of service NAME
+# (from $products, the release build folder) on 127.0.0.1:PORT over DATABASE of the cluster,
+# presenting the certificate stack_issue_certificates made for NAME in $STACK_DIR/certs; MEMBERS
+# (', "key": …') are added to its configuration and FLAGs to its command line (they override the
+# file: --log-level info). Warnings and worse go to $STACK_DIR/NAME.log. Returns once it accepts
+# connections (its migrations are done then); sets stack_last_pid.
+stack_start_service() {
+  local name=$1 port=$2 database=$3 members=${4:-} certs=$STACK_DIR/certs
+  shift $(($# < 4 ? $# : 4))
+  cat >"$STACK_DIR/$name.json" <<JSON
+{"listen": {"host": "127.0.0.1", "port": $port},
+ "tls": {"certificate": "$certs/$name.pem", "key": "$certs/$name.key", "ca": "$certs/ca.pem"},
+ "database": {"maxConnections": 10}, "logLevel": "warning"$members}
+JSON
+  POSTGRES_HOST=$STACK_DIR POSTGRES_PORT=$STACK_PG_PORT POSTGRES_USER=postgres MLOPS_DB_NAME=$database \
+    POSTGRES_SSLMODE=disable "$products/$name" --config "$STACK_DIR/$name.json" "$@" 2>"$STACK_DIR/$name.log" &
+  stack_last_pid=$!
+  stack_pids+=("$stack_last_pid")
+  for _ in $(seq 300); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
+    kill -0 "$stack_last_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "$name did not start:" >&2
+  cat "$STACK_DIR/$name.log" >&2
+  return 1
+}
+
 stack_cleanup() {
   for pid in "${stack_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
