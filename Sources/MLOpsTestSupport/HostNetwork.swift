@@ -1,4 +1,4 @@
-package import Foundation
+import Foundation
 import MLOpsProcess
 
 /// Hosts of their own on this machine, for tests of the system spread over
@@ -20,6 +20,8 @@ package final class HostNetwork: Sendable {
         tag = String(UUID().uuidString.prefix(4)).lowercased()
         let subnet = "10.213.\(Int.random(in: 1...254))"
         addresses = Dictionary(uniqueKeysWithValues: hosts.enumerated().map { ($1, "\(subnet).\($0 + 2)") })
+        let hostsFile = (["127.0.0.1 localhost"] + addresses.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" })
+            .joined(separator: "\n")
         do {
             try ChildProcess.output(ip, ["link", "add", bridge, "type", "bridge"])
             try ChildProcess.output(ip, ["link", "set", bridge, "up"])
@@ -37,10 +39,8 @@ package final class HostNetwork: Sendable {
                 ] {
                     try ChildProcess.output(ip, arguments)
                 }
-                let names = addresses.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
                 try FileManager.default.createDirectory(atPath: etc(host), withIntermediateDirectories: true)
-                try (["127.0.0.1 localhost"] + names).joined(separator: "\n")
-                    .write(toFile: etc(host) + "/hosts", atomically: true, encoding: .utf8)
+                try hostsFile.write(toFile: etc(host) + "/hosts", atomically: true, encoding: .utf8)
             }
         } catch {
             remove()
