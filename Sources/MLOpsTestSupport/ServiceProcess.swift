@@ -2,8 +2,8 @@ package import Foundation
 import MLOpsProcess
 
 /// One of the product's executables running as a real process for a test:
-/// started from the build folder beside the test bundle, its output in a log
-/// file, stopped by signal.
+/// started from the build folder beside the test bundle as an unprivileged
+/// user (`UnprivilegedUser`), its output in a log file, stopped by signal.
 package final class ServiceProcess: @unchecked Sendable {
     package let pid: pid_t
     package let logPath: String
@@ -23,7 +23,8 @@ package final class ServiceProcess: @unchecked Sendable {
     }
 
     /// Starts `executable` (a product name such as `model-registry`); with a
-    /// `launcher` (`HostNetwork.launcher(on:)`), through it, as the same process.
+    /// `launcher` (`HostNetwork.launcher(on:)`), through it, as the same
+    /// process. Files it needs to write must be `UnprivilegedUser.own`ed.
     package init(
         _ executable: String,
         _ arguments: [String],
@@ -35,7 +36,7 @@ package final class ServiceProcess: @unchecked Sendable {
             throw CommandFailed(command: path, output: "not built: run swift build first")
         }
         logPath = NSTemporaryDirectory() + "/\(executable)-\(UUID().uuidString.prefix(8)).log"
-        let command = launcher + [path] + arguments
+        let command = launcher + UnprivilegedUser.launcher + [path] + arguments
         pid = try ChildProcess.spawn(
             command[0],
             Array(command.dropFirst()),

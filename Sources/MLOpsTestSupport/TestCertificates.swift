@@ -19,7 +19,7 @@ package final class TestCertificates: Sendable {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         authorityPath = folder.appendingPathComponent("ca.pem").path
         authorityKeyPath = folder.appendingPathComponent("ca.key").path
-        try Self.openssl(
+        try openssl(
             ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
                 + ["-keyout", authorityKeyPath, "-out", authorityPath, "-days", "2", "-subj", "/CN=\(authorityName)"]
                 + ["-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"]
@@ -47,7 +47,7 @@ package final class TestCertificates: Sendable {
         ]
         arguments += ["-addext", "basicConstraints=CA:FALSE", "-addext", "extendedKeyUsage=serverAuth,clientAuth"]
         if !names.isEmpty { arguments += ["-addext", "subjectAltName=" + names.joined(separator: ",")] }
-        try Self.openssl(arguments)
+        try openssl(arguments)
         return Issued(certificatePath: base + ".pem", keyPath: base + ".key")
     }
 
@@ -73,12 +73,12 @@ package final class TestCertificates: Sendable {
         commonName = supplied
         """.write(toFile: configuration, atomically: true, encoding: .utf8)
         try "01\n".write(toFile: folder.appendingPathComponent("serial").path, atomically: true, encoding: .utf8)
-        try Self.openssl(
+        try openssl(
             ["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
                 + ["-keyout", base + ".key", "-out", base + ".csr", "-subj", "/CN=\(commonName)"]
                 + ["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"]
         )
-        try Self.openssl(
+        try openssl(
             ["ca", "-batch", "-config", configuration, "-cert", authorityPath, "-keyfile", authorityKeyPath]
                 + ["-in", base + ".csr", "-out", base + ".pem", "-notext"]
                 + ["-startdate", "20200101000000Z", "-enddate", "20200102000000Z"]
@@ -86,7 +86,10 @@ package final class TestCertificates: Sendable {
         return Issued(certificatePath: base + ".pem", keyPath: base + ".key")
     }
 
-    private static func openssl(_ arguments: [String]) throws {
+    /// Runs `openssl`, then gives what it wrote to the user the product's
+    /// processes run as: private keys are written readable by their owner only.
+    private func openssl(_ arguments: [String]) throws {
         try ChildProcess.output("/usr/bin/openssl", arguments)
+        try UnprivilegedUser.own(folder.path)
     }
 }

@@ -34,6 +34,7 @@ struct MLOpsCtlMonitoringTests {
 
     private func write(_ name: String, _ lines: [String]) throws -> String {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try UnprivilegedUser.own(folder)  // mlopsctl writes its reports here
         let path = "\(folder)/\(name)"
         try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
         return path

@@ -46,6 +46,7 @@ struct StackAcrossHostsTests {
             repository + "/compose/certificates/issue.sh",
             [certificates] + Self.services.map(\.name) + ["admin", "trainer"]
         )
+        try UnprivilegedUser.own(folder)  // the services' keys, and where monitoring writes its artifacts
 
         var running: [ServiceProcess] = []  // each killed when released, should the test end early
         // One at a time, as compose starts them: the gate once its peers serve.

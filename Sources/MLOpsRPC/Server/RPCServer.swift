@@ -15,6 +15,7 @@ public final class RPCServer: Service, Sendable {
     private let group: any EventLoopGroup
     private let listening: EventLoopPromise<SocketAddress>
     private let connections = NIOLockedValueBox(ConnectionRegistry())
+    private let refusals: RateLimitedLog
 
     public init(
         configuration: RPCServerConfiguration,
@@ -27,6 +28,7 @@ public final class RPCServer: Service, Sendable {
         self.logger = logger
         self.group = eventLoopGroup
         self.listening = eventLoopGroup.any().makePromise(of: SocketAddress.self)
+        self.refusals = RateLimitedLog(logger: logger, message: "refusing connections over the limit")
     }
 
     deinit {
@@ -41,7 +43,7 @@ public final class RPCServer: Service, Sendable {
 
     public func run() async throws {
         let tls: TLSContext
-        let server: NIOAsyncChannel<ServerConnection, Never>
+        let server: NIOAsyncChannel<ServerConnection?, Never>
         do {
             tls = try TLSContext(configuration: configuration.tls)
             server = try await bind(tls: tls)
@@ -65,20 +67,17 @@ public final class RPCServer: Service, Sendable {
         logger.info("stopped")
     }
 
-    private func serve(_ server: NIOAsyncChannel<ServerConnection, Never>) async throws {
+    private func serve(_ server: NIOAsyncChannel<ServerConnection?, Never>) async throws {
         try await withTaskCancellationOrGracefulShutdownHandler {
             try await server.executeThenClose { accepted in
                 try await withThrowingDiscardingTaskGroup { group in
-                    for try await connection in accepted {
+                    for try await case let connection? in accepted {
                         guard
                             let id = connections.withLockedValue({
                                 $0.add(connection, limit: configuration.maximumConnections)
                             })
                         else {
-                            logger.warning(
-                                "refusing a connection over the limit",
-                                metadata: ["limit": "\(configuration.maximumConnections)"]
-                            )
+                            refusals.warning(metadata: ["limit": "\(configuration.maximumConnections)"])
                             connection.channel.close(promise: nil)
                             continue
                         }
@@ -98,30 +97,29 @@ public final class RPCServer: Service, Sendable {
         }
     }
 
-    private func bind(tls: TLSContext) async throws -> NIOAsyncChannel<ServerConnection, Never> {
+    private func bind(tls: TLSContext) async throws -> NIOAsyncChannel<ServerConnection?, Never> {
         let router = self.router
         let configuration = self.configuration
         let logger = self.logger
         return try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-            .bind(host: configuration.host, port: configuration.port) { channel in
+            .serverChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let calls = ServerCallTasks(executor: EventLoopTaskExecutor(channel.eventLoop))
-                    let handler = ServerConnectionHandler(
+                    try channel.pipeline.syncOperations.addHandler(AcceptErrorHandler(logger: logger))
+                }
+            }
+            .bind(host: configuration.host, port: configuration.port) { channel in
+                // Never fails: a failed child initialiser would end the whole accept loop.
+                channel.eventLoop.makeSucceededFuture(
+                    ServerConnection.setUp(
+                        channel,
+                        tls: tls,
                         router: router,
                         configuration: configuration,
-                        calls: calls,
                         logger: logger
                     )
-                    try channel.pipeline.syncOperations.addHandlers([try TLSHandler(context: tls), handler])
-                    return ServerConnection(
-                        channel: channel,
-                        calls: calls,
-                        handler: NIOLoopBound(handler, eventLoop: channel.eventLoop)
-                    )
-                }
+                )
             }
     }
 }
@@ -139,6 +137,39 @@ struct ServerConnection: Sendable {
             await calls.waitUntilDone()
         } onCancel: {
             channel.close(promise: nil)
+        }
+    }
+
+    /// Sets up an accepted channel, or closes it and returns nil when that
+    /// fails: one connection's failure is never the server's.
+    static func setUp(
+        _ channel: any Channel,
+        tls: TLSContext,
+        router: RPCRouter,
+        configuration: RPCServerConfiguration,
+        logger: Logger
+    ) -> ServerConnection? {
+        do {
+            // TCP_NODELAY is a TCP-level option: `.socketOption(.tcp_nodelay)`
+            // would set SO_DEBUG, which only a privileged process may.
+            try channel.syncOptions?.setOption(.tcpOption(.tcp_nodelay), value: 1)
+            let calls = ServerCallTasks(executor: EventLoopTaskExecutor(channel.eventLoop))
+            let handler = ServerConnectionHandler(
+                router: router,
+                configuration: configuration,
+                calls: calls,
+                logger: logger
+            )
+            try channel.pipeline.syncOperations.addHandlers([try TLSHandler(context: tls), handler])
+            return ServerConnection(
+                channel: channel,
+                calls: calls,
+                handler: NIOLoopBound(handler, eventLoop: channel.eventLoop)
+            )
+        } catch {
+            logger.warning("could not set up an accepted connection", metadata: ["error": "\(error)"])
+            channel.close(promise: nil)
+            return nil
         }
     }
 
