@@ -6,18 +6,37 @@ package import MLOpsRPC
 import Metrics
 
 /// Every RPC of `mlops.v1.RetrainingGate`. Any authenticated caller may
-/// evaluate; the decision records who asked.
+/// dry-run; a logged evaluation, which may promote with the gate's own
+/// identity, only a caller the access policy names. The decision records who asked.
 package struct GateHandlers: Sendable {
+    /// Who may ask for logged evaluations when the configuration does not say:
+    /// those who may otherwise change the registry's stages.
+    package static let defaultLoggedEvaluators: Set<String> = ["admin", "trainer"]
+
     let evaluator: GateEvaluator
     let store: DecisionStore
+    let loggedEvaluators: Set<String>
 
-    package init(evaluator: GateEvaluator, store: DecisionStore) {
+    package init(evaluator: GateEvaluator, store: DecisionStore, loggedEvaluators: Set<String>) {
         self.evaluator = evaluator
         self.store = store
+        self.loggedEvaluators = loggedEvaluators
+    }
+
+    /// A logged evaluation acts: the gate promotes as itself on the caller's behalf.
+    private func authorize(_ request: EvaluateRequest, _ context: ServerCallContext) throws(RPCError) {
+        guard !request.dryRun, !loggedEvaluators.contains("*") else { return }
+        guard context.peer != nil, loggedEvaluators.contains(context.callerIdentity) else {
+            throw RPCError(
+                code: .permissionDenied,
+                message: "Identity '\(context.callerIdentity)' may only dry-run: logged evaluations may promote."
+            )
+        }
     }
 
     package func register(in router: inout RPCRouter) {
         router.register(RetrainingGateMethods.evaluate) { request, context in
+            try authorize(request, context)
             let started = ContinuousClock.now
             let (decision, replayed) = try await mapped {
                 try await evaluator.evaluate(

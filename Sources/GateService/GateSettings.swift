@@ -23,8 +23,15 @@ package struct GateSettings: Decodable, Sendable {
         package var claimSeconds: Double?
     }
 
+    package struct Access: Decodable, Sendable {
+        /// Who may ask for a logged evaluation, which may promote; `*` for
+        /// any authenticated identity. Everyone may dry-run.
+        package var loggedEvaluators: Set<String>?
+    }
+
     /// The gates' thresholds; `GateThresholds()` for what is absent.
     package var policy: GateThresholds?
+    package var access: Access?
     package var registry: Peer?
     package var monitoring: Monitoring?
     package var promotions: Promotions?

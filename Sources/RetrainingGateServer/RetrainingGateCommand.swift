@@ -102,7 +102,11 @@ struct RetrainingGateCommand: AsyncParsableCommand {
                 logger: runtime.logger
             )
             return ServiceRuntime.Parts(
-                register: GateHandlers(evaluator: evaluator, store: store).register,
+                register: GateHandlers(
+                    evaluator: evaluator,
+                    store: store,
+                    loggedEvaluators: own.access?.loggedEvaluators ?? GateHandlers.defaultLoggedEvaluators
+                ).register,
                 services: [retrier]
             )
         }

@@ -92,6 +92,34 @@ struct GateFlowTests {
         }
     }
 
+    @Test func aCallerWhoMayNotPromoteMayOnlyDryRun() async throws {
+        try await GateStack.with { stack in
+            let model = "deputy-model"
+            try await stack.registerModel(model)
+            // `serving` may not move versions in the registry: the gate must not do it on its behalf.
+            let serving = try stack.gateClient("serving")
+            let refused = await rpcError {
+                _ = try await serving.evaluate(request(model, candidate: 2, skill: 0.45, key: "k-serving"))
+            }
+            #expect(refused?.code == .permissionDenied, "\(String(describing: refused))")
+            #expect(try await stack.stage(model, 1) == "Production")
+            #expect(try await stack.stage(model, 2) == "None")
+            #expect(try await serving.getDecisionStats(.init(modelName: model)).total == 0)
+
+            var dry = request(model, candidate: 2, skill: 0.45, key: "")
+            dry.dryRun = true
+            #expect(try await serving.evaluate(dry).decision?.action == .promote)
+            #expect(try await stack.stage(model, 2) == "None")
+
+            // A caller the gate's access policy names is served, and recorded as the one who asked.
+            let admin = try #require(
+                try await stack.gateClient("admin").evaluate(request(model, candidate: 2, skill: 0.45, key: "k-admin"))
+                    .decision
+            )
+            #expect(admin.requestedBy == "admin" && admin.promotionState == .applied)
+        }
+    }
+
     @Test func malformedRequestsAreRefusedAndNothingIsLogged() async throws {
         try await GateStack.with { stack in
             let model = "malformed-model"
