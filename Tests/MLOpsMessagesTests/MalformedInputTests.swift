@@ -42,6 +42,33 @@ struct MalformedInputTests {
         #expect(error?.code == .invalidUTF8)
     }
 
+    @Test func aNULInAStringIsRejectedNamingTheField() {
+        // CreateRegisteredModelRequest.name (1) = "x\0suffix": protobuf-c alone reads "x".
+        let name = #expect(throws: MessageCodingError.self) {
+            try CreateRegisteredModelRequest(serializedBytes: [0x0A, 0x08, 0x78, 0x00] + Array("suffix".utf8))
+        }
+        #expect(name?.code == .embeddedNUL && name?.message.contains("field name holds U+0000") == true)
+
+        // LogPredictionsRequest.predictions (1) → Prediction.prediction_id (1) = "a\0b".
+        let nested = #expect(throws: MessageCodingError.self) {
+            try LogPredictionsRequest(serializedBytes: [0x0A, 0x05, 0x0A, 0x03, 0x61, 0x00, 0x62])
+        }
+        #expect(nested?.message.contains("field predictions.prediction_id holds U+0000") == true)
+
+        // A map's value: CreateRegisteredModelRequest.tags (3) → entry {key "k", value "v\0"}.
+        let tag = #expect(throws: MessageCodingError.self) {
+            try CreateRegisteredModelRequest(
+                serializedBytes: [0x1A, 0x07, 0x0A, 0x01, 0x6B, 0x12, 0x02, 0x76, 0x00]
+            )
+        }
+        #expect(tag?.message.contains("field tags.value holds U+0000") == true)
+
+        // Zero bytes elsewhere (numbers, lengths) are no concern.
+        #expect(throws: Never.self) {
+            try LogPredictionsRequest(serializedBytes: [0x0A, 0x05, 0x0A, 0x01, 0x61, 0x18, 0x00])
+        }
+    }
+
     @Test func aMapEntryWithoutItsMessageValueHoldsTheDefaultMessage() throws {
         // RunMonitoringRequest.options (4) → DriftOptions.per_feature (1) → an
         // entry with key "f" (1) and no value.

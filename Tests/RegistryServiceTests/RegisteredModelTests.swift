@@ -36,6 +36,20 @@ struct RegisteredModelTests {
         #expect(missing?.message == "Registered Model with name=nope not found")
     }
 
+    @Test func aNameHoldingNULIsRefusedNotCutShort() async throws {
+        // "x\0suffix", as a client in another language may send it; protobuf-c alone would read "x".
+        let rpc = try #require(RunningRegistry.current).rpcClient("admin")
+        let refused = await rpcError {
+            _ = try await rpc.unary(
+                ModelRegistryMethods.createRegisteredModel.sendingRawBytes,
+                RawMessage([0x0A, 0x08, 0x78, 0x00] + Array("suffix".utf8))
+            )
+        }
+        #expect(refused?.code == .invalidArgument && refused?.message.contains("name") == true)
+        let stored = await rpcError { _ = try await registry.getRegisteredModel(.init(name: "x")) }
+        #expect(stored?.code == .notFound)
+    }
+
     @Test(arguments: ["", "  ", "a/b", "a:b", ".", "..hidden", String(repeating: "x", count: 257)])
     func invalidNames(name: String) async throws {
         let error = await rpcError { _ = try await registry.createRegisteredModel(.init(name: name)) }

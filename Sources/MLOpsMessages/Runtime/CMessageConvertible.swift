@@ -58,12 +58,16 @@ enum CCodec {
             )
             return .failure(error)
         }
-        defer {
-            UnsafeMutableRawPointer(unpacked).withMemoryRebound(to: ProtobufCMessage.self, capacity: 1) {
-                protobuf_c_message_free_unpacked($0, nil)
+        let base = UnsafeMutableRawPointer(unpacked).assumingMemoryBound(to: ProtobufCMessage.self)
+        defer { protobuf_c_message_free_unpacked(base, nil) }
+        return Result { () throws(MessageCodingError) in
+            do throws(MessageCodingError) {
+                try WireStringCheck.check(bytes, base.pointee.descriptor)
+            } catch {
+                throw MessageCodingError(code: error.code, message: "\(Message.protoName): \(error.message)")
             }
+            return try Message(cMessage: unpacked)
         }
-        return Result { () throws(MessageCodingError) in try Message(cMessage: unpacked) }
     }
 
     /// Builds the C struct for `message`, valid only inside `body`.
