@@ -45,7 +45,14 @@ package struct MonitoringHandlers: Sendable {
             return LogPredictionsResponse(accepted: Int64(logged.accepted), duplicates: Int64(logged.duplicates))
         }
         router.register(MonitoringMethods.logLabels) { request, _ in
-            let labels = request.labels.map { (predictionID: $0.predictionId, label: $0.label, at: $0.timestamp) }
+            let labels = request.labels.map {
+                PredictionStore.Label(
+                    model: $0.modelName,
+                    predictionID: $0.predictionId,
+                    label: $0.label,
+                    at: $0.timestamp
+                )
+            }
             let result = try await mapped { try await predictions.label(labels) }
             return LogLabelsResponse(
                 updated: Int64(result.updated),

@@ -109,7 +109,9 @@ struct GateStack {
         }
         _ = try await monitoring.logPredictions(.init(predictions: predictions))
         _ = try await monitoring.logLabels(
-            .init(labels: predictions.prefix(5).map { Label(predictionId: $0.predictionId, label: 1) })
+            .init(
+                labels: predictions.prefix(5).map { Label(predictionId: $0.predictionId, label: 1, modelName: model) }
+            )
         )
     }
 

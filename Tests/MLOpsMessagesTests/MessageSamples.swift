@@ -387,7 +387,8 @@ extension Label {
         Label(
             predictionId: "Grüße, 模型 🚀 \u{7F}",
             label: Int32.min,
-            timestamp: Int64.min
+            timestamp: Int64.min,
+            modelName: "Grüße, 模型 🚀 \u{7F}"
         )
     }
 }

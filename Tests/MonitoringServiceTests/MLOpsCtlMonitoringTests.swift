@@ -68,6 +68,8 @@ struct MLOpsCtlMonitoringTests {
         #expect(status == 0 && output.contains("accepted 150, already stored 0"), "\(output)")
         let labels = try write("labels.csv", ["prediction_id,label"] + (0..<30).map { "p\($0),1" } + ["ghost,0"])
         (status, output) = try await mlopsctl("monitoring", "log-labels", labels)
+        #expect(status != 0 && output.contains("--model"), "\(output)")
+        (status, output) = try await mlopsctl("monitoring", "log-labels", labels, "--model", "cli-model")
         #expect(status == 0 && output.contains("labelled 30, unknown 1") && output.contains("ghost"), "\(output)")
 
         (status, output) = try await mlopsctl(

@@ -229,7 +229,11 @@ struct WindowTests {
             let predictions = fixtures.predictions(100, model: model, endingAt: end, incomeShift: Double(index) * 1.5)
             _ = try await monitoring.logPredictions(.init(predictions: predictions))
             _ = try await monitoring.logLabels(
-                .init(labels: predictions.prefix(25).map { Label(predictionId: $0.predictionId, label: 1) })
+                .init(
+                    labels: predictions.prefix(25).map {
+                        Label(predictionId: $0.predictionId, label: 1, modelName: model)
+                    }
+                )
             )
             _ = try await monitoring.runMonitoring(.init(modelName: model, lookbackHours: 1, asOf: end))
         }

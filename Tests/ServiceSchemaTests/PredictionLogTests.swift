@@ -77,13 +77,16 @@ struct PredictionLogTests {
     @Test func labelsJoinTheirPredictionsAndUnknownIdsAreReported() async throws {
         let store = try await store()
         _ = try await store.log([record("l-1"), record("l-2")])
-        let result = try await store.label([("l-1", 1, 0), ("l-2", 0, 1_764_000_100_000), ("ghost", 1, 0)])
+        func label(_ id: String, _ value: Int32, at: Int64 = 0) -> PredictionStore.Label {
+            PredictionStore.Label(model: "credit", predictionID: id, label: value, at: at)
+        }
+        let result = try await store.label([label("l-1", 1), label("l-2", 0, at: 1_764_000_100_000), label("ghost", 1)])
         #expect(result == .init(updated: 2, unknown: 1, unknownIDs: ["ghost"]))
         let labelled = try await store.pool.withConnection {
             try $0.query("SELECT count(*) FROM predictions WHERE label IS NOT NULL AND prediction_id LIKE 'l-%'")
                 .value(Int.self, row: 0, column: 0)
         }
         #expect(labelled == 2)
-        await #expect(throws: InvalidPredictionBatch.self) { try await store.label([("l-1", 2, 0)]) }
+        await #expect(throws: InvalidPredictionBatch.self) { try await store.label([label("l-1", 2)]) }
     }
 }

@@ -160,7 +160,7 @@ struct DemoScenario {
                 )
                 let label: Int32 = world.defaults(applicant, truth: truth) ? 1 : 0
                 guard world.chance(Self.labelledShare), timestamp <= end - Self.hour else { continue }
-                labels.append(Label(predictionId: id, label: label, timestamp: timestamp + Self.hour))
+                labels.append(Label(predictionId: id, label: label, timestamp: timestamp + Self.hour, modelName: model))
                 if shifted { recent.append((applicant, label)) }
             }
         }

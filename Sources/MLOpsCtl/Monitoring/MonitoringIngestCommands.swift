@@ -136,11 +136,18 @@ extension MonitoringCommand {
 
     struct LogLabels: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Attach true labels from a CSV file (prediction_id, label[, timestamp]).",
-            discussion:
-                "Unknown ids are counted and the first ones listed, not an error.\nExample:\n  mlopsctl monitoring log-labels outcomes.csv"
+            abstract:
+                "Attach true labels from a CSV file (prediction_id, label[, timestamp][, model_name]).",
+            discussion: """
+                Prediction ids are unique per model: each label names its model, from the file's model_name
+                column or else --model. Unknown ids are counted and the first ones listed, not an error.
+                Example:
+                  mlopsctl monitoring log-labels outcomes.csv --model credit-risk-model
+                """
         )
         @Argument var file: String
+        @Option(help: "The model the labels belong to, for a file without a model_name column.")
+        var model: String?
         @OptionGroup var connection: ConnectionOptions
 
         func run() async throws {
@@ -148,15 +155,20 @@ extension MonitoringCommand {
             guard let id = csv.column("prediction_id"), let label = csv.column("label") else {
                 throw ValidationError("\(file) needs the columns prediction_id and label")
             }
+            let modelColumn = csv.column("model_name")
+            guard modelColumn != nil || model != nil else {
+                throw ValidationError("name the labels' model: --model, or a model_name column in \(file)")
+            }
             let time = csv.column("timestamp")
             let labels = try csv.rows.enumerated().map { line, row in
-                guard let value = Int32(row[label]) else {
+                guard let value = Int32(row[label]), value == 0 || value == 1 else {
                     throw ValidationError("\(file) line \(line + 2): label '\(row[label])' is not 0 or 1")
                 }
                 return Label(
                     predictionId: row[id],
                     label: value,
-                    timestamp: try time.map { try parseTime(row[$0], "line \(line + 2): timestamp") } ?? 0
+                    timestamp: try time.map { try parseTime(row[$0], "line \(line + 2): timestamp") } ?? 0,
+                    modelName: modelColumn.map { row[$0] } ?? model ?? ""
                 )
             }
             try await MonitoringCommand.call(connection) { monitoring in

@@ -399,16 +399,21 @@ public struct Label: ProtobufMessage {
     /// `timestamp` = 3.
     public var timestamp: Int64 = 0
 
+    /// `model_name` = 4.
+    public var modelName: String = ""
+
     public init() {}
 
     public init(
         predictionId: String = "",
         label: Int32 = 0,
-        timestamp: Int64 = 0
+        timestamp: Int64 = 0,
+        modelName: String = ""
     ) {
         self.predictionId = predictionId
         self.label = label
         self.timestamp = timestamp
+        self.modelName = modelName
     }
 
     public init(serializedBytes bytes: some Collection<UInt8>) throws(MessageCodingError) {
@@ -443,7 +448,8 @@ extension Label: CMessageConvertible {
         self.init(
             predictionId: try CField.string(c.pointee.prediction_id, field: "prediction_id"),
             label: c.pointee.label,
-            timestamp: c.pointee.timestamp
+            timestamp: c.pointee.timestamp,
+            modelName: try CField.string(c.pointee.model_name, field: "model_name")
         )
     }
 
@@ -451,6 +457,7 @@ extension Label: CMessageConvertible {
         c.pointee.prediction_id = try arena.cString(predictionId, field: "prediction_id")
         c.pointee.label = label
         c.pointee.timestamp = timestamp
+        c.pointee.model_name = try arena.cString(modelName, field: "model_name")
     }
 }
 

@@ -79,15 +79,32 @@ package struct PredictionStore: Sendable {
         }
     }
 
-    /// Labels by prediction id; `at` 0 means now. Unknown ids are counted, not an error.
-    package func label(_ labels: [(predictionID: String, label: Int32, at: Int64)]) async throws -> Labelled {
-        for (row, label) in labels.enumerated() where label.label != 0 && label.label != 1 {
-            throw InvalidPredictionBatch(
-                row: row,
-                predictionID: label.predictionID,
-                reason: "label \(label.label) is not 0 or 1"
-            )
+    /// A label of one model's prediction; `at` 0 means when it arrived.
+    package struct Label: Sendable {
+        package var model: String
+        package var predictionID: String
+        package var label: Int32
+        package var at: Int64
+
+        package init(model: String, predictionID: String, label: Int32, at: Int64) {
+            self.model = model
+            self.predictionID = predictionID
+            self.label = label
+            self.at = at
         }
+    }
+
+    /// Labels each named model's prediction. Unknown ids are counted, not an error.
+    package func label(_ labels: [Label]) async throws -> Labelled {
+        for (row, label) in labels.enumerated() {
+            let problem =
+                PredictionRecord.problem(model: label.model, predictionID: label.predictionID)
+                ?? (label.label == 0 || label.label == 1 ? nil : "label \(label.label) is not 0 or 1")
+            if let problem {
+                throw InvalidPredictionBatch(row: row, predictionID: label.predictionID, reason: problem)
+            }
+        }
+        let models = labels.map(\.model)
         let ids = labels.map(\.predictionID)
         let values = labels.map { Int($0.label) }
         let times = labels.map(\.at)
@@ -95,16 +112,19 @@ package struct PredictionStore: Sendable {
             let rows = try connection.query(
                 """
                 WITH input AS (
-                    SELECT * FROM unnest(\(ids)::text[], \(values)::int[], \(times)::bigint[]) AS i(id, label, at)
+                    SELECT * FROM unnest(\(models)::text[], \(ids)::text[], \(values)::int[], \(times)::bigint[])
+                        AS i(model, id, label, at)
                 ), updated AS (
                     UPDATE predictions p
                     SET label = i.label,
                         labeled_at = CASE WHEN i.at = 0 THEN now() AT TIME ZONE 'UTC'
                                           ELSE to_timestamp(i.at / 1000.0) AT TIME ZONE 'UTC' END
-                    FROM input i WHERE p.prediction_id = i.id
-                    RETURNING p.prediction_id
+                    FROM input i WHERE p.model_name = i.model AND p.prediction_id = i.id
+                    RETURNING p.model_name, p.prediction_id
                 ), unknown AS (
-                    SELECT i.id FROM input i WHERE NOT EXISTS (SELECT 1 FROM updated u WHERE u.prediction_id = i.id)
+                    SELECT i.id FROM input i WHERE NOT EXISTS (
+                        SELECT 1 FROM updated u WHERE u.model_name = i.model AND u.prediction_id = i.id
+                    )
                 )
                 SELECT (SELECT count(*) FROM updated), (SELECT count(*) FROM unknown),
                        coalesce((SELECT array_agg(id) FROM (SELECT id FROM unknown LIMIT 100) AS first), '{}')

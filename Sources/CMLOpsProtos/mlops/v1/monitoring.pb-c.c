@@ -1977,7 +1977,7 @@ const ProtobufCMessageDescriptor mlops__v1__log_predictions_response__descriptor
   (ProtobufCMessageInit) mlops__v1__log_predictions_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor mlops__v1__label__field_descriptors[3] =
+static const ProtobufCFieldDescriptor mlops__v1__label__field_descriptors[4] =
 {
   {
     "prediction_id",
@@ -2015,16 +2015,29 @@ static const ProtobufCFieldDescriptor mlops__v1__label__field_descriptors[3] =
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "model_name",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mlops__V1__Label, model_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned mlops__v1__label__field_indices_by_name[] = {
   1,   /* field[1] = label */
+  3,   /* field[3] = model_name */
   0,   /* field[0] = prediction_id */
   2,   /* field[2] = timestamp */
 };
 static const ProtobufCIntRange mlops__v1__label__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor mlops__v1__label__descriptor =
 {
@@ -2034,7 +2047,7 @@ const ProtobufCMessageDescriptor mlops__v1__label__descriptor =
   "Mlops__V1__Label",
   "mlops.v1",
   sizeof(Mlops__V1__Label),
-  3,
+  4,
   mlops__v1__label__field_descriptors,
   mlops__v1__label__field_indices_by_name,
   1,  mlops__v1__label__number_ranges,

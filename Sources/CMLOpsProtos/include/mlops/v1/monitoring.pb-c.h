@@ -202,6 +202,9 @@ struct  Mlops__V1__LogPredictionsResponse
 struct  Mlops__V1__Label
 {
   ProtobufCMessage base;
+  /*
+   * Prediction ids are unique per model: a label names both.
+   */
   char *prediction_id;
   /*
    * 0 or 1.
@@ -211,10 +214,14 @@ struct  Mlops__V1__Label
    * When the label became known; 0 means when it arrived.
    */
   int64_t timestamp;
+  /*
+   * The model whose prediction this labels; required.
+   */
+  char *model_name;
 };
 #define MLOPS__V1__LABEL__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&mlops__v1__label__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, 0 }
+    , (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string }
 
 
 struct  Mlops__V1__LogLabelsRequest
