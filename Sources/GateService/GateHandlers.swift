@@ -109,11 +109,7 @@ package struct GateHandlers: Sendable {
         } catch let error as ServiceRefusal {
             throw error.rpcError
         } catch let error as PostgresError {
-            let unavailable = error.isUnavailable
-            throw RPCError(
-                code: unavailable ? .unavailable : .internal,
-                message: "the gate's database \(unavailable ? "is unavailable" : "failed"): \(error.message)"
-            )
+            throw RPCError.storage(error, of: "the gate", retryable: error.isUnavailable)
         }
     }
 }

@@ -31,3 +31,14 @@ public struct RPCError: Error, Sendable, CustomStringConvertible {
 
     public var description: String { "\(code): \(message)" }
 }
+
+extension RPCError {
+    /// A service's own database failing: `UNAVAILABLE` when a retry may
+    /// succeed, else `INTERNAL`. The database's text stays in `cause`, which
+    /// the server logs with the request id and never sends.
+    package static func storage(_ cause: any Error, of owner: String, retryable: Bool) -> RPCError {
+        retryable
+            ? RPCError(code: .unavailable, message: "\(owner)'s database is unavailable; try again", cause: cause)
+            : RPCError(code: .internal, message: "\(owner)'s database failed", cause: cause)
+    }
+}

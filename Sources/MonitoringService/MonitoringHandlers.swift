@@ -212,11 +212,7 @@ package struct MonitoringHandlers: Sendable {
         } catch let error as ServiceRefusal {
             throw error.rpcError
         } catch let error as PostgresError {
-            let unavailable = error.isUnavailable
-            throw RPCError(
-                code: unavailable ? .unavailable : .internal,
-                message: "the monitoring database \(unavailable ? "is unavailable" : "failed"): \(error.message)"
-            )
+            throw RPCError.storage(error, of: "monitoring", retryable: error.isUnavailable)
         }
     }
 }

@@ -13,10 +13,10 @@ package enum Names {
             )
         }
         guard !name.contains("/"), !name.contains(":") else {
-            throw InvalidRegistryInput("Invalid model name: '\(name)'. Names cannot contain '/' or ':'.")
+            throw InvalidRegistryInput("Invalid model name: '\(name.echoed)'. Names cannot contain '/' or ':'.")
         }
         guard name != ".", !name.hasPrefix("..") else {
-            throw InvalidRegistryInput("Invalid model name: '\(name)'. Names cannot be '.' or start with '..'.")
+            throw InvalidRegistryInput("Invalid model name: '\(name.echoed)'. Names cannot be '.' or start with '..'.")
         }
     }
 
@@ -25,7 +25,7 @@ package enum Names {
         let length = alias.unicodeScalars.count
         guard length > 0, length <= 255, alias.unicodeScalars.allSatisfy(isAliasScalar) else {
             throw InvalidRegistryInput(
-                "Invalid alias name: '\(alias)'. Aliases must be 1-255 characters of letters, digits, '_' and '-'."
+                "Invalid alias name: '\(alias.echoed)'. Aliases must be 1-255 characters of letters, digits, '_' and '-'."
             )
         }
         guard !isReservedAlias(alias) else {
@@ -66,7 +66,9 @@ package enum Names {
         }
         let valueLength = value.unicodeScalars.count
         guard valueLength <= 100_000 else {
-            throw InvalidRegistryInput("Tag '\(key)' has a value of \(valueLength) characters; the limit is 100000.")
+            throw InvalidRegistryInput(
+                "Tag '\(key.echoed)' has a value of \(valueLength) characters; the limit is 100000."
+            )
         }
     }
 

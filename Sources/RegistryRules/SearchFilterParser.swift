@@ -174,6 +174,12 @@ struct SearchFilterParser {
         guard allowed.contains(condition.op) else {
             throw invalid("comparison \(condition.op.rawValue) is not supported in '\(clause)'")
         }
+        // PostgreSQL refuses a pattern whose last backslash escapes nothing.
+        if condition.op == .like || condition.op == .ilike, case .string(let pattern) = condition.value,
+            pattern.reversed().prefix(while: { $0 == "\\" }).count % 2 == 1
+        {
+            throw invalid("a \(condition.op.rawValue) pattern cannot end in an escaping backslash in '\(clause)'")
+        }
     }
 
     // MARK: Scanning
@@ -206,6 +212,6 @@ struct SearchFilterParser {
     }
 
     private func invalid(_ reason: String) -> InvalidRegistryInput {
-        InvalidRegistryInput("Invalid filter '\(text)': \(reason).")
+        InvalidRegistryInput("Invalid filter '\(text.echoed)': \(reason.echoed).")
     }
 }

@@ -42,14 +42,18 @@ package struct SearchOrder: Equatable, Sendable {
             if subject == .models, key == "timestamp" { key = Key.lastUpdatedTimestamp.rawValue }  // MLflow's alias
             guard let parsed = Key(rawValue: key), valid.contains(parsed), words.count <= 2 else {
                 let names = valid.map(\.rawValue).joined(separator: ", ")
-                throw InvalidRegistryInput("Invalid order_by clause '\(clause)': order by one of \(names).")
+                throw InvalidRegistryInput("Invalid order_by clause '\(clause.echoed)': order by one of \(names).")
             }
             let direction = words.count == 2 ? words[1].uppercased() : "ASC"
             guard direction == "ASC" || direction == "DESC" else {
-                throw InvalidRegistryInput("Invalid order_by clause '\(clause)': the direction must be ASC or DESC.")
+                throw InvalidRegistryInput(
+                    "Invalid order_by clause '\(clause.echoed)': the direction must be ASC or DESC."
+                )
             }
             guard !terms.contains(where: { $0.key == parsed }) else {
-                throw InvalidRegistryInput("Invalid order_by clause '\(clause)': '\(key)' is ordered by twice.")
+                throw InvalidRegistryInput(
+                    "Invalid order_by clause '\(clause.echoed)': '\(key.echoed)' is ordered by twice."
+                )
             }
             terms.append(Term(parsed, ascending: direction == "ASC"))
         }

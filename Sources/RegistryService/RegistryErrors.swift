@@ -35,9 +35,6 @@ enum RegistryErrors {
 
     /// What a database failure means to the caller: retry later, or a bug.
     static func storage(_ error: PostgresError) -> RPCError {
-        if error.isUnavailable {
-            return RPCError(code: .unavailable, message: "the registry's database is unavailable: \(error.message)")
-        }
-        return RPCError(code: .internal, message: "the registry's database failed: \(error)", cause: error)
+        RPCError.storage(error, of: "the registry", retryable: error.isUnavailable)
     }
 }

@@ -53,11 +53,25 @@ struct SearchFilterTests {
             ("name = 'a' AND", "a condition must follow AND"),
             ("tags.team IN ('a')", "comparison IN is not supported in 'tags.team IN ('a')'"),
             ("name REGEXP 'x'", "unknown comparison 'REGEXP' in 'name REGEXP 'x''"),
+            (
+                #"name LIKE 'abc\'"#,
+                #"a LIKE pattern cannot end in an escaping backslash in 'name LIKE 'abc\''"#
+            ),
         ]
     )
     func invalidModelFilters(filter: String, reason: String) {
         let error = #expect(throws: InvalidRegistryInput.self) { try SearchFilter(parsing: filter, for: .models) }
         #expect(error?.message == "Invalid filter '\(filter)': \(reason).")
+    }
+
+    @Test func aLIKEPatternEndingInAnEscapedBackslashIsFine() throws {
+        #expect(try SearchFilter(parsing: #"name LIKE 'abc\\'"#, for: .models).conditions.count == 1)
+    }
+
+    @Test func aHugeFilterIsEchoedOnlyInPart() {
+        let filter = "name = '" + String(repeating: "x", count: 100_000)
+        let error = #expect(throws: InvalidRegistryInput.self) { try SearchFilter(parsing: filter, for: .models) }
+        #expect(error.map { $0.message.utf8.count < 400 } == true)
     }
 
     @Test(arguments: ["version_number = '3'", "version_number LIKE 3", "version_number = 99999999999999999999"])

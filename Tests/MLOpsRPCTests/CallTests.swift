@@ -148,12 +148,16 @@ struct CallTests {
     }
 
     @Test func handlerErrorsBecomeStatuses() async throws {
-        struct Boom: Error {}
+        struct Boom: Error, CustomStringConvertible {
+            var description: String { "relation \"secret_table\" does not exist" }
+        }
         var router = RPCRouter()
         router.register(TestMethods.echo) { request, _ in
             switch request.contentType {
             case "ok": return request
             case "rpc": throw RPCError(code: .notFound, message: "Model Version (name=m, version=9) not found")
+            case "caused": throw RPCError.storage(Boom(), of: "the test", retryable: true)
+            case "long": throw RPCError(code: .invalidArgument, message: String(repeating: "é", count: 100_000))
             default: throw Boom()
             }
         }
@@ -167,7 +171,20 @@ struct CallTests {
             let unknown = await #expect(throws: RPCError.self) {
                 try await client.unary(TestMethods.echo, ArtifactChunk(contentType: "other"))
             }
-            #expect(unknown?.code == .unknown)
+            // What the handler threw is logged, not sent; the request id lets the caller name the call.
+            #expect(unknown?.code == .internal && unknown?.message.contains("secret_table") == false)
+            #expect(unknown?.metadata["request-id"]?.isEmpty == false)
+            let caused = await #expect(throws: RPCError.self) {
+                var options = CallOptions()
+                options.metadata["request-id"] = "req-42"
+                _ = try await client.unary(TestMethods.echo, ArtifactChunk(contentType: "caused"), options: options)
+            }
+            #expect(caused?.code == .unavailable && caused?.message.contains("secret_table") == false)
+            #expect(caused?.metadata["request-id"] == "req-42")
+            let long = await #expect(throws: RPCError.self) {
+                try await client.unary(TestMethods.echo, ArtifactChunk(contentType: "long"))
+            }
+            #expect(long.map { $0.message.utf8.count <= 1_024 && $0.message.hasSuffix("é…") } == true)
             // The connection is fine afterwards.
             #expect(try await client.unary(TestMethods.echo, ArtifactChunk(contentType: "ok")).contentType == "ok")
             await client.close()
@@ -200,6 +217,33 @@ struct CallTests {
             #expect(ContinuousClock.now - started < .seconds(5))
             var cancellations = handlerCancelled.stream.makeAsyncIterator()
             #expect(await cancellations.next() == true)
+            await client.close()
+        }
+    }
+
+    @Test func aCallWhoseDeadlinePassedBeforeItStartedDoesNotRun() async throws {
+        let ran = NIOLockedValueBox(0)
+        var router = RPCRouter()
+        router.register(TestMethods.echo) { request, _ in
+            if request.contentType == "late" { ran.withLockedValue { $0 += 1 } }
+            return request
+        }
+        try await LiveServer.run(router: router) { server in
+            let client = try server.client()
+            // A microsecond has passed by the time any handler could start.
+            for _ in 0..<20 {
+                let error = await #expect(throws: RPCError.self) {
+                    try await client.unary(
+                        TestMethods.echo,
+                        ArtifactChunk(contentType: "late"),
+                        options: CallOptions(timeout: .microseconds(1))
+                    )
+                }
+                #expect(error?.code == .deadlineExceeded)
+            }
+            // Calls on one connection start in order: every late one has been decided by now.
+            #expect(try await client.unary(TestMethods.echo, ArtifactChunk(contentType: "ok")).contentType == "ok")
+            #expect(ran.withLockedValue { $0 } == 0)
             await client.close()
         }
     }

@@ -8,6 +8,55 @@ import Testing
 
 @Suite("The registry process: health while its database is down, and SIGTERM")
 struct LifecycleTests {
+    @Test func everyCallIsUnavailableWhileTheDatabaseIsDownAndTheFirstAfterItReturnsSucceeds() async throws {
+        let cluster = try TemporaryPostgres.start()
+        defer { cluster.stop() }
+        let registry = try await RunningRegistry.start(
+            count: 1,
+            database: TestDatabase(cluster: cluster, name: try cluster.createDatabase("faults"))
+        )
+        let client = try registry.client("admin")
+        _ = try await client.createRegisteredModel(.init(name: "m"))
+        // Several calls at once, so the pool holds several connections when the server goes.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<8 {
+                group.addTask { _ = try await client.createModelVersion(.init(name: "m", source: "s3://m")) }
+            }
+            try await group.waitForAll()
+        }
+
+        try cluster.stopServer()
+        let calls: [(String, @Sendable () async throws -> Void)] = [
+            ("create version", { _ = try await client.createModelVersion(.init(name: "m", source: "s3://m")) }),
+            (
+                "transition",
+                {
+                    _ = try await client.transitionModelVersionStage(
+                        .init(name: "m", version: 1, stage: "Production", archiveExistingVersions: true)
+                    )
+                }
+            ),
+            ("create model", { _ = try await client.createRegisteredModel(.init(name: "m2")) }),
+            ("get model", { _ = try await client.getRegisteredModel(.init(name: "m")) }),
+            ("set alias", { _ = try await client.setRegisteredModelAlias(.init(name: "m", alias: "a", version: 1)) }),
+            ("search", { _ = try await client.searchModelVersions(.init(filter: "name = 'm'")) }),
+        ]
+        for (name, call) in calls {
+            let error = await rpcError(call)
+            #expect(error?.code == .unavailable, "\(name): \(String(describing: error))")
+            #expect(error?.message.contains("connect") == false, "\(name): database text reached the caller")
+        }
+
+        try cluster.startServer()
+        // The pooled connections died with the server: none of them is lent again.
+        for index in 0..<10 {
+            let error = await rpcError { _ = try await client.getRegisteredModel(.init(name: "m")) }
+            #expect(error == nil, "call \(index) after the restart: \(String(describing: error))")
+        }
+        _ = try await client.createModelVersion(.init(name: "m", source: "s3://m"))
+        await registry.stop()
+    }
+
     @Test func notServingWhileTheDatabaseIsDownThenServingAgain() async throws {
         let cluster = try TemporaryPostgres.start()
         defer { cluster.stop() }

@@ -1,3 +1,4 @@
+import Logging
 import MLOpsMessages
 import NIOConcurrencyHelpers
 import NIOCore
@@ -9,6 +10,7 @@ final class ServerCall: Sendable {
     private let handler: RPCRouter.Handler
     private let request: ByteBuffer
     private let sink: ResponseSink
+    private let logger: Logger
     private let task = CancellableTask()
 
     init(
@@ -16,26 +18,37 @@ final class ServerCall: Sendable {
         context: ServerCallContext,
         handler: @escaping RPCRouter.Handler,
         request: ByteBuffer,
-        sink: ResponseSink
+        sink: ResponseSink,
+        logger: Logger
     ) {
         self.streamID = streamID
         self.context = context
         self.handler = handler
         self.request = request
         self.sink = sink
+        self.logger = logger
     }
 
     func run() async {
         await task.run {
+            // A write run after its caller stopped waiting leaves the caller
+            // unsure whether it happened: one already late does not run.
+            if let deadline = context.deadline, deadline <= .now {
+                sink.finish(
+                    RPCError(
+                        code: .deadlineExceeded,
+                        message: "\(context.method): the deadline passed before the call started; it did not run"
+                    ).status
+                )
+                return
+            }
             do {
                 try await handler(request, context, sink)
                 sink.finish(Status(code: StatusCode.ok.rawValue))
-            } catch let error as RPCError {
-                sink.finish(error.status)
             } catch is CancellationError where task.isCancelled {
                 // Whoever cancelled (deadline, caller, shutdown) has answered.
             } catch {
-                sink.finish(Status(code: StatusCode.unknown.rawValue, message: "\(context.method) failed: \(error)"))
+                sink.finish(CallFailure(error, context: context, logger: logger).status)
             }
         }
     }

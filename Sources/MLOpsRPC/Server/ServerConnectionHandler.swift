@@ -190,7 +190,13 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             return
         }
         guard let handler = router.handlers[header.method] else {
-            writeStatus(streamID, RPCError(code: .unimplemented, message: "unknown method \(header.method)").status)
+            let method = header.method.count > 100 ? header.method.prefix(100) + "…" : header.method
+            writeStatus(streamID, RPCError(code: .unimplemented, message: "unknown method \(method)").status)
+            return
+        }
+        guard header.timeoutMicros >= 0 else {
+            let message = "\(header.method.prefix(100)): a negative timeout has passed already; the call did not run"
+            writeStatus(streamID, RPCError(code: .deadlineExceeded, message: message).status)
             return
         }
         guard active.count < configuration.maximumConcurrentCallsPerConnection else {
@@ -220,7 +226,14 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             maximumFrameSize: configuration.maximumFrameSize,
             method: header.method
         )
-        let call = ServerCall(streamID: streamID, context: callContext, handler: handler, request: request, sink: sink)
+        let call = ServerCall(
+            streamID: streamID,
+            context: callContext,
+            handler: handler,
+            request: request,
+            sink: sink,
+            logger: logger
+        )
 
         var entry = ActiveCall(call: call)
         if header.timeoutMicros > 0 {

@@ -33,7 +33,9 @@ extension RegistryStore {
     /// Changes to one model that arrive together share that transaction and
     /// are applied one after another in arrival order.
     func transition(_ change: StageChange, by actor: String) async throws -> StageChangeResult {
-        try await stageChanges.submit(StageChangeRequest(change: change, actor: actor), key: change.name)
+        try await Self.mappingErrors {
+            try await stageChanges.submit(StageChangeRequest(change: change, actor: actor), key: change.name)
+        }
     }
 
     /// A lone change is one statement in one round trip, its plan cached.

@@ -1,0 +1,47 @@
+import Logging
+import MLOpsMessages
+
+/// What a caller hears when its call fails, and what the server logs.
+/// A refusal (`RPCError`) is answered as it is; its cause, and any other
+/// error, stays in the log under the call's request id: database and library
+/// text never reaches a caller. Every failure's status carries the request
+/// id, so a caller can name the call to whoever reads the log.
+struct CallFailure {
+    /// Longest status message sent, in UTF-8 bytes: messages may quote input.
+    static let maximumMessageLength = 1_024
+
+    let status: Status
+
+    init(_ error: any Error, context: ServerCallContext, logger: Logger) {
+        let requestID = context.requestID
+        var failure: RPCError
+        switch error {
+        case let error as RPCError:
+            failure = error
+            if let cause = error.cause {
+                logger.warning(
+                    "call failed",
+                    metadata: [
+                        "request-id": "\(requestID)", "method": "\(context.method)", "code": "\(error.code)",
+                        "error": "\(cause)",
+                    ]
+                )
+            }
+        default:
+            logger.error(
+                "call failed unexpectedly",
+                metadata: ["request-id": "\(requestID)", "method": "\(context.method)", "error": "\(error)"]
+            )
+            failure = RPCError(code: .internal, message: "\(context.method) failed")
+        }
+        failure.metadata["request-id"] = requestID
+        status = Status(code: failure.code.rawValue, message: Self.capped(failure.message), metadata: failure.metadata)
+    }
+
+    private static func capped(_ message: String) -> String {
+        guard message.utf8.count > maximumMessageLength else { return message }
+        var cut = message.utf8.prefix(maximumMessageLength - 3)
+        while String(cut) == nil { cut = cut.dropLast() }  // not inside a character
+        return String(cut)! + "…"
+    }
+}
