@@ -40,6 +40,15 @@ public final class PostgresConnection: @unchecked Sendable {
     /// False once libpq has seen the connection break.
     public var isHealthy: Bool { PQstatus(connection) == CONNECTION_OK }
 
+    /// Whether the server has hung up on this idle connection, which libpq
+    /// learns only on its next use: an idle socket with something to read
+    /// holds the server's goodbye (a shutdown's FATAL) or its end of file.
+    /// One non-blocking `poll`, so the pool can look before it lends.
+    var serverHasHungUp: Bool {
+        var descriptor = pollfd(fd: PQsocket(connection), events: Int16(POLLIN), revents: 0)
+        return descriptor.fd < 0 || poll(&descriptor, 1, 0) != 0
+    }
+
     /// Statements prepared on this connection, by text: a statement run again
     /// skips parsing and planning. Bounded, since searches compose many shapes.
     private var prepared: [String: String] = [:]

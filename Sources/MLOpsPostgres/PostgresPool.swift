@@ -345,6 +345,9 @@ public final class PostgresPool: Sendable {
         guard connection.isHealthy else {
             logger.info("dropping a broken database connection")
             slotFreed()
+            // The server may have gone (a restart, a failover): the idle
+            // connections most likely died with this one.
+            dropIdleConnectionsTheServerHungUpOn()
             return
         }
         let waiter: Waiter? = update { state in
@@ -364,6 +367,19 @@ public final class PostgresPool: Sendable {
             waiter.timer?.cancel()
             waiter.continuation.resume(returning: connection)
         }
+    }
+
+    private func dropIdleConnectionsTheServerHungUpOn() {
+        let dropped = update { state in
+            let dead = state.idle.filter(\.serverHasHungUp)
+            guard !dead.isEmpty else { return 0 }
+            state.idle.removeAll { connection in dead.contains { $0 === connection } }
+            state.total -= dead.count
+            return dead.count
+        }
+        // No one waits while connections are idle: nobody needs the freed slots now.
+        guard dropped > 0 else { return }
+        logger.info("dropped idle database connections the server hung up on", metadata: ["count": "\(dropped)"])
     }
 
     /// A connection went away: a waiter may open a new one in its place.

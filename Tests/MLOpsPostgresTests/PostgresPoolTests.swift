@@ -113,6 +113,38 @@ struct PostgresPoolTests {
 
 @Suite("The pool heals after the server restarts")
 struct PostgresRestartTests {
+    @Test func afterARestartOneLostConnectionDropsTheOtherDeadIdleOnes() async throws {
+        let cluster = try TemporaryPostgres.start()
+        defer { cluster.stop() }
+        let pool = PostgresPool(
+            configuration: cluster.configuration(database: "postgres"),
+            options: .init(maximumConnections: 4, acquisitionTimeout: .seconds(30)),
+            logger: Logger(label: "test")
+        )
+        // Four idle connections, then a restart nobody calls through.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<4 {
+                group.addTask { _ = try await pool.withConnection { try $0.query("SELECT pg_sleep(0.2)") } }
+            }
+            try await group.waitForAll()
+        }
+        #expect(pool.statistics.idle == 4)
+        try cluster.stopServer()
+        try cluster.startServer()
+
+        var failures = 0
+        for _ in 0..<8 {
+            do {
+                _ = try await pool.withConnection { try $0.query("SELECT 1") }
+            } catch let error as PostgresError where error.isConnectionLost {
+                failures += 1
+            }
+        }
+        // The first call finds its connection dead; the pool then drops the rest unlent.
+        #expect(failures == 1)
+        pool.close()
+    }
+
     @Test func queriesInFlightFailClearlyThenLaterOnesSucceedWithoutLeaks() async throws {
         let cluster = try TemporaryPostgres.start()
         defer { cluster.stop() }
