@@ -229,7 +229,8 @@ let package = Package(
         .testTarget(
             name: "MLOpsRPCTests",
             dependencies: [
-                "MLOpsRPC", "MLOpsMessages", "MLOpsTLS", "MLOpsTestSupport", "MLOpsClient", nioCore, nioPosix,
+                "MLOpsRPC", "MLOpsMessages", "MLOpsTLS", "MLOpsTestSupport", "MLOpsClient", "MLOpsProcess", nioCore,
+                nioPosix,
                 nioConcurrencyHelpers, logging, serviceLifecycle,
             ],
             swiftSettings: swiftSettings

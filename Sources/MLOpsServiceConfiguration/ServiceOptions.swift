@@ -27,6 +27,9 @@ public struct ServiceOptions: ParsableArguments, Sendable {
     @Option(help: "postgres://user:password@host:port/database (else MLOPS_DATABASE_URL, else POSTGRES_* variables).")
     public var databaseURL: String?
 
+    @Option(help: "Address for Prometheus metrics over plain HTTP; keep it internal.")
+    public var metricsHost: String?
+
     @Option(help: "Port for Prometheus metrics over plain HTTP (0 turns them off).")
     public var metricsPort: Int?
 
@@ -44,6 +47,7 @@ public struct ServiceOptions: ParsableArguments, Sendable {
         if let tlsCA { settings.tls.ca = tlsCA }
         if allowAnonymousClients { settings.tls.requireClientCertificate = false }
         if let url = databaseURL ?? environment["MLOPS_DATABASE_URL"] { settings.database.url = url }
+        if let metricsHost { settings.metrics.host = metricsHost }
         if let metricsPort { settings.metrics.port = metricsPort }
         if let logLevel { settings.logLevel = logLevel }
     }

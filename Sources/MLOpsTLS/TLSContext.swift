@@ -39,10 +39,17 @@ public final class TLSContext: @unchecked Sendable {
         alpnWire.deallocate()
     }
 
+    static let tls12Ciphers = "ECDHE+AESGCM:ECDHE+CHACHA20"
+
     private func configure() throws(TLSError) {
         let minimum = configuration.minimumVersion == .tls13 ? TLS1_3_VERSION : TLS1_2_VERSION
         guard c_openssl_SSL_CTX_set_min_proto_version(context, minimum) == 1 else {
             throw Self.configurationError("set the minimum TLS version")
+        }
+        // TLS 1.2 only with forward secrecy and AEAD (no CBC, no RSA key
+        // exchange); TLS 1.3's suites are all of that already.
+        guard SSL_CTX_set_cipher_list(context, Self.tls12Ciphers) == 1 else {
+            throw Self.configurationError("set the TLS 1.2 cipher list")
         }
         _ = c_openssl_SSL_CTX_set_session_cache_mode(context, Int(SSL_SESS_CACHE_OFF))
 

@@ -5,6 +5,29 @@ import Testing
 
 @Suite("mlopsctl gate against a real gate, registry and monitoring", .temporaryPostgres)
 struct MLOpsCtlGateTests {
+    @Test(
+        "samples are read strictly: a bad value is named, never truncated or a crash",
+        arguments: [
+            ("0.5,0.9,0.1", "label '0.5' is not 0 or 1"), ("1.9,0.9,0.1", "label '1.9' is not 0 or 1"),
+            ("nan,0.9,0.1", "label 'nan' is not 0 or 1"), ("1e10,0.9,0.1", "label '1e10' is not 0 or 1"),
+            ("1,nan,0.1", "candidate 'nan' is not a finite number"),
+            ("1,0.9,inf", "production 'inf' is not a finite number"),
+        ]
+    )
+    func badSamples(row: String, problem: String) async throws {
+        let path = NSTemporaryDirectory() + "gate-bad-\(UUID().uuidString.prefix(8)).csv"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try "label,candidate,production\n1,0.8,0.2\n\(row)\n".write(toFile: path, atomically: true, encoding: .utf8)
+        // The file is read before any connection is made: nothing listens at this address.
+        let process = try ServiceProcess(
+            "mlopsctl",
+            ["gate", "evaluate", "m", "--candidate", "2", path, "--address", "127.0.0.1:1", "--dry-run"]
+        )
+        let status = try #require(await process.exitStatus(waitingUpTo: .seconds(30)))
+        #expect(status != 0 && status < 128, "exit \(status): \(process.log)")
+        #expect(process.log.contains("line 3: \(problem)"), "\(process.log)")
+    }
+
     @Test func evaluateFromACSVThenReadTheRecord() async throws {
         try await GateStack.with { stack in
             try await stack.registerModel("cli-model")

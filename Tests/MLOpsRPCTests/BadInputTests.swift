@@ -1,5 +1,6 @@
 import Logging
 import MLOpsMessages
+import MLOpsProcess
 import MLOpsRPC
 import MLOpsTLS
 import MLOpsTestSupport
@@ -126,6 +127,45 @@ struct BadInputTests {
             #expect(answer.closed)
             // The goodbye says why.
             #expect(String(decoding: answer.received, as: UTF8.self).contains("protocol error"))
+            try await expectHealthy(server)
+        }
+    }
+
+    @Test(
+        "TLS 1.2 offers only forward-secret AEAD suites",
+        arguments: [
+            ("ECDHE-ECDSA-AES128-SHA", false), ("ECDHE-ECDSA-AES256-SHA384", false),
+            ("ECDHE-ECDSA-AES128-GCM-SHA256", true),
+        ]
+    )
+    func tls12CipherSuites(suite: String, accepted: Bool) async throws {
+        try await LiveServer.run(router: .testing) { server in
+            let client = try server.authority.issue(commonName: "cipher-probe")
+            let output: String
+            do {
+                output = try ChildProcess.output(
+                    "/usr/bin/openssl",
+                    [
+                        "s_client", "-connect", "127.0.0.1:\(server.port)", "-tls1_2", "-cipher", suite,
+                        "-CAfile", server.authority.authorityPath, "-cert", client.certificatePath,
+                        "-key", client.keyPath, "-alpn", "mlops-rpc/1",
+                    ]
+                )
+            } catch let failed as CommandFailed {
+                output = failed.output
+            }
+            #expect(output.contains("Cipher is \(suite)") == accepted, "\(output)")
+        }
+    }
+
+    @Test func aRequestOnStream0IsToldWhatIsWrong() async throws {
+        try await LiveServer.run(router: .testing) { server in
+            let raw = try await RawConnection.tls(port: server.port, server: server)
+            // An empty request frame (kind 1) on stream 0.
+            let answer = try await raw.exchange([0, 0, 0, 0, 1, 0, 0, 0, 0, 0])
+            #expect(answer.closed)
+            let goodbye = String(decoding: answer.received, as: UTF8.self)
+            #expect(goodbye.contains("stream 0 is the connection's own") && !goodbye.contains("already in use"))
             try await expectHealthy(server)
         }
     }

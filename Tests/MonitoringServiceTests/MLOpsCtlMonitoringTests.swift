@@ -117,4 +117,36 @@ struct MLOpsCtlMonitoringTests {
         (status, output) = try await mlopsctl("monitoring", "latest", "never-seen")
         #expect(status == 1 && output.contains("monitoring at 127.0.0.1:") && output.contains("NOT_FOUND"), "\(output)")
     }
+
+    @Test func aWideReferenceIsSentInCallsUnderTheFrameLimit() async throws {
+        // 1,000 features by 400 rows: about 5 MB, more than one 4 MiB frame.
+        let features = (0..<1_000).map { "f\($0)" }
+        let rows = (0..<400).map { row in
+            features.indices.map { String(Double(row * 7 + $0 % 13) / 3) }.joined(separator: ",")
+        }
+        let reference = try write("wide.csv", [features.joined(separator: ",")] + rows)
+        let numeric = features.joined(separator: ",")
+        var (status, output) = try await mlopsctl(
+            "monitoring",
+            "set-reference",
+            reference,
+            "--model",
+            "wide-model",
+            "--numeric",
+            numeric
+        )
+        #expect(status == 0 && output.contains("f999:num"), "\(output.suffix(2_000))")
+
+        // A feature named that the file does not have is refused before anything is sent.
+        (status, output) = try await mlopsctl(
+            "monitoring",
+            "set-reference",
+            reference,
+            "--model",
+            "wide-model",
+            "--numeric",
+            "f1,nope"
+        )
+        #expect(status != 0 && output.contains("has no column 'nope'"), "\(output.suffix(2_000))")
+    }
 }

@@ -38,6 +38,13 @@ struct DevCommandTests {
             let connection = try PostgresConnection(configuration: monitoringRole)
             #expect(throws: PostgresError.self) { try connection.query("SELECT count(*) FROM registered_models") }
             #expect(try connection.query("SELECT count(*) FROM predictions").count == 1)
+
+            // The services' ports, metrics included, listen on loopback only; PostgreSQL on its socket only.
+            let listening = try listeningAddresses()
+            for port in devPortOffsets.dropLast().map({ base + $0 }) {
+                #expect(listening[port] == ["0100007F"], "port \(port) listens on \(listening[port] ?? [])")
+            }
+            #expect(listening[base + devPortOffsets.last!] == nil)
         } catch {
             _ = try? await mlopsctl(["dev", "down"] + location)
             throw error
@@ -81,4 +88,17 @@ struct DevCommandExistingServerTests {
         (status, output) = try await mlopsctl(["dev", "down", "--reset"] + location)
         #expect(status == 0, "\(output)")
     }
+}
+
+/// The local addresses (hex, as /proc/net/tcp writes them) of listening IPv4 TCP sockets, by port.
+private func listeningAddresses() throws -> [Int: Set<String>] {
+    var result: [Int: Set<String>] = [:]
+    for line in try String(contentsOfFile: "/proc/net/tcp", encoding: .utf8).split(separator: "\n").dropFirst() {
+        let fields = line.split(separator: " ")
+        guard fields.count > 3, fields[3] == "0A" else { continue }  // 0A: LISTEN
+        let local = fields[1].split(separator: ":")
+        guard local.count == 2, let port = Int(local[1], radix: 16) else { continue }
+        result[port, default: []].insert(String(local[0]))
+    }
+    return result
 }

@@ -176,7 +176,8 @@ struct DevStack {
             if let pid = state.pids[service.name], ChildProcess.isRunning(pid) { continue }
             let (pem, key) = certificate(service.name)
             var arguments = [
-                "--host", "127.0.0.1", "--port", String(state.port(service)), "--metrics-port",
+                "--host", "127.0.0.1", "--port", String(state.port(service)), "--metrics-host", "127.0.0.1",
+                "--metrics-port",
                 String(state.metricsPort(service)), "--tls-certificate", pem, "--tls-key", key, "--tls-ca", authority,
             ]
             let config = "\(repository)/services/\(service.name)/config.json"

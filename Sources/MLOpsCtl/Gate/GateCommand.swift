@@ -49,15 +49,18 @@ struct GateCommand: AsyncParsableCommand {
         let production = csv.column("production")
         var request = EvaluateRequest(modelName: model, candidateVersion: candidate)
         for (line, row) in csv.rows.enumerated() {
-            func number(_ column: Int, _ name: String) throws -> Double {
-                guard let value = Double(row[column]) else {
-                    throw ValidationError("\(file) line \(line + 2): \(name) '\(row[column])' is not a number")
+            func probability(_ column: Int, _ name: String) throws -> Double {
+                guard let value = Double(row[column]), value.isFinite else {
+                    throw ValidationError("\(file) line \(line + 2): \(name) '\(row[column])' is not a finite number")
                 }
                 return value
             }
-            request.labels.append(Int32(try number(label, "label")))
-            request.candidateProbabilities.append(try number(candidateColumn, "candidate"))
-            if let production { request.productionProbabilities.append(try number(production, "production")) }
+            guard let value = Int32(row[label]), value == 0 || value == 1 else {
+                throw ValidationError("\(file) line \(line + 2): label '\(row[label])' is not 0 or 1")
+            }
+            request.labels.append(value)
+            request.candidateProbabilities.append(try probability(candidateColumn, "candidate"))
+            if let production { request.productionProbabilities.append(try probability(production, "production")) }
         }
         return request
     }

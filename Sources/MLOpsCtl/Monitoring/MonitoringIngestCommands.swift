@@ -45,15 +45,16 @@ extension MonitoringCommand {
             var accepted: Int64 = 0
             var duplicates: Int64 = 0
             try await MonitoringCommand.call(connection) { monitoring in
-                for start in stride(from: 0, to: predictions.count, by: batchSize) {
-                    let batch = Array(predictions[start..<min(start + batchSize, predictions.count)])
+                var sent = 0
+                for batch in Batches(elements: predictions, count: batchSize) {
                     let response = try await monitoring.logPredictions(
-                        .init(predictions: batch),
+                        .init(predictions: Array(batch)),
                         options: connection.callOptions
                     )
                     accepted += response.accepted
                     duplicates += response.duplicates
-                    progress.update(start + batch.count)
+                    sent += batch.count
+                    progress.update(sent)
                 }
             }
             print("accepted \(accepted), already stored \(duplicates)")
@@ -228,11 +229,17 @@ extension MonitoringCommand {
                 }
                 return reference
             }
-            func names(_ list: String?) -> [String] {
-                list?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } ?? []
+            func names(_ list: String?) throws -> [String] {
+                let names = list?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } ?? []
+                for name in names where csv.column(name) == nil {
+                    throw ValidationError(
+                        "\(file) has no column '\(name)' (its columns: \(csv.header.joined(separator: ", ")))"
+                    )
+                }
+                return names
             }
             let schema =
-                names(numeric).map { FeatureSchema(name: $0, type: .numeric) }
+                try names(numeric).map { FeatureSchema(name: $0, type: .numeric) }
                 + names(categorical).map { FeatureSchema(name: $0, type: .categorical) }
             let progress = Progress(label: "reference rows", total: rows.count)
             try await MonitoringCommand.call(connection) { monitoring in
@@ -240,13 +247,14 @@ extension MonitoringCommand {
                     .init(modelName: model, schema: schema),
                     options: connection.callOptions
                 )
-                for start in stride(from: 0, to: rows.count, by: 5_000) {
-                    let chunk = Array(rows[start..<min(start + 5_000, rows.count)])
+                var sent = 0
+                for chunk in Batches(elements: rows, count: 5_000) {
                     _ = try await monitoring.appendReferenceRows(
-                        .init(uploadId: upload.uploadId, rows: chunk),
+                        .init(uploadId: upload.uploadId, rows: Array(chunk)),
                         options: connection.callOptions
                     )
-                    progress.update(start + chunk.count)
+                    sent += chunk.count
+                    progress.update(sent)
                 }
                 let committed = try await monitoring.commitReferenceUpload(
                     .init(uploadId: upload.uploadId),

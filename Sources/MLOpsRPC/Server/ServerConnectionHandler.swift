@@ -169,12 +169,11 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private func accept(_ frame: Frame) {
         let streamID = frame.streamID
         guard streamID != 0, active[streamID] == nil else {
-            if let context {
-                errorCaught(
-                    context: context,
-                    error: FrameProtocolError(message: "stream \(streamID) is already in use")
-                )
-            }
+            let problem =
+                streamID == 0
+                ? "stream 0 is the connection's own: a call needs a stream id of 1 or more"
+                : "stream \(streamID) is already in use"
+            if let context { errorCaught(context: context, error: FrameProtocolError(message: problem)) }
             return
         }
         guard !goingAway else {
