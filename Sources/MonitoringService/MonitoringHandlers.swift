@@ -113,13 +113,15 @@ package struct MonitoringHandlers: Sendable {
     }
 
     private func registerWindows(in router: inout RPCRouter) {
-        router.register(MonitoringMethods.runMonitoring) { request, _ in
+        router.register(MonitoringMethods.runMonitoring) { request, context in
             let outcome = try await mapped {
                 try await windows.run(
                     model: request.modelName,
                     lookbackHours: Int(request.lookbackHours),
                     asOf: request.asOf,
-                    options: try request.options.map(DriftEngine.DriftOptions.init)
+                    options: try request.options.map(DriftEngine.DriftOptions.init),
+                    recompute: request.recompute,
+                    caller: context.callerIdentity
                 )
             }
             return RunMonitoringResponse(

@@ -136,7 +136,9 @@ extension MonitoringMetrics {
             labeledPredictions: record.labeled,
             labelCoverage: record.labelCoverage,
             reason: record.reason,
-            createdAt: record.createdAt
+            createdAt: record.createdAt,
+            revision: record.revision,
+            computedBy: record.computedBy
         )
     }
 }

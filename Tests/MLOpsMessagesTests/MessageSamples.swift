@@ -572,7 +572,9 @@ extension MonitoringMetrics {
             labeledPredictions: Int64.min,
             labelCoverage: -Double.infinity,
             reason: "Grüße, 模型 🚀 \u{7F}",
-            createdAt: Int64.min
+            createdAt: Int64.min,
+            revision: Int32.min,
+            computedBy: "Grüße, 模型 🚀 \u{7F}"
         )
     }
 }
@@ -610,7 +612,8 @@ extension RunMonitoringRequest {
             modelName: "Grüße, 模型 🚀 \u{7F}",
             lookbackHours: Int32.min,
             asOf: Int64.min,
-            options: DriftOptions.edgeSample
+            options: DriftOptions.edgeSample,
+            recompute: true
         )
     }
 }

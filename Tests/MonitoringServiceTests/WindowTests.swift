@@ -139,6 +139,43 @@ struct WindowTests {
         #expect(recent.metrics.map(\.id) == [metrics.id])
     }
 
+    @Test func aWindowIsItsLookbackTooAndCanBeRecomputed() async throws {
+        let model = "late-model"
+        let end = recentHour(hoursAgo: 5)
+        // Run before its predictions arrive: an empty window, stored.
+        let early = try await monitoring.runMonitoring(.init(modelName: model, lookbackHours: 1, asOf: end))
+        #expect(early.metrics?.numPredictions == 0 && early.metrics?.revision == 1)
+        #expect(early.metrics?.computedBy == "serving")
+
+        var fixtures = Fixtures(seed: 11)
+        // 100 in the last hour before `end`, 100 in the hour before that.
+        let recent = fixtures.predictions(100, model: model, endingAt: end)
+        let older = fixtures.predictions(100, model: model, endingAt: end - 3_600_000)
+            .map { prediction in
+                var prediction = prediction
+                prediction.predictionId = "older-" + prediction.predictionId
+                return prediction
+            }
+        _ = try await monitoring.logPredictions(.init(predictions: recent + older))
+
+        // The same window replays what it stored; another lookback is another window.
+        let replayed = try await monitoring.runMonitoring(.init(modelName: model, lookbackHours: 1, asOf: end))
+        #expect(replayed.replayed && replayed.metrics?.numPredictions == 0)
+        let wider = try await monitoring.runMonitoring(.init(modelName: model, lookbackHours: 2, asOf: end))
+        #expect(!wider.replayed && wider.metrics?.numPredictions == 200 && wider.metrics?.lookbackHours == 2)
+
+        // Recomputed on request: the same row, revised, signed by who asked.
+        let admin = MonitoringClient(try running.rpcClient("admin"))
+        let redone = try await admin.runMonitoring(
+            .init(modelName: model, lookbackHours: 1, asOf: end, recompute: true)
+        )
+        #expect(!redone.replayed && redone.metrics?.numPredictions == 100)
+        #expect(redone.metrics?.id == early.metrics?.id && redone.metrics?.revision == 2)
+        #expect(redone.metrics?.computedBy == "admin")
+        let after = try await monitoring.runMonitoring(.init(modelName: model, lookbackHours: 1, asOf: end))
+        #expect(after.replayed && after.metrics?.numPredictions == 100 && after.metrics?.revision == 2)
+    }
+
     @Test func concurrentRunsOfOneWindowComputeItOnce() async throws {
         let end = recentHour(hoursAgo: 3)
         _ = try await prepare("racing-model", end: end)

@@ -14,7 +14,7 @@ struct SeedSchemaTests {
     @Test func monitoringMetricsKeepTheSeedColumnsAndOneRowPerWindow() async throws {
         let pool = try pool()
         defer { pool.close() }
-        #expect(try await MonitoringMigrations.migrator.migrate(pool) == [1, 2, 3])
+        #expect(try await MonitoringMigrations.migrator.migrate(pool) == [1, 2, 3, 4])
         #expect(try await MonitoringMigrations.migrator.migrate(pool) == [])
         try await pool.withConnection { connection in
             // The seed's insert, as its monitoring job wrote it, plus the model.
@@ -39,6 +39,13 @@ struct SeedSchemaTests {
                 )
             }
             #expect(again?.isUniqueViolation == true)
+            // The same end with another lookback is another window.
+            try connection.query(
+                """
+                INSERT INTO monitoring_metrics (timestamp, lookback_hours, num_predictions, model_name)
+                SELECT timestamp, 1, 1, model_name FROM monitoring_metrics
+                """
+            )
         }
     }
 

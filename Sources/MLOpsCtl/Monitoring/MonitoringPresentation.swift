@@ -22,11 +22,13 @@ enum MonitoringPresentation {
         Swift.print(table.render())
     }
 
-    static func print(_ metrics: MonitoringMetrics, features: [FeatureDrift], json: Bool) {
+    /// One window; `replayed` (when known) says whether it was the stored result.
+    static func print(_ metrics: MonitoringMetrics, features: [FeatureDrift], replayed: Bool? = nil, json: Bool) {
         if json {
             var object = self.json(metrics)
             if case .object(var members) = object {
                 members.append(("features", .array(features.map(self.json))))
+                if let replayed { members.append(("replayed", .bool(replayed))) }
                 object = .object(members)
             }
             Swift.print(object.render())
@@ -157,6 +159,7 @@ enum MonitoringPresentation {
             ("reference_version", .integer(metrics.referenceVersion)),
             ("reason", metrics.reason.isEmpty ? .null : .string(metrics.reason)),
             ("report", .string(metrics.driftReportRef)), ("summary", .string(metrics.driftSummaryRef)),
+            ("revision", .integer(Int64(metrics.revision))), ("computed_by", .string(metrics.computedBy)),
         ])
     }
 

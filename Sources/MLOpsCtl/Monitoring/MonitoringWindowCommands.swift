@@ -8,27 +8,33 @@ extension MonitoringCommand {
     struct Run: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Analyse a window (as-of − lookback, as-of]; a window already run is shown as stored.",
-            discussion: "Example: mlopsctl monitoring run credit-risk-model --lookback-hours 24"
+            discussion: """
+                A window is its model, end and lookback. --recompute analyses it again (after late
+                predictions, say) and replaces the stored result, whose revision goes up by one.
+                Example: mlopsctl monitoring run credit-risk-model --lookback-hours 24
+                """
         )
         @Argument var model: String
         @Option var lookbackHours: Int32 = 24
         @Option(help: "The window's end: milliseconds or ISO 8601 (default: now).") var asOf: String?
+        @Flag(help: "Analyse the window again even if it has run, replacing its result.") var recompute = false
         @OptionGroup var connection: ConnectionOptions
 
         func run() async throws {
             let end = try asOf.map { try parseTime($0, "--as-of") } ?? 0
             try await MonitoringCommand.call(connection) { monitoring in
                 let response = try await monitoring.runMonitoring(
-                    .init(modelName: model, lookbackHours: lookbackHours, asOf: end),
+                    .init(modelName: model, lookbackHours: lookbackHours, asOf: end, recompute: recompute),
                     options: connection.callOptions
                 )
                 MonitoringPresentation.print(
                     response.metrics!,
                     features: response.features + (response.predictionDrift.map { [$0] } ?? []),
+                    replayed: response.replayed,
                     json: connection.json
                 )
                 if response.replayed && !connection.json {
-                    print("(this window had run before: the stored result)")
+                    print("(this window had run before: the stored result; --recompute analyses it again)")
                 }
             }
         }

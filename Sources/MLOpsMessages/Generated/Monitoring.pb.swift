@@ -1674,6 +1674,12 @@ public struct MonitoringMetrics: ProtobufMessage {
     /// `created_at` = 19.
     public var createdAt: Int64 = 0
 
+    /// `revision` = 20.
+    public var revision: Int32 = 0
+
+    /// `computed_by` = 21.
+    public var computedBy: String = ""
+
     public init() {}
 
     public init(
@@ -1695,7 +1701,9 @@ public struct MonitoringMetrics: ProtobufMessage {
         labeledPredictions: Int64 = 0,
         labelCoverage: Double = 0,
         reason: String = "",
-        createdAt: Int64 = 0
+        createdAt: Int64 = 0,
+        revision: Int32 = 0,
+        computedBy: String = ""
     ) {
         self.id = id
         self.timestamp = timestamp
@@ -1716,6 +1724,8 @@ public struct MonitoringMetrics: ProtobufMessage {
         self.labelCoverage = labelCoverage
         self.reason = reason
         self.createdAt = createdAt
+        self.revision = revision
+        self.computedBy = computedBy
     }
 
     public init(serializedBytes bytes: some Collection<UInt8>) throws(MessageCodingError) {
@@ -1774,7 +1784,9 @@ extension MonitoringMetrics: CMessageConvertible {
             labeledPredictions: c.pointee.labeled_predictions,
             labelCoverage: c.pointee.label_coverage,
             reason: try CField.string(c.pointee.reason, field: "reason"),
-            createdAt: c.pointee.created_at
+            createdAt: c.pointee.created_at,
+            revision: c.pointee.revision,
+            computedBy: try CField.string(c.pointee.computed_by, field: "computed_by")
         )
     }
 
@@ -1806,6 +1818,8 @@ extension MonitoringMetrics: CMessageConvertible {
         c.pointee.label_coverage = labelCoverage
         c.pointee.reason = try arena.cString(reason, field: "reason")
         c.pointee.created_at = createdAt
+        c.pointee.revision = revision
+        c.pointee.computed_by = try arena.cString(computedBy, field: "computed_by")
     }
 }
 
@@ -2023,18 +2037,23 @@ public struct RunMonitoringRequest: ProtobufMessage {
     /// `options` = 4.
     public var options: DriftOptions? = nil
 
+    /// `recompute` = 5.
+    public var recompute: Bool = false
+
     public init() {}
 
     public init(
         modelName: String = "",
         lookbackHours: Int32 = 0,
         asOf: Int64 = 0,
-        options: DriftOptions? = nil
+        options: DriftOptions? = nil,
+        recompute: Bool = false
     ) {
         self.modelName = modelName
         self.lookbackHours = lookbackHours
         self.asOf = asOf
         self.options = options
+        self.recompute = recompute
     }
 
     public init(serializedBytes bytes: some Collection<UInt8>) throws(MessageCodingError) {
@@ -2072,7 +2091,8 @@ extension RunMonitoringRequest: CMessageConvertible {
             asOf: c.pointee.as_of,
             options: try c.pointee.options.map { element throws(MessageCodingError) in
                 try DriftOptions(cMessage: element)
-            }
+            },
+            recompute: c.pointee.recompute != 0
         )
     }
 
@@ -2081,6 +2101,7 @@ extension RunMonitoringRequest: CMessageConvertible {
         c.pointee.lookback_hours = lookbackHours
         c.pointee.as_of = asOf
         c.pointee.options = try options.map { element throws(MessageCodingError) in try arena.message(element) }
+        c.pointee.recompute = recompute ? 1 : 0
     }
 }
 

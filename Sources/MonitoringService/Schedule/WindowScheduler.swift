@@ -41,7 +41,8 @@ package struct WindowScheduler: Service {
                     model: window.model,
                     lookbackHours: window.lookbackHours,
                     asOf: end,
-                    options: nil
+                    options: nil,
+                    caller: "scheduler"
                 )
                 if outcome.replayed {
                     logger.debug(

@@ -8,7 +8,7 @@ package import MLOpsPostgres
 package enum MonitoringMigrations {
     package static let migrator = Migrator(
         service: "monitoring",
-        migrations: [initial, predictionLog, referencesAndResults]
+        migrations: [initial, predictionLog, referencesAndResults, windowIdentity]
     )
 
     static let initial = Migration(
@@ -112,6 +112,19 @@ package enum MonitoringMigrations {
                 ADD COLUMN reason text,
                 -- The window's whole result, as in its JSON summary: replays and reads answer from it.
                 ADD COLUMN summary jsonb;
+            """
+    )
+
+    static let windowIdentity = Migration(
+        version: 4,
+        name: "a window is its model, end and lookback; recomputes are counted and signed",
+        sql: """
+            ALTER TABLE monitoring_metrics
+                DROP CONSTRAINT monitoring_metrics_model_name_timestamp_key,
+                ADD CONSTRAINT monitoring_metrics_window UNIQUE (model_name, timestamp, lookback_hours),
+                ADD COLUMN revision integer NOT NULL DEFAULT 1,
+                ADD COLUMN computed_by text,
+                ADD COLUMN recomputed_at timestamp;
             """
     )
 }

@@ -18,7 +18,7 @@ package struct MetricsQueries: Sendable {
             let rows = try connection.query(
                 """
                 SELECT \(fragment: MetricsRecord.columns), m.summary FROM \(fragment: MetricsRecord.from)
-                WHERE m.model_name = \(model) ORDER BY m.timestamp DESC LIMIT 1
+                WHERE m.model_name = \(model) ORDER BY m.timestamp DESC, m.created_at DESC LIMIT 1
                 """
             )
             guard rows.count == 1 else { return nil }

@@ -22,6 +22,8 @@ package struct MetricsRecord: Sendable, Equatable {
     package var labeled: Int64
     package var reason: String
     package var createdAt: Int64
+    package var revision: Int32
+    package var computedBy: String
 
     /// The columns `init(rows:at:)` reads, from `monitoring_metrics m LEFT JOIN reference_datasets r`.
     static let columns: PostgresQuery = """
@@ -29,7 +31,8 @@ package struct MetricsRecord: Sendable, Equatable {
         m.positive_rate, m.probability_mean, m.probability_std, m.entropy, coalesce(m.dataset_drift_detected, false),
         coalesce(m.feature_drift_ratio, 0), coalesce(m.num_drifted_features, 0), coalesce(m.drift_summary_ref, ''),
         coalesce(m.drift_report_ref, ''), coalesce(r.version, 0), coalesce(m.labeled_predictions, 0),
-        coalesce(m.reason, ''), coalesce((extract(epoch FROM m.created_at) * 1000)::bigint, 0)
+        coalesce(m.reason, ''), coalesce((extract(epoch FROM m.created_at) * 1000)::bigint, 0), m.revision,
+        coalesce(m.computed_by, '')
         """
     static let from: PostgresQuery = "monitoring_metrics m LEFT JOIN reference_datasets r ON r.id = m.reference_id"
 
@@ -52,6 +55,8 @@ package struct MetricsRecord: Sendable, Equatable {
         labeled = try rows.value(Int64.self, row: row, column: 15)!
         reason = try rows.value(String.self, row: row, column: 16)!
         createdAt = try rows.value(Int64.self, row: row, column: 17)!
+        revision = Int32(try rows.value(Int.self, row: row, column: 18)!)
+        computedBy = try rows.value(String.self, row: row, column: 19)!
     }
 
     package var labelCoverage: Double { predictions == 0 ? 0 : Double(labeled) / Double(predictions) }

@@ -7,9 +7,11 @@ import MLOpsRPC
 /// Runs monitoring windows: reads the window's predictions and the
 /// reference in force, computes drift and statistics, leaves the JSON
 /// summary and HTML report, and writes exactly one `monitoring_metrics`
-/// row per (model, window end). A window is computed under a transaction
-/// lock on that key, so replicas (and retries) racing for it run it once
-/// and the others replay the stored row.
+/// row per window: (model, end, lookback). A window is computed under a
+/// transaction lock on that key, so replicas (and retries) racing for it run
+/// it once and the others replay the stored row. Asked to, it computes a
+/// window again and replaces the row, whose revision counts the times and
+/// names who asked last (earlier revisions' artifacts stay on disk).
 package struct MonitoringWindows: Sendable {
     let pool: PostgresPool
     let references: ReferenceStore
@@ -40,8 +42,16 @@ package struct MonitoringWindows: Sendable {
 
     package static let maximumLookbackHours = 24 * 366
 
-    /// Runs (or replays) the window (asOf − lookback, asOf]; `asOf` 0 means now.
-    package func run(model: String, lookbackHours: Int, asOf: Int64, options: DriftOptions?) async throws -> Outcome {
+    /// Runs (or replays, unless `recompute`) the window (asOf − lookback,
+    /// asOf]; `asOf` 0 means now. `caller` is recorded with the result.
+    package func run(
+        model: String,
+        lookbackHours: Int,
+        asOf: Int64,
+        options: DriftOptions?,
+        recompute: Bool = false,
+        caller: String
+    ) async throws -> Outcome {
         guard !model.isEmpty else { throw ServiceRefusal.invalid("the model name is empty") }
         guard (1...Self.maximumLookbackHours).contains(lookbackHours) else {
             throw ServiceRefusal.invalid(
@@ -55,12 +65,25 @@ package struct MonitoringWindows: Sendable {
         let started = ContinuousClock.now
         let outcome = try await pool.withTransaction { connection in
             try connection.query(
-                "SELECT pg_advisory_xact_lock(hashtextextended('window ' || \(model) || ' ' || \(end), 0))"
+                """
+                SELECT pg_advisory_xact_lock(
+                    hashtextextended('window ' || \(model) || ' ' || \(end) || ' ' || \(lookbackHours), 0))
+                """
             )
-            if let stored = try Self.stored(model: model, end: end, connection) {
+            if !recompute,
+                let stored = try Self.stored(model: model, end: end, lookbackHours: lookbackHours, connection)
+            {
                 return stored
             }
-            return try compute(model: model, start: start, end: end, lookbackHours: lookbackHours, options, connection)
+            return try compute(
+                model: model,
+                start: start,
+                end: end,
+                lookbackHours: lookbackHours,
+                options,
+                caller: caller,
+                connection
+            )
         }
         if !outcome.replayed {
             logger.info(
@@ -82,6 +105,7 @@ package struct MonitoringWindows: Sendable {
         end: Int64,
         lookbackHours: Int,
         _ options: DriftOptions,
+        caller: String,
         _ connection: PostgresConnection
     ) throws -> Outcome {
         let reference = try ReferenceStore.current(model: model, version: 0, connection)
@@ -150,13 +174,26 @@ package struct MonitoringWindows: Sendable {
                     INSERT INTO monitoring_metrics (
                         timestamp, model_name, lookback_hours, num_predictions, positive_rate, probability_mean,
                         probability_std, entropy, dataset_drift_detected, feature_drift_ratio, num_drifted_features,
-                        drift_summary_ref, drift_report_ref, reference_id, labeled_predictions, reason, summary)
+                        drift_summary_ref, drift_report_ref, reference_id, labeled_predictions, reason, summary,
+                        computed_by)
                     VALUES (
                         \(EpochMilliseconds(end)), \(model), \(lookbackHours), \(summary.predictions),
                         \(statistics?.positiveRate), \(statistics?.mean), \(statistics?.standardDeviation),
                         \(statistics?.entropy), \(summary.datasetDrift), \(summary.featureDriftRatio),
                         \(summary.driftedFeatures), \(refs.summary), \(refs.report), \(reference?.id), \(labeled),
-                        \(summary.reason), \(String(decoding: json, as: UTF8.self))::jsonb)
+                        \(summary.reason), \(String(decoding: json, as: UTF8.self))::jsonb, \(caller))
+                    -- A recompute replaces the window's result; created_at stays the first computation's.
+                    ON CONFLICT ON CONSTRAINT monitoring_metrics_window DO UPDATE SET
+                        num_predictions = excluded.num_predictions, positive_rate = excluded.positive_rate,
+                        probability_mean = excluded.probability_mean, probability_std = excluded.probability_std,
+                        entropy = excluded.entropy, dataset_drift_detected = excluded.dataset_drift_detected,
+                        feature_drift_ratio = excluded.feature_drift_ratio,
+                        num_drifted_features = excluded.num_drifted_features,
+                        drift_summary_ref = excluded.drift_summary_ref, drift_report_ref = excluded.drift_report_ref,
+                        reference_id = excluded.reference_id, labeled_predictions = excluded.labeled_predictions,
+                        reason = excluded.reason, summary = excluded.summary, computed_by = excluded.computed_by,
+                        revision = monitoring_metrics.revision + 1,
+                        recomputed_at = now() AT TIME ZONE 'UTC'
                     RETURNING *
                 )
                 SELECT \(fragment: MetricsRecord.columns) FROM m LEFT JOIN reference_datasets r ON r.id = m.reference_id
@@ -175,11 +212,17 @@ package struct MonitoringWindows: Sendable {
     }
 
     /// The window's stored row and summary, if it has run.
-    static func stored(model: String, end: Int64, _ connection: PostgresConnection) throws -> Outcome? {
+    static func stored(
+        model: String,
+        end: Int64,
+        lookbackHours: Int,
+        _ connection: PostgresConnection
+    ) throws -> Outcome? {
         let rows = try connection.query(
             """
             SELECT \(fragment: MetricsRecord.columns), m.summary FROM \(fragment: MetricsRecord.from)
             WHERE m.model_name = \(model) AND m.timestamp = \(EpochMilliseconds(end))
+                AND m.lookback_hours = \(lookbackHours)
             """
         )
         guard rows.count == 1 else { return nil }

@@ -3154,7 +3154,7 @@ const ProtobufCMessageDescriptor mlops__v1__feature_drift__descriptor =
   (ProtobufCMessageInit) mlops__v1__feature_drift__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor mlops__v1__monitoring_metrics__field_descriptors[19] =
+static const ProtobufCFieldDescriptor mlops__v1__monitoring_metrics__field_descriptors[21] =
 {
   {
     "id",
@@ -3384,8 +3384,33 @@ static const ProtobufCFieldDescriptor mlops__v1__monitoring_metrics__field_descr
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "revision",
+    20,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Mlops__V1__MonitoringMetrics, revision),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "computed_by",
+    21,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mlops__V1__MonitoringMetrics, computed_by),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned mlops__v1__monitoring_metrics__field_indices_by_name[] = {
+  20,   /* field[20] = computed_by */
   18,   /* field[18] = created_at */
   9,   /* field[9] = dataset_drift_detected */
   13,   /* field[13] = drift_report_ref */
@@ -3404,12 +3429,13 @@ static const unsigned mlops__v1__monitoring_metrics__field_indices_by_name[] = {
   7,   /* field[7] = probability_std */
   17,   /* field[17] = reason */
   14,   /* field[14] = reference_version */
+  19,   /* field[19] = revision */
   1,   /* field[1] = timestamp */
 };
 static const ProtobufCIntRange mlops__v1__monitoring_metrics__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 19 }
+  { 0, 21 }
 };
 const ProtobufCMessageDescriptor mlops__v1__monitoring_metrics__descriptor =
 {
@@ -3419,7 +3445,7 @@ const ProtobufCMessageDescriptor mlops__v1__monitoring_metrics__descriptor =
   "Mlops__V1__MonitoringMetrics",
   "mlops.v1",
   sizeof(Mlops__V1__MonitoringMetrics),
-  19,
+  21,
   mlops__v1__monitoring_metrics__field_descriptors,
   mlops__v1__monitoring_metrics__field_indices_by_name,
   1,  mlops__v1__monitoring_metrics__number_ranges,
@@ -3657,7 +3683,7 @@ const ProtobufCMessageDescriptor mlops__v1__drift_options__descriptor =
   (ProtobufCMessageInit) mlops__v1__drift_options__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor mlops__v1__run_monitoring_request__field_descriptors[4] =
+static const ProtobufCFieldDescriptor mlops__v1__run_monitoring_request__field_descriptors[5] =
 {
   {
     "model_name",
@@ -3707,17 +3733,30 @@ static const ProtobufCFieldDescriptor mlops__v1__run_monitoring_request__field_d
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "recompute",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Mlops__V1__RunMonitoringRequest, recompute),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned mlops__v1__run_monitoring_request__field_indices_by_name[] = {
   2,   /* field[2] = as_of */
   1,   /* field[1] = lookback_hours */
   0,   /* field[0] = model_name */
   3,   /* field[3] = options */
+  4,   /* field[4] = recompute */
 };
 static const ProtobufCIntRange mlops__v1__run_monitoring_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor mlops__v1__run_monitoring_request__descriptor =
 {
@@ -3727,7 +3766,7 @@ const ProtobufCMessageDescriptor mlops__v1__run_monitoring_request__descriptor =
   "Mlops__V1__RunMonitoringRequest",
   "mlops.v1",
   sizeof(Mlops__V1__RunMonitoringRequest),
-  4,
+  5,
   mlops__v1__run_monitoring_request__field_descriptors,
   mlops__v1__run_monitoring_request__field_indices_by_name,
   1,  mlops__v1__run_monitoring_request__number_ranges,

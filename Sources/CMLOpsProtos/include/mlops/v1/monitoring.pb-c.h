@@ -496,7 +496,7 @@ struct  Mlops__V1__MonitoringMetrics
   ProtobufCMessage base;
   char *id;
   /*
-   * End of the window (as_of); unique per model.
+   * End of the window (as_of); a window is its model, end and lookback.
    */
   int64_t timestamp;
   char *model_name;
@@ -528,10 +528,18 @@ struct  Mlops__V1__MonitoringMetrics
    */
   char *reason;
   int64_t created_at;
+  /*
+   * 1 when first computed; each recompute adds one.
+   */
+  int32_t revision;
+  /*
+   * Who computed this revision (the scheduler: "scheduler").
+   */
+  char *computed_by;
 };
 #define MLOPS__V1__MONITORING_METRICS__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&mlops__v1__monitoring_metrics__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0, 0, NULL, NULL, NULL, NULL, 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, (char *)protobuf_c_empty_string, 0 }
+    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0, 0, NULL, NULL, NULL, NULL, 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string }
 
 
 /*
@@ -610,10 +618,16 @@ struct  Mlops__V1__RunMonitoringRequest
    * Absent uses the service's configuration.
    */
   Mlops__V1__DriftOptions *options;
+  /*
+   * Compute the window again even if it has run (say, after late
+   * predictions arrived) and replace its stored result: the row's revision
+   * goes up by one and records who asked.
+   */
+  protobuf_c_boolean recompute;
 };
 #define MLOPS__V1__RUN_MONITORING_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&mlops__v1__run_monitoring_request__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, 0, NULL }
+    , (char *)protobuf_c_empty_string, 0, 0, NULL, 0 }
 
 
 struct  Mlops__V1__RunMonitoringResponse
