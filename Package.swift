@@ -25,6 +25,8 @@ let package = Package(
         .executable(name: "monitoring", targets: ["MonitoringServer"]),
         .executable(name: "retraining-gate", targets: ["RetrainingGateServer"]),
         .executable(name: "mlopsctl", targets: ["MLOpsCtl"]),
+        // libFuzzer targets when built by scripts/fuzz.sh; plainly built, replays inputs.
+        .executable(name: "mlops-fuzz", targets: ["MLOpsFuzz"]),
         // The typed clients (and the messages they speak) for other Swift services.
         .library(name: "MLOpsClient", targets: ["MLOpsClient", "MLOpsMessages", "MLOpsRPC", "MLOpsTLS"]),
     ],
@@ -152,11 +154,12 @@ let package = Package(
 
         // MARK: Clients and tools
         .target(name: "MLOpsClient", dependencies: ["MLOpsMessages", "MLOpsRPC"], swiftSettings: swiftSettings),
+        .target(name: "TabularText", swiftSettings: swiftSettings),
         .executableTarget(
             name: "MLOpsCtl",
             dependencies: [
                 "MLOpsClient", "MLOpsMessages", "MLOpsRPC", "MLOpsTLS", "MLOpsProcess", "GatePolicy", "BenchmarkData",
-                argumentParser,
+                "TabularText", argumentParser,
             ],
             swiftSettings: swiftSettings
         ),
@@ -196,6 +199,16 @@ let package = Package(
         .executableTarget(
             name: "PostgresBenchmark",
             dependencies: ["MLOpsPostgres", "MonitoringService", argumentParser, logging],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Fuzzing
+        .executableTarget(
+            name: "MLOpsFuzz",
+            dependencies: [
+                "MLOpsMessages", "MLOpsRPC", "MLOpsServiceConfiguration", "RegistryRules", "GatePolicy", "TabularText",
+                nioCore,
+            ],
             swiftSettings: swiftSettings
         ),
 

@@ -49,10 +49,19 @@ public struct ServiceSettings: Codable, Sendable, Equatable {
         } catch {
             throw SettingsError("cannot read the configuration file \(path): \(error.localizedDescription)")
         }
+        return try decode(Settings.self, from: data, source: "the configuration file \(path)")
+    }
+
+    /// Settings from JSON text; `source` names it in the error.
+    public static func decode<Settings: Decodable>(
+        _: Settings.Type,
+        from data: Data,
+        source: String = "the configuration"
+    ) throws -> Settings {
         do {
             return try JSONDecoder().decode(Settings.self, from: data)
         } catch {
-            throw SettingsError("the configuration file \(path) is not valid: \(error)")
+            throw SettingsError("\(source) is not valid: \(error)")
         }
     }
 }

@@ -107,7 +107,7 @@ struct StackAcrossHostsTests {
             try text.write(toFile: "\(folder)/\(name).csv", atomically: true, encoding: .utf8)
         }
         _ = try await call(["monitoring", "log-predictions", folder + "/predictions.csv", "--model", model])
-        _ = try await call(["monitoring", "log-labels", folder + "/labels.csv"])
+        _ = try await call(["monitoring", "log-labels", folder + "/labels.csv", "--model", model])
 
         // The gate judges version 2 (better on every count), asks monitoring on its
         // host for the coverage, and promotes through the registry on another.

@@ -1,8 +1,9 @@
 import ArgumentParser
 import Foundation
+import TabularText
 
-/// A CSV file (RFC 4180: quoted fields may hold commas, quotes and newlines)
-/// as a header and rows of fields.
+/// A CSV file (`CSVRecords`) as a header and rows of fields, each row as
+/// long as the header.
 struct CSV {
     var header: [String]
     var rows: [[String]]
@@ -11,7 +12,7 @@ struct CSV {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ValidationError("cannot read \(path)")
         }
-        var records = Self.parse(String(decoding: data, as: UTF8.self))
+        var records = CSVRecords.parse(String(decoding: data, as: UTF8.self))
         guard !records.isEmpty else { throw ValidationError("\(path) is empty: it needs a header row") }
         header = records.removeFirst().map { $0.trimmingCharacters(in: .whitespaces) }
         for (index, record) in records.enumerated() where record.count != header.count {
@@ -23,54 +24,4 @@ struct CSV {
     }
 
     func column(_ name: String) -> Int? { header.firstIndex(of: name) }
-
-    static func parse(_ text: String) -> [[String]] {
-        var records: [[String]] = []
-        var record: [String] = []
-        var field = ""
-        var quoted = false
-        var iterator = text.unicodeScalars.makeIterator()
-        var pending: Unicode.Scalar? = nil
-        func next() -> Unicode.Scalar? {
-            if let scalar = pending {
-                pending = nil
-                return scalar
-            }
-            return iterator.next()
-        }
-        while let scalar = next() {
-            if quoted {
-                if scalar == "\"" {
-                    let following = next()
-                    if following == "\"" {
-                        field.unicodeScalars.append("\"")
-                    } else {
-                        quoted = false
-                        pending = following
-                    }
-                } else {
-                    field.unicodeScalars.append(scalar)
-                }
-                continue
-            }
-            switch scalar {
-            case "\"" where field.isEmpty: quoted = true
-            case ",":
-                record.append(field)
-                field = ""
-            case "\r": continue
-            case "\n":
-                record.append(field)
-                field = ""
-                if record != [""] { records.append(record) }
-                record = []
-            default: field.unicodeScalars.append(scalar)
-            }
-        }
-        if !field.isEmpty || !record.isEmpty {
-            record.append(field)
-            records.append(record)
-        }
-        return records
-    }
 }
