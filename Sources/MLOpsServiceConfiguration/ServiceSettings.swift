@@ -6,6 +6,12 @@ public struct ServiceSettings: Codable, Sendable, Equatable {
     public struct Listen: Codable, Sendable, Equatable {
         public var host = "0.0.0.0"
         public var port = 0
+        /// Connections held at once; when full, the one idle longest makes way.
+        public var maxConnections = 1024
+        /// Connections in their TLS handshake at once; the oldest makes way.
+        public var maxHandshakes = 128
+        /// Handshakes in progress from one address.
+        public var maxHandshakesPerAddress = 16
     }
 
     public struct TLS: Codable, Sendable, Equatable {
@@ -94,12 +100,20 @@ extension ServiceSettings {
 }
 
 extension ServiceSettings.Listen {
-    private enum CodingKeys: String, CodingKey { case host, port }
+    private enum CodingKeys: String, CodingKey {
+        case host, port, maxConnections, maxHandshakes, maxHandshakesPerAddress
+    }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        host = try container.decodeIfPresent(String.self, forKey: .host) ?? "0.0.0.0"
-        port = try container.decodeIfPresent(Int.self, forKey: .port) ?? 0
+        let defaults = Self()
+        host = try container.decodeIfPresent(String.self, forKey: .host) ?? defaults.host
+        port = try container.decodeIfPresent(Int.self, forKey: .port) ?? defaults.port
+        maxConnections = try container.decodeIfPresent(Int.self, forKey: .maxConnections) ?? defaults.maxConnections
+        maxHandshakes = try container.decodeIfPresent(Int.self, forKey: .maxHandshakes) ?? defaults.maxHandshakes
+        maxHandshakesPerAddress =
+            try container.decodeIfPresent(Int.self, forKey: .maxHandshakesPerAddress)
+            ?? defaults.maxHandshakesPerAddress
     }
 }
 

@@ -85,17 +85,21 @@ public struct ServiceRuntime {
                 "\(name) needs tls.certificate, tls.key and tls.ca (or --tls-certificate, --tls-key, --tls-ca)"
             )
         }
+        var serverConfiguration = RPCServerConfiguration(
+            host: settings.listen.host,
+            port: settings.listen.port,
+            tls: .server(
+                certificateChainPath: tls.certificate,
+                privateKeyPath: tls.key,
+                trustRootsPath: tls.ca,
+                requireClientCertificate: tls.requireClientCertificate
+            )
+        )
+        serverConfiguration.maximumConnections = settings.listen.maxConnections
+        serverConfiguration.maximumHandshakes = settings.listen.maxHandshakes
+        serverConfiguration.maximumHandshakesPerAddress = settings.listen.maxHandshakesPerAddress
         let server = RPCServer(
-            configuration: RPCServerConfiguration(
-                host: settings.listen.host,
-                port: settings.listen.port,
-                tls: .server(
-                    certificateChainPath: tls.certificate,
-                    privateKeyPath: tls.key,
-                    trustRootsPath: tls.ca,
-                    requireClientCertificate: tls.requireClientCertificate
-                )
-            ),
+            configuration: serverConfiguration,
             router: router.instrumented(),
             logger: logger
         )

@@ -296,17 +296,71 @@ struct LimitTests {
         }
     }
 
-    @Test func connectionsOverTheLimitAreClosed() async throws {
-        try await LiveServer.run(router: .testing, configure: { $0.maximumConnections = 1 }) { server in
+    @Test func whenFullAnIdleConnectionMakesWayAndABusyOneDoesNot() async throws {
+        let held = HeldCalls()
+        var router = RPCRouter.testing
+        held.register(in: &router)
+        try await LiveServer.run(router: router, configure: { $0.maximumConnections = 1 }) { server in
+            // Busy: a newcomer is turned away.
             let first = try server.client()
-            #expect(try await first.unary(TestMethods.echo, ArtifactChunk(contentType: "a")).contentType == "a")
+            let busy = Task { try await first.unary(HeldCalls.method, ArtifactChunk(contentType: "held")) }
+            await held.waitForStarts(1)
             let second = try server.client()
             let error = await #expect(throws: RPCError.self) {
                 try await second.unary(TestMethods.echo, ArtifactChunk())
             }
             #expect(error?.code == .unavailable)
+            held.release(1)
+            #expect(try await busy.value.contentType == "held")
+
+            // Idle: it is let go for the newcomer, who is served.
+            let third = try server.client()
+            #expect(try await third.unary(TestMethods.echo, ArtifactChunk(contentType: "c")).contentType == "c")
             await first.close()
             await second.close()
+            await third.close()
+        }
+    }
+
+    @Test func aFloodOfSilentConnectionsDoesNotKeepAuthenticatedClientsOut() async throws {
+        try await LiveServer.run(
+            router: .testing,
+            configure: {
+                $0.maximumConnections = 32
+                $0.maximumHandshakes = 8
+                $0.maximumHandshakesPerAddress = 4
+            }
+        ) { server in
+            // 100 connections from another address that never send a byte, reopened as soon as they close.
+            let flood = SilentFlood(port: server.port, from: "127.0.0.2", connections: 100)
+            let flooding = Task { await flood.run() }
+            defer { flooding.cancel() }
+            try await Task.sleep(for: .milliseconds(500))
+
+            var served = 0
+            for index in 0..<40 {
+                let client = try server.client()
+                let answer = try? await client.unary(TestMethods.echo, ArtifactChunk(contentType: "\(index)"))
+                if answer?.contentType == "\(index)" { served += 1 }
+                await client.close()
+            }
+            #expect(served >= 38, "\(served) of 40 calls served during the flood")
+            #expect(flood.opened > 100, "the flood kept connecting (\(flood.opened) connections)")
+        }
+    }
+
+    @Test func idleAuthenticatedConnectionsDoNotKeepANewcomerOut() async throws {
+        try await LiveServer.run(router: .testing, configure: { $0.maximumConnections = 8 }) { server in
+            var idle: [RPCClient] = []
+            for _ in 0..<8 {
+                let client = try server.client()
+                _ = try await client.unary(TestMethods.echo, ArtifactChunk())
+                idle.append(client)
+            }
+            let newcomer = try server.client()
+            #expect(try await newcomer.unary(TestMethods.echo, ArtifactChunk(contentType: "in")).contentType == "in")
+            await newcomer.close()
+            for client in idle { await client.close() }
         }
     }
 
@@ -365,5 +419,48 @@ struct LimitTests {
             }
         }
         await client.close()
+    }
+}
+
+/// Plain TCP connections that never send anything, from `address`, kept at
+/// `connections` open: each one the server closes is opened again.
+final class SilentFlood: Sendable {
+    private let port: Int
+    private let source: String
+    private let connections: Int
+    private let count = NIOLockedValueBox(0)
+
+    init(port: Int, from source: String, connections: Int) {
+        self.port = port
+        self.source = source
+        self.connections = connections
+    }
+
+    /// How many connections it has opened so far.
+    var opened: Int { count.withLockedValue { $0 } }
+
+    func run() async {
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<connections {
+                group.addTask {
+                    while !Task.isCancelled {
+                        guard
+                            let channel = try? await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                                .bind(to: try SocketAddress(ipAddress: self.source, port: 0))
+                                .connect(host: "127.0.0.1", port: self.port).get()
+                        else {
+                            try? await Task.sleep(for: .milliseconds(10))
+                            continue
+                        }
+                        self.count.withLockedValue { $0 += 1 }
+                        await withTaskCancellationHandler {
+                            try? await channel.closeFuture.get()
+                        } onCancel: {
+                            channel.close(promise: nil)
+                        }
+                    }
+                }
+            }
+        }
     }
 }

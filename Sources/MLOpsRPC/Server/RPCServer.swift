@@ -14,7 +14,7 @@ public final class RPCServer: Service, Sendable {
     private let logger: Logger
     private let group: any EventLoopGroup
     private let listening: EventLoopPromise<SocketAddress>
-    private let connections = NIOLockedValueBox(ConnectionRegistry())
+    private let connections: NIOLockedValueBox<ConnectionAdmission>
     private let refusals: RateLimitedLog
 
     public init(
@@ -28,7 +28,16 @@ public final class RPCServer: Service, Sendable {
         self.logger = logger
         self.group = eventLoopGroup
         self.listening = eventLoopGroup.any().makePromise(of: SocketAddress.self)
-        self.refusals = RateLimitedLog(logger: logger, message: "refusing connections over the limit")
+        self.refusals = RateLimitedLog(logger: logger, message: "refusing a connection")
+        self.connections = NIOLockedValueBox(
+            ConnectionAdmission(
+                limits: .init(
+                    connections: configuration.maximumConnections,
+                    handshakes: configuration.maximumHandshakes,
+                    handshakesPerAddress: configuration.maximumHandshakesPerAddress
+                )
+            )
+        )
     }
 
     deinit {
@@ -72,14 +81,17 @@ public final class RPCServer: Service, Sendable {
             try await server.executeThenClose { accepted in
                 try await withThrowingDiscardingTaskGroup { group in
                     for try await case let connection? in accepted {
-                        guard
-                            let id = connections.withLockedValue({
-                                $0.add(connection, limit: configuration.maximumConnections)
-                            })
-                        else {
-                            refusals.warning(metadata: ["limit": "\(configuration.maximumConnections)"])
+                        let address = connection.channel.remoteAddress?.ipAddress ?? "unknown"
+                        let id: Int
+                        switch connections.withLockedValue({ $0.admit(connection, from: address) }) {
+                        case .refuse(let reason):
+                            refusals.warning(metadata: ["reason": "\(reason)"])
                             connection.channel.close(promise: nil)
                             continue
+                        case .admit(let admitted, let evicted, let retired):
+                            for handshaking in evicted { handshaking.channel.close(promise: nil) }
+                            for idle in retired { idle.initiateGracefulShutdown() }
+                            id = admitted
                         }
                         group.addTask {
                             await connection.serve()
@@ -129,6 +141,7 @@ struct ServerConnection: Sendable {
     let channel: any Channel
     let calls: ServerCallTasks
     let handler: NIOLoopBound<ServerConnectionHandler>
+    let activity: ConnectionActivity
 
     /// Returns once the connection has closed and its calls have ended.
     /// Cancelled, it closes the connection, which cancels the calls.
@@ -154,17 +167,20 @@ struct ServerConnection: Sendable {
             // would set SO_DEBUG, which only a privileged process may.
             try channel.syncOptions?.setOption(.tcpOption(.tcp_nodelay), value: 1)
             let calls = ServerCallTasks(executor: EventLoopTaskExecutor(channel.eventLoop))
+            let activity = ConnectionActivity()
             let handler = ServerConnectionHandler(
                 router: router,
                 configuration: configuration,
                 calls: calls,
+                activity: activity,
                 logger: logger
             )
             try channel.pipeline.syncOperations.addHandlers([try TLSHandler(context: tls), handler])
             return ServerConnection(
                 channel: channel,
                 calls: calls,
-                handler: NIOLoopBound(handler, eventLoop: channel.eventLoop)
+                handler: NIOLoopBound(handler, eventLoop: channel.eventLoop),
+                activity: activity
             )
         } catch {
             logger.warning("could not set up an accepted connection", metadata: ["error": "\(error)"])
@@ -176,28 +192,5 @@ struct ServerConnection: Sendable {
     func initiateGracefulShutdown() {
         let handler = self.handler
         channel.eventLoop.execute { handler.value.initiateGracefulShutdown() }
-    }
-}
-
-/// The live connections, so a shutdown can reach each of them.
-private struct ConnectionRegistry {
-    private var connections: [Int: ServerConnection] = [:]
-    private var nextID = 0
-    private var shuttingDown = false
-
-    mutating func add(_ connection: ServerConnection, limit: Int) -> Int? {
-        guard !shuttingDown, connections.count < limit else { return nil }
-        nextID += 1
-        connections[nextID] = connection
-        return nextID
-    }
-
-    mutating func remove(_ id: Int) {
-        connections[id] = nil
-    }
-
-    mutating func beginShutdown() -> [ServerConnection] {
-        shuttingDown = true
-        return Array(connections.values)
     }
 }

@@ -11,8 +11,16 @@ public struct RPCServerConfiguration: Sendable {
     public var maximumFrameSize = 4 * 1024 * 1024
     /// Calls in flight on one connection before new ones get RESOURCE_EXHAUSTED.
     public var maximumConcurrentCallsPerConnection = 4096
-    /// Connections accepted at once; further ones are closed on arrival.
+    /// Connections held at once. When full, the authenticated connection
+    /// idle longest is let go for a newcomer; with none idle, the newcomer is
+    /// closed on arrival.
     public var maximumConnections = 1024
+    /// Connections still in their TLS handshake; when that many are, the
+    /// oldest is closed for a newcomer. A flood of silent connections cycles
+    /// through these and never reaches authenticated clients' share.
+    public var maximumHandshakes = 128
+    /// Handshakes in progress from one IP address; more are closed on arrival.
+    public var maximumHandshakesPerAddress = 16
     /// A connection with no call in flight and no complete frame for this long
     /// is closed (this also ends a peer that sent half a frame and went silent).
     public var idleTimeout: TimeAmount = .minutes(5)

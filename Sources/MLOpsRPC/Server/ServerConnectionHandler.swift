@@ -24,7 +24,10 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private var outbox: BatchingOutbox<ServerOutboundItem>?
     private let writability = WritabilityGate()
     private var context: ChannelHandlerContext?
-    private var active: [UInt32: ActiveCall] = [:]
+    private var active: [UInt32: ActiveCall] = [:] {
+        didSet { activity.setCallsInFlight(active.count) }
+    }
+    private let activity: ConnectionActivity
     private var peer: PeerIdentity?
     private var goingAway = false
     private var highestStreamID: UInt32 = 0
@@ -40,11 +43,13 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         router: RPCRouter,
         configuration: RPCServerConfiguration,
         calls: ServerCallTasks,
+        activity: ConnectionActivity,
         logger: Logger
     ) {
         self.router = router
         self.configuration = configuration
         self.calls = calls
+        self.activity = activity
         self.logger = logger
         reader = FrameReader(maximumPayloadSize: configuration.maximumFrameSize)
     }
@@ -89,6 +94,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
                 return
             }
             peer = established.peer
+            activity.markEstablished()
         }
         context.fireUserInboundEventTriggered(event)
     }
