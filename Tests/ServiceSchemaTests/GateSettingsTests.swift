@@ -17,5 +17,6 @@ struct GateSettingsTests {
         )
         #expect(settings.monitoring?.lookbackHours == 24)
         #expect(settings.promotions?.claimSeconds == 30)
+        #expect(settings.access?.loggedEvaluators == GateHandlers.defaultLoggedEvaluators)
     }
 }
