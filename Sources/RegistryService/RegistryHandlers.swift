@@ -25,13 +25,36 @@ struct RegistryHandlers: Sendable {
             let actor = try authorize(context, .writeModel)
             try check { try Names.validateModelName(request.name) }
             try checkTags(request.tags)
-            let model = try await store.createModel(
-                name: request.name,
-                description: request.description,
-                tags: request.tags,
-                by: actor
+            guard !request.idempotencyKey.isEmpty else {
+                let model = try await store.createModel(
+                    name: request.name,
+                    description: request.description,
+                    tags: request.tags,
+                    by: actor
+                )
+                return CreateRegisteredModelResponse(registeredModel: model)
+            }
+            let keyed = IdempotentWrite<CreateRegisteredModelResponse>(
+                caller: actor,
+                key: request.idempotencyKey,
+                method: context.method,
+                fingerprint: IdempotentWrite<CreateRegisteredModelResponse>.fingerprint(
+                    [request.name, request.description],
+                    tags: request.tags
+                )
             )
-            return CreateRegisteredModelResponse(registeredModel: model)
+            var (response, replayed) = try await store.idempotent(keyed, model: request.name) { connection in
+                let model = try RegistryStore.insertModel(
+                    name: request.name,
+                    description: request.description,
+                    tags: request.tags,
+                    by: actor,
+                    connection
+                )
+                return CreateRegisteredModelResponse(registeredModel: model)
+            }
+            response.replayed = replayed
+            return response
         }
         router.register(Methods.getRegisteredModel) { request, _ in
             try requireName(request.name)
@@ -100,7 +123,27 @@ struct RegistryHandlers: Sendable {
                 f1Score: request.f1Score,
                 brierScore: request.brierScore
             )
-            return CreateModelVersionResponse(modelVersion: try await store.createVersion(new, by: actor))
+            guard !request.idempotencyKey.isEmpty else {
+                return CreateModelVersionResponse(modelVersion: try await store.createVersion(new, by: actor))
+            }
+            let keyed = IdempotentWrite<CreateModelVersionResponse>(
+                caller: actor,
+                key: request.idempotencyKey,
+                method: context.method,
+                fingerprint: IdempotentWrite<CreateModelVersionResponse>.fingerprint(
+                    [
+                        new.name, new.source, new.runID, new.runLink, new.description,
+                        new.f1Score.map { "\($0)" } ?? "-", new.brierScore.map { "\($0)" } ?? "-",
+                    ],
+                    tags: new.tags
+                )
+            )
+            var (response, replayed) = try await store.idempotent(keyed, model: new.name) { connection in
+                let creation = VersionCreation(version: new, actor: actor)
+                return CreateModelVersionResponse(modelVersion: try RegistryStore.createVersion(creation, connection))
+            }
+            response.replayed = replayed
+            return response
         }
         router.register(Methods.getModelVersion) { request, _ in
             try requireName(request.name)
@@ -178,12 +221,33 @@ struct RegistryHandlers: Sendable {
                 comment: request.comment,
                 decisionID: request.decisionId
             )
-            let result = try await store.transition(change, by: actor)
-            return TransitionModelVersionStageResponse(
-                modelVersion: result.version,
-                transition: result.transition,
-                archivedVersions: result.archived
+            guard !request.idempotencyKey.isEmpty else {
+                let result = try await store.transition(change, by: actor)
+                return TransitionModelVersionStageResponse(
+                    modelVersion: result.version,
+                    transition: result.transition,
+                    archivedVersions: result.archived
+                )
+            }
+            let keyed = IdempotentWrite<TransitionModelVersionStageResponse>(
+                caller: actor,
+                key: request.idempotencyKey,
+                method: context.method,
+                fingerprint: IdempotentWrite<TransitionModelVersionStageResponse>.fingerprint([
+                    change.name, "\(change.version)", change.stage.rawValue, "\(change.archiveExistingVersions)",
+                    change.comment, change.decisionID,
+                ])
             )
+            var (response, replayed) = try await store.idempotent(keyed, model: change.name) { connection in
+                let result = try RegistryStore.changeStage(StageChangeRequest(change: change, actor: actor), connection)
+                return TransitionModelVersionStageResponse(
+                    modelVersion: result.version,
+                    transition: result.transition,
+                    archivedVersions: result.archived
+                )
+            }
+            response.replayed = replayed
+            return response
         }
         router.register(Methods.getLatestVersions) { request, _ in
             try requireName(request.name)

@@ -812,7 +812,8 @@ extension CreateRegisteredModelRequest {
         CreateRegisteredModelRequest(
             name: "Grüße, 模型 🚀 \u{7F}",
             description: "Grüße, 模型 🚀 \u{7F}",
-            tags: ["": "", "Grüße, 模型 🚀 \u{7F}": "Grüße, 模型 🚀 \u{7F}", "κλειδί": "κλειδί"]
+            tags: ["": "", "Grüße, 模型 🚀 \u{7F}": "Grüße, 模型 🚀 \u{7F}", "κλειδί": "κλειδί"],
+            idempotencyKey: "Grüße, 模型 🚀 \u{7F}"
         )
     }
 }
@@ -820,7 +821,8 @@ extension CreateRegisteredModelRequest {
 extension CreateRegisteredModelResponse {
     static var edgeSample: CreateRegisteredModelResponse {
         CreateRegisteredModelResponse(
-            registeredModel: RegisteredModel.edgeSample
+            registeredModel: RegisteredModel.edgeSample,
+            replayed: true
         )
     }
 }
@@ -950,7 +952,8 @@ extension CreateModelVersionRequest {
             description: "Grüße, 模型 🚀 \u{7F}",
             tags: ["": "", "Grüße, 模型 🚀 \u{7F}": "Grüße, 模型 🚀 \u{7F}", "κλειδί": "κλειδί"],
             f1Score: 0,
-            brierScore: 0
+            brierScore: 0,
+            idempotencyKey: "Grüße, 模型 🚀 \u{7F}"
         )
     }
 }
@@ -958,7 +961,8 @@ extension CreateModelVersionRequest {
 extension CreateModelVersionResponse {
     static var edgeSample: CreateModelVersionResponse {
         CreateModelVersionResponse(
-            modelVersion: ModelVersion.edgeSample
+            modelVersion: ModelVersion.edgeSample,
+            replayed: true
         )
     }
 }
@@ -1074,7 +1078,8 @@ extension TransitionModelVersionStageRequest {
             stage: "Grüße, 模型 🚀 \u{7F}",
             archiveExistingVersions: true,
             comment: "Grüße, 模型 🚀 \u{7F}",
-            decisionId: "Grüße, 模型 🚀 \u{7F}"
+            decisionId: "Grüße, 模型 🚀 \u{7F}",
+            idempotencyKey: "Grüße, 模型 🚀 \u{7F}"
         )
     }
 }
@@ -1084,7 +1089,8 @@ extension TransitionModelVersionStageResponse {
         TransitionModelVersionStageResponse(
             modelVersion: ModelVersion.edgeSample,
             transition: Transition.edgeSample,
-            archivedVersions: [ModelVersion.edgeSample, ModelVersion.edgeSample, ModelVersion.edgeSample]
+            archivedVersions: [ModelVersion.edgeSample, ModelVersion.edgeSample, ModelVersion.edgeSample],
+            replayed: true
         )
     }
 }

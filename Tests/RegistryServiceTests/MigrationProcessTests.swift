@@ -18,13 +18,13 @@ struct MigrationProcessTests {
             #expect(status == 0, "\(process.log)")
         }
         // Exactly one of them applied it; the others found it done.
-        let applied = processes.filter { $0.log.contains("migrations_applied=[1, 2, 3]") }
+        let applied = processes.filter { $0.log.contains("migrations_applied=[1, 2, 3, 4]") }
         #expect(applied.count == 1)
         #expect(processes.filter { $0.log.contains("migrations_applied=[]") }.count == 3)
 
         let connection = try PostgresConnection(configuration: database.configuration)
         let rows = try connection.query("SELECT version FROM model_registry_schema_migrations")
-        #expect(rows.count == 3)
+        #expect(rows.count == 4)
         let view = try connection.query("SELECT count(*) FROM v_model_timeline")
         #expect(try view.value(Int.self, row: 0, column: 0) == 0)
     }

@@ -36,6 +36,47 @@ struct RegisteredModelTests {
         #expect(missing?.message == "Registered Model with name=nope not found")
     }
 
+    @Test func aKeyedWriteRetriedIsWrittenOnceAndAnsweredAgain() async throws {
+        let model = try await registry.createRegisteredModel(.init(name: "keyed", idempotencyKey: "model-1"))
+        let modelAgain = try await registry.createRegisteredModel(.init(name: "keyed", idempotencyKey: "model-1"))
+        #expect(!model.replayed && modelAgain.replayed && modelAgain.registeredModel == model.registeredModel)
+
+        let create = CreateModelVersionRequest(name: "keyed", source: "s3://keyed/1", idempotencyKey: "version-1")
+        let first = try #require(try await registry.createModelVersion(create).modelVersion)
+        let retry = try await registry.createModelVersion(create)
+        #expect(retry.replayed && retry.modelVersion == first)
+        // Written once: the next version is the second.
+        #expect(
+            try await registry.createModelVersion(.init(name: "keyed", source: "s3://keyed/2")).modelVersion?.version
+                == 2
+        )
+        // The key with another request is refused; another identity's key is its own.
+        var other = create
+        other.source = "s3://keyed/other"
+        #expect(await rpcError { _ = try await registry.createModelVersion(other) }?.code == .alreadyExists)
+        let trainer = try #require(RunningRegistry.current).client("trainer")
+        #expect(try await trainer.createModelVersion(create).modelVersion?.version == 3)
+
+        let promote = TransitionModelVersionStageRequest(
+            name: "keyed",
+            version: 1,
+            stage: "Production",
+            archiveExistingVersions: true,
+            idempotencyKey: "promote-1"
+        )
+        let promoted = try await registry.transitionModelVersionStage(promote)
+        _ = try await registry.transitionModelVersionStage(.init(name: "keyed", version: 2, stage: "Production"))
+        // A retry after version 2 went to Production answers as before and moves nothing back.
+        let again = try await registry.transitionModelVersionStage(promote)
+        #expect(again.replayed && again.transition == promoted.transition)
+        #expect(
+            try await registry.getModelVersion(.init(name: "keyed", version: 2)).modelVersion?.currentStage
+                == "Production"
+        )
+        let history = try await registry.listTransitions(.init(name: "keyed", version: 1))
+        #expect(history.transitions.filter { $0.toStage == "Production" }.count == 1)
+    }
+
     @Test func aNameHoldingNULIsRefusedNotCutShort() async throws {
         // "x\0suffix", as a client in another language may send it; protobuf-c alone would read "x".
         let rpc = try #require(RunningRegistry.current).rpcClient("admin")

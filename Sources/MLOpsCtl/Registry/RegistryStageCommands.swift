@@ -17,6 +17,8 @@ extension RegistryCommand {
         var archiveExisting = false
         @Option(help: "Why, for the history.") var comment = ""
         @Option(help: "The retraining gate's decision id behind the change.") var decisionId = ""
+        @Option(help: "Makes a retry safe: the same key answers again instead of changing the stage again.")
+        var idempotencyKey = ""
         @OptionGroup var connection: ConnectionOptions
 
         func run() async throws {
@@ -28,7 +30,8 @@ extension RegistryCommand {
                         stage: stage,
                         archiveExistingVersions: archiveExisting,
                         comment: comment,
-                        decisionId: decisionId
+                        decisionId: decisionId,
+                        idempotencyKey: idempotencyKey
                     ),
                     options: connection.callOptions
                 )

@@ -16,6 +16,8 @@ extension RegistryCommand {
         @Option(help: "key=value, repeatable.") var tag: [String] = []
         @Option(help: "The F1 score the trainer measured.") var f1: Double?
         @Option(help: "The Brier score the trainer measured.") var brier: Double?
+        @Option(help: "Makes a retry safe: the same key answers again instead of registering another version.")
+        var idempotencyKey = ""
         @OptionGroup var connection: ConnectionOptions
 
         func run() async throws {
@@ -30,7 +32,8 @@ extension RegistryCommand {
                         description: description,
                         tags: tags,
                         f1Score: f1,
-                        brierScore: brier
+                        brierScore: brier,
+                        idempotencyKey: idempotencyKey
                     ),
                     options: connection.callOptions
                 )

@@ -641,16 +641,21 @@ public struct CreateRegisteredModelRequest: ProtobufMessage {
     /// `tags` = 3.
     public var tags: [String: String] = [:]
 
+    /// `idempotency_key` = 4.
+    public var idempotencyKey: String = ""
+
     public init() {}
 
     public init(
         name: String = "",
         description: String = "",
-        tags: [String: String] = [:]
+        tags: [String: String] = [:],
+        idempotencyKey: String = ""
     ) {
         self.name = name
         self.description = description
         self.tags = tags
+        self.idempotencyKey = idempotencyKey
     }
 
     public init(serializedBytes bytes: some Collection<UInt8>) throws(MessageCodingError) {
@@ -690,7 +695,8 @@ extension CreateRegisteredModelRequest: CMessageConvertible {
                     try CField.string(entry.pointee.key, field: "tags.key"),
                     try CField.string(entry.pointee.value, field: "tags.value")
                 )
-            }
+            },
+            idempotencyKey: try CField.string(c.pointee.idempotency_key, field: "idempotency_key")
         )
     }
 
@@ -707,6 +713,7 @@ extension CreateRegisteredModelRequest: CMessageConvertible {
             entry.pointee.value = try arena.cString(element.value, field: "tags.value")
             return Optional(entry)
         }
+        c.pointee.idempotency_key = try arena.cString(idempotencyKey, field: "idempotency_key")
     }
 }
 
@@ -717,12 +724,17 @@ public struct CreateRegisteredModelResponse: ProtobufMessage {
     /// `registered_model` = 1.
     public var registeredModel: RegisteredModel? = nil
 
+    /// `replayed` = 2.
+    public var replayed: Bool = false
+
     public init() {}
 
     public init(
-        registeredModel: RegisteredModel? = nil
+        registeredModel: RegisteredModel? = nil,
+        replayed: Bool = false
     ) {
         self.registeredModel = registeredModel
+        self.replayed = replayed
     }
 
     public init(serializedBytes bytes: some Collection<UInt8>) throws(MessageCodingError) {
@@ -757,7 +769,8 @@ extension CreateRegisteredModelResponse: CMessageConvertible {
         self.init(
             registeredModel: try c.pointee.registered_model.map { element throws(MessageCodingError) in
                 try RegisteredModel(cMessage: element)
-            }
+            },
+            replayed: c.pointee.replayed != 0
         )
     }
 
@@ -765,6 +778,7 @@ extension CreateRegisteredModelResponse: CMessageConvertible {
         c.pointee.registered_model = try registeredModel.map { element throws(MessageCodingError) in
             try arena.message(element)
         }
+        c.pointee.replayed = replayed ? 1 : 0
     }
 }
 
@@ -1609,6 +1623,9 @@ public struct CreateModelVersionRequest: ProtobufMessage {
     /// `brier_score` = 8.
     public var brierScore: Double? = nil
 
+    /// `idempotency_key` = 9.
+    public var idempotencyKey: String = ""
+
     public init() {}
 
     public init(
@@ -1619,7 +1636,8 @@ public struct CreateModelVersionRequest: ProtobufMessage {
         description: String = "",
         tags: [String: String] = [:],
         f1Score: Double? = nil,
-        brierScore: Double? = nil
+        brierScore: Double? = nil,
+        idempotencyKey: String = ""
     ) {
         self.name = name
         self.source = source
@@ -1629,6 +1647,7 @@ public struct CreateModelVersionRequest: ProtobufMessage {
         self.tags = tags
         self.f1Score = f1Score
         self.brierScore = brierScore
+        self.idempotencyKey = idempotencyKey
     }
 
     public init(serializedBytes bytes: some Collection<UInt8>) throws(MessageCodingError) {
@@ -1677,7 +1696,8 @@ extension CreateModelVersionRequest: CMessageConvertible {
             },
             brierScore: try c.pointee.brier_score.map { element throws(MessageCodingError) in
                 try DoubleValue(cMessage: element).value
-            }
+            },
+            idempotencyKey: try CField.string(c.pointee.idempotency_key, field: "idempotency_key")
         )
     }
 
@@ -1703,6 +1723,7 @@ extension CreateModelVersionRequest: CMessageConvertible {
         c.pointee.brier_score = try brierScore.map { element throws(MessageCodingError) in
             try arena.message(DoubleValue(value: element))
         }
+        c.pointee.idempotency_key = try arena.cString(idempotencyKey, field: "idempotency_key")
     }
 }
 
@@ -1713,12 +1734,17 @@ public struct CreateModelVersionResponse: ProtobufMessage {
     /// `model_version` = 1.
     public var modelVersion: ModelVersion? = nil
 
+    /// `replayed` = 2.
+    public var replayed: Bool = false
+
     public init() {}
 
     public init(
-        modelVersion: ModelVersion? = nil
+        modelVersion: ModelVersion? = nil,
+        replayed: Bool = false
     ) {
         self.modelVersion = modelVersion
+        self.replayed = replayed
     }
 
     public init(serializedBytes bytes: some Collection<UInt8>) throws(MessageCodingError) {
@@ -1753,7 +1779,8 @@ extension CreateModelVersionResponse: CMessageConvertible {
         self.init(
             modelVersion: try c.pointee.model_version.map { element throws(MessageCodingError) in
                 try ModelVersion(cMessage: element)
-            }
+            },
+            replayed: c.pointee.replayed != 0
         )
     }
 
@@ -1761,6 +1788,7 @@ extension CreateModelVersionResponse: CMessageConvertible {
         c.pointee.model_version = try modelVersion.map { element throws(MessageCodingError) in
             try arena.message(element)
         }
+        c.pointee.replayed = replayed ? 1 : 0
     }
 }
 
@@ -2515,6 +2543,9 @@ public struct TransitionModelVersionStageRequest: ProtobufMessage {
     /// `decision_id` = 6.
     public var decisionId: String = ""
 
+    /// `idempotency_key` = 7.
+    public var idempotencyKey: String = ""
+
     public init() {}
 
     public init(
@@ -2523,7 +2554,8 @@ public struct TransitionModelVersionStageRequest: ProtobufMessage {
         stage: String = "",
         archiveExistingVersions: Bool = false,
         comment: String = "",
-        decisionId: String = ""
+        decisionId: String = "",
+        idempotencyKey: String = ""
     ) {
         self.name = name
         self.version = version
@@ -2531,6 +2563,7 @@ public struct TransitionModelVersionStageRequest: ProtobufMessage {
         self.archiveExistingVersions = archiveExistingVersions
         self.comment = comment
         self.decisionId = decisionId
+        self.idempotencyKey = idempotencyKey
     }
 
     public init(serializedBytes bytes: some Collection<UInt8>) throws(MessageCodingError) {
@@ -2568,7 +2601,8 @@ extension TransitionModelVersionStageRequest: CMessageConvertible {
             stage: try CField.string(c.pointee.stage, field: "stage"),
             archiveExistingVersions: c.pointee.archive_existing_versions != 0,
             comment: try CField.string(c.pointee.comment, field: "comment"),
-            decisionId: try CField.string(c.pointee.decision_id, field: "decision_id")
+            decisionId: try CField.string(c.pointee.decision_id, field: "decision_id"),
+            idempotencyKey: try CField.string(c.pointee.idempotency_key, field: "idempotency_key")
         )
     }
 
@@ -2579,6 +2613,7 @@ extension TransitionModelVersionStageRequest: CMessageConvertible {
         c.pointee.archive_existing_versions = archiveExistingVersions ? 1 : 0
         c.pointee.comment = try arena.cString(comment, field: "comment")
         c.pointee.decision_id = try arena.cString(decisionId, field: "decision_id")
+        c.pointee.idempotency_key = try arena.cString(idempotencyKey, field: "idempotency_key")
     }
 }
 
@@ -2595,16 +2630,21 @@ public struct TransitionModelVersionStageResponse: ProtobufMessage {
     /// `archived_versions` = 3.
     public var archivedVersions: [ModelVersion] = []
 
+    /// `replayed` = 4.
+    public var replayed: Bool = false
+
     public init() {}
 
     public init(
         modelVersion: ModelVersion? = nil,
         transition: Transition? = nil,
-        archivedVersions: [ModelVersion] = []
+        archivedVersions: [ModelVersion] = [],
+        replayed: Bool = false
     ) {
         self.modelVersion = modelVersion
         self.transition = transition
         self.archivedVersions = archivedVersions
+        self.replayed = replayed
     }
 
     public init(serializedBytes bytes: some Collection<UInt8>) throws(MessageCodingError) {
@@ -2645,7 +2685,8 @@ extension TransitionModelVersionStageResponse: CMessageConvertible {
             },
             archivedVersions: try CField.array(c.pointee.archived_versions, count: c.pointee.n_archived_versions) {
                 element throws(MessageCodingError) in try ModelVersion(cMessage: element!)
-            }
+            },
+            replayed: c.pointee.replayed != 0
         )
     }
 
@@ -2658,6 +2699,7 @@ extension TransitionModelVersionStageResponse: CMessageConvertible {
         c.pointee.archived_versions = try arena.array(archivedVersions) { element throws(MessageCodingError) in
             Optional(try arena.message(element))
         }
+        c.pointee.replayed = replayed ? 1 : 0
     }
 }
 

@@ -9,7 +9,7 @@ enum RegistryMigrations {
     static let migrator = Migrator(
         service: "model_registry",
         migrations: [
-            initial, modelRowsUpdatedInPlace, versionTimestampUnindexed,
+            initial, modelRowsUpdatedInPlace, versionTimestampUnindexed, idempotencyKeys,
         ]
     )
 
@@ -139,5 +139,25 @@ enum RegistryMigrations {
         version: 3,
         name: "model_versions: no index on last_updated_timestamp",
         sql: "DROP INDEX model_versions_last_updated;"
+    )
+
+    /// A write's answer kept under its caller's idempotency key, written in
+    /// the write's own transaction: a retry finds it exactly when the write
+    /// committed. Kept for seven days.
+    static let idempotencyKeys = Migration(
+        version: 4,
+        name: "registry_idempotency: answers of keyed writes",
+        sql: """
+            CREATE TABLE registry_idempotency (
+                caller text NOT NULL,
+                key text NOT NULL,
+                method text NOT NULL,
+                fingerprint bytea NOT NULL,
+                response bytea NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (caller, key)
+            );
+            CREATE INDEX registry_idempotency_created ON registry_idempotency (created_at);
+            """
     )
 }

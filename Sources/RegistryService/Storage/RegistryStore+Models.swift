@@ -8,26 +8,37 @@ extension RegistryStore {
         -> RegisteredModel
     {
         try await write(name) { connection in
-            let now = Self.now()
-            let rows = try connection.query(
-                """
-                INSERT INTO registered_models (name, description, created_by, last_updated_by,
-                                               creation_timestamp, last_updated_timestamp)
-                VALUES (\(name), \(description), \(actor), \(actor), \(now), \(now))
-                ON CONFLICT (name) DO NOTHING
-                RETURNING id
-                """
-            )
-            guard rows.count == 1, let id = try rows.value(UUID.self, row: 0, column: 0) else {
-                throw RegistryErrors.modelExists(name)
-            }
-            for (key, value) in tags {
-                try connection.query(
-                    "INSERT INTO registered_model_tags (model_id, key, value) VALUES (\(id), \(key), \(value))"
-                )
-            }
-            return try connection.registeredModels(where: "m.id = \(id)")[0]
+            try Self.insertModel(name: name, description: description, tags: tags, by: actor, connection)
         }
+    }
+
+    /// The model and its tags, in the caller's transaction.
+    static func insertModel(
+        name: String,
+        description: String,
+        tags: [String: String],
+        by actor: String,
+        _ connection: PostgresConnection
+    ) throws -> RegisteredModel {
+        let now = now()
+        let rows = try connection.query(
+            """
+            INSERT INTO registered_models (name, description, created_by, last_updated_by,
+                                           creation_timestamp, last_updated_timestamp)
+            VALUES (\(name), \(description), \(actor), \(actor), \(now), \(now))
+            ON CONFLICT (name) DO NOTHING
+            RETURNING id
+            """
+        )
+        guard rows.count == 1, let id = try rows.value(UUID.self, row: 0, column: 0) else {
+            throw RegistryErrors.modelExists(name)
+        }
+        for (key, value) in tags {
+            try connection.query(
+                "INSERT INTO registered_model_tags (model_id, key, value) VALUES (\(id), \(key), \(value))"
+            )
+        }
+        return try connection.registeredModels(where: "m.id = \(id)")[0]
     }
 
     func getModel(name: String) async throws -> RegisteredModel {

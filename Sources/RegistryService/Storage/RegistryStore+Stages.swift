@@ -268,6 +268,17 @@ extension RegistryStore {
         return Result { try stageChangeResult(results[3], request.change, by: request.actor, at: now) }
     }
 
+    /// One change in the caller's transaction (a keyed write's): the model's
+    /// row lock, then the change's one statement.
+    static func changeStage(_ request: StageChangeRequest, _ connection: PostgresConnection) throws
+        -> StageChangeResult
+    {
+        let now = now()
+        _ = try connection.lockModel(request.change.name)
+        let rows = try connection.query(stageChangeStatement(request.change, by: request.actor, at: now))
+        return try stageChangeResult(rows, request.change, by: request.actor, at: now)
+    }
+
     /// For each of `stages` (all four when empty), the live version with the
     /// highest number in it, in stage order: one statement.
     func latestVersions(name: String, stages: [Stage]) async throws -> [ModelVersion] {

@@ -66,6 +66,15 @@ extension RegistryStore {
         }
     }
 
+    /// One create in the caller's transaction (a keyed write's).
+    static func createVersion(_ item: VersionCreation, _ connection: PostgresConnection) throws -> ModelVersion {
+        let rows = try connection.query(loneCreate(item, of: item.version.name, at: now()))
+        guard rows.count == 1 else { throw RegistryErrors.modelNotFound(item.version.name) }
+        var version = try VersionRow.decode(rows, row: 0).version
+        version.tags = item.version.tags
+        return version
+    }
+
     /// One create, values as plain parameters: PostgreSQL plans it once and
     /// keeps the plan (planning the batch statement took longer than running it).
     private static func loneCreate(_ item: VersionCreation, of model: String, at now: Int64) -> PostgresQuery {

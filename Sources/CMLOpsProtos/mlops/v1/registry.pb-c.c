@@ -2977,7 +2977,7 @@ const ProtobufCMessageDescriptor mlops__v1__create_registered_model_request__tag
   (ProtobufCMessageInit) mlops__v1__create_registered_model_request__tags_entry__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor mlops__v1__create_registered_model_request__field_descriptors[3] =
+static const ProtobufCFieldDescriptor mlops__v1__create_registered_model_request__field_descriptors[4] =
 {
   {
     "name",
@@ -3015,16 +3015,29 @@ static const ProtobufCFieldDescriptor mlops__v1__create_registered_model_request
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "idempotency_key",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mlops__V1__CreateRegisteredModelRequest, idempotency_key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned mlops__v1__create_registered_model_request__field_indices_by_name[] = {
   1,   /* field[1] = description */
+  3,   /* field[3] = idempotency_key */
   0,   /* field[0] = name */
   2,   /* field[2] = tags */
 };
 static const ProtobufCIntRange mlops__v1__create_registered_model_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor mlops__v1__create_registered_model_request__descriptor =
 {
@@ -3034,14 +3047,14 @@ const ProtobufCMessageDescriptor mlops__v1__create_registered_model_request__des
   "Mlops__V1__CreateRegisteredModelRequest",
   "mlops.v1",
   sizeof(Mlops__V1__CreateRegisteredModelRequest),
-  3,
+  4,
   mlops__v1__create_registered_model_request__field_descriptors,
   mlops__v1__create_registered_model_request__field_indices_by_name,
   1,  mlops__v1__create_registered_model_request__number_ranges,
   (ProtobufCMessageInit) mlops__v1__create_registered_model_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor mlops__v1__create_registered_model_response__field_descriptors[1] =
+static const ProtobufCFieldDescriptor mlops__v1__create_registered_model_response__field_descriptors[2] =
 {
   {
     "registered_model",
@@ -3055,14 +3068,27 @@ static const ProtobufCFieldDescriptor mlops__v1__create_registered_model_respons
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "replayed",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Mlops__V1__CreateRegisteredModelResponse, replayed),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned mlops__v1__create_registered_model_response__field_indices_by_name[] = {
   0,   /* field[0] = registered_model */
+  1,   /* field[1] = replayed */
 };
 static const ProtobufCIntRange mlops__v1__create_registered_model_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 1 }
+  { 0, 2 }
 };
 const ProtobufCMessageDescriptor mlops__v1__create_registered_model_response__descriptor =
 {
@@ -3072,7 +3098,7 @@ const ProtobufCMessageDescriptor mlops__v1__create_registered_model_response__de
   "Mlops__V1__CreateRegisteredModelResponse",
   "mlops.v1",
   sizeof(Mlops__V1__CreateRegisteredModelResponse),
-  1,
+  2,
   mlops__v1__create_registered_model_response__field_descriptors,
   mlops__v1__create_registered_model_response__field_indices_by_name,
   1,  mlops__v1__create_registered_model_response__number_ranges,
@@ -3719,7 +3745,7 @@ const ProtobufCMessageDescriptor mlops__v1__create_model_version_request__tags_e
   (ProtobufCMessageInit) mlops__v1__create_model_version_request__tags_entry__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor mlops__v1__create_model_version_request__field_descriptors[8] =
+static const ProtobufCFieldDescriptor mlops__v1__create_model_version_request__field_descriptors[9] =
 {
   {
     "name",
@@ -3817,11 +3843,24 @@ static const ProtobufCFieldDescriptor mlops__v1__create_model_version_request__f
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "idempotency_key",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mlops__V1__CreateModelVersionRequest, idempotency_key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned mlops__v1__create_model_version_request__field_indices_by_name[] = {
   7,   /* field[7] = brier_score */
   4,   /* field[4] = description */
   6,   /* field[6] = f1_score */
+  8,   /* field[8] = idempotency_key */
   0,   /* field[0] = name */
   2,   /* field[2] = run_id */
   3,   /* field[3] = run_link */
@@ -3831,7 +3870,7 @@ static const unsigned mlops__v1__create_model_version_request__field_indices_by_
 static const ProtobufCIntRange mlops__v1__create_model_version_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 8 }
+  { 0, 9 }
 };
 const ProtobufCMessageDescriptor mlops__v1__create_model_version_request__descriptor =
 {
@@ -3841,14 +3880,14 @@ const ProtobufCMessageDescriptor mlops__v1__create_model_version_request__descri
   "Mlops__V1__CreateModelVersionRequest",
   "mlops.v1",
   sizeof(Mlops__V1__CreateModelVersionRequest),
-  8,
+  9,
   mlops__v1__create_model_version_request__field_descriptors,
   mlops__v1__create_model_version_request__field_indices_by_name,
   1,  mlops__v1__create_model_version_request__number_ranges,
   (ProtobufCMessageInit) mlops__v1__create_model_version_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor mlops__v1__create_model_version_response__field_descriptors[1] =
+static const ProtobufCFieldDescriptor mlops__v1__create_model_version_response__field_descriptors[2] =
 {
   {
     "model_version",
@@ -3862,14 +3901,27 @@ static const ProtobufCFieldDescriptor mlops__v1__create_model_version_response__
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "replayed",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Mlops__V1__CreateModelVersionResponse, replayed),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned mlops__v1__create_model_version_response__field_indices_by_name[] = {
   0,   /* field[0] = model_version */
+  1,   /* field[1] = replayed */
 };
 static const ProtobufCIntRange mlops__v1__create_model_version_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 1 }
+  { 0, 2 }
 };
 const ProtobufCMessageDescriptor mlops__v1__create_model_version_response__descriptor =
 {
@@ -3879,7 +3931,7 @@ const ProtobufCMessageDescriptor mlops__v1__create_model_version_response__descr
   "Mlops__V1__CreateModelVersionResponse",
   "mlops.v1",
   sizeof(Mlops__V1__CreateModelVersionResponse),
-  1,
+  2,
   mlops__v1__create_model_version_response__field_descriptors,
   mlops__v1__create_model_version_response__field_indices_by_name,
   1,  mlops__v1__create_model_version_response__number_ranges,
@@ -4451,7 +4503,7 @@ const ProtobufCMessageDescriptor mlops__v1__delete_model_version_tag_response__d
   (ProtobufCMessageInit) mlops__v1__delete_model_version_tag_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor mlops__v1__transition_model_version_stage_request__field_descriptors[6] =
+static const ProtobufCFieldDescriptor mlops__v1__transition_model_version_stage_request__field_descriptors[7] =
 {
   {
     "name",
@@ -4525,11 +4577,24 @@ static const ProtobufCFieldDescriptor mlops__v1__transition_model_version_stage_
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "idempotency_key",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mlops__V1__TransitionModelVersionStageRequest, idempotency_key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned mlops__v1__transition_model_version_stage_request__field_indices_by_name[] = {
   3,   /* field[3] = archive_existing_versions */
   4,   /* field[4] = comment */
   5,   /* field[5] = decision_id */
+  6,   /* field[6] = idempotency_key */
   0,   /* field[0] = name */
   2,   /* field[2] = stage */
   1,   /* field[1] = version */
@@ -4537,7 +4602,7 @@ static const unsigned mlops__v1__transition_model_version_stage_request__field_i
 static const ProtobufCIntRange mlops__v1__transition_model_version_stage_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 0, 7 }
 };
 const ProtobufCMessageDescriptor mlops__v1__transition_model_version_stage_request__descriptor =
 {
@@ -4547,14 +4612,14 @@ const ProtobufCMessageDescriptor mlops__v1__transition_model_version_stage_reque
   "Mlops__V1__TransitionModelVersionStageRequest",
   "mlops.v1",
   sizeof(Mlops__V1__TransitionModelVersionStageRequest),
-  6,
+  7,
   mlops__v1__transition_model_version_stage_request__field_descriptors,
   mlops__v1__transition_model_version_stage_request__field_indices_by_name,
   1,  mlops__v1__transition_model_version_stage_request__number_ranges,
   (ProtobufCMessageInit) mlops__v1__transition_model_version_stage_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor mlops__v1__transition_model_version_stage_response__field_descriptors[3] =
+static const ProtobufCFieldDescriptor mlops__v1__transition_model_version_stage_response__field_descriptors[4] =
 {
   {
     "model_version",
@@ -4592,16 +4657,29 @@ static const ProtobufCFieldDescriptor mlops__v1__transition_model_version_stage_
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "replayed",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Mlops__V1__TransitionModelVersionStageResponse, replayed),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned mlops__v1__transition_model_version_stage_response__field_indices_by_name[] = {
   2,   /* field[2] = archived_versions */
   0,   /* field[0] = model_version */
+  3,   /* field[3] = replayed */
   1,   /* field[1] = transition */
 };
 static const ProtobufCIntRange mlops__v1__transition_model_version_stage_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor mlops__v1__transition_model_version_stage_response__descriptor =
 {
@@ -4611,7 +4689,7 @@ const ProtobufCMessageDescriptor mlops__v1__transition_model_version_stage_respo
   "Mlops__V1__TransitionModelVersionStageResponse",
   "mlops.v1",
   sizeof(Mlops__V1__TransitionModelVersionStageResponse),
-  3,
+  4,
   mlops__v1__transition_model_version_stage_response__field_descriptors,
   mlops__v1__transition_model_version_stage_response__field_indices_by_name,
   1,  mlops__v1__transition_model_version_stage_response__number_ranges,

@@ -294,20 +294,30 @@ struct  Mlops__V1__CreateRegisteredModelRequest
   char *description;
   size_t n_tags;
   Mlops__V1__CreateRegisteredModelRequest__TagsEntry **tags;
+  /*
+   * Optional: a retry with the same key (from the same identity) returns the
+   * first call's answer instead of writing again; the same key with another
+   * request is ALREADY_EXISTS. Up to 128 characters; kept for 7 days.
+   */
+  char *idempotency_key;
 };
 #define MLOPS__V1__CREATE_REGISTERED_MODEL_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&mlops__v1__create_registered_model_request__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string }
 
 
 struct  Mlops__V1__CreateRegisteredModelResponse
 {
   ProtobufCMessage base;
   Mlops__V1__RegisteredModel *registered_model;
+  /*
+   * True when this answers an earlier call with the same idempotency key.
+   */
+  protobuf_c_boolean replayed;
 };
 #define MLOPS__V1__CREATE_REGISTERED_MODEL_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&mlops__v1__create_registered_model_response__descriptor) \
-    , NULL }
+    , NULL, 0 }
 
 
 struct  Mlops__V1__GetRegisteredModelRequest
@@ -500,20 +510,30 @@ struct  Mlops__V1__CreateModelVersionRequest
   Mlops__V1__CreateModelVersionRequest__TagsEntry **tags;
   Mlops__V1__DoubleValue *f1_score;
   Mlops__V1__DoubleValue *brier_score;
+  /*
+   * Optional: a retry with the same key (from the same identity) returns the
+   * first call's answer instead of writing again; the same key with another
+   * request is ALREADY_EXISTS. Up to 128 characters; kept for 7 days.
+   */
+  char *idempotency_key;
 };
 #define MLOPS__V1__CREATE_MODEL_VERSION_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&mlops__v1__create_model_version_request__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, NULL, NULL }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, NULL, NULL, (char *)protobuf_c_empty_string }
 
 
 struct  Mlops__V1__CreateModelVersionResponse
 {
   ProtobufCMessage base;
   Mlops__V1__ModelVersion *model_version;
+  /*
+   * True when this answers an earlier call with the same idempotency key.
+   */
+  protobuf_c_boolean replayed;
 };
 #define MLOPS__V1__CREATE_MODEL_VERSION_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&mlops__v1__create_model_version_response__descriptor) \
-    , NULL }
+    , NULL, 0 }
 
 
 struct  Mlops__V1__GetModelVersionRequest
@@ -684,10 +704,16 @@ struct  Mlops__V1__TransitionModelVersionStageRequest
    * The retraining gate's decision id, when the gate asks.
    */
   char *decision_id;
+  /*
+   * Optional: a retry with the same key (from the same identity) returns the
+   * first call's answer instead of writing again; the same key with another
+   * request is ALREADY_EXISTS. Up to 128 characters; kept for 7 days.
+   */
+  char *idempotency_key;
 };
 #define MLOPS__V1__TRANSITION_MODEL_VERSION_STAGE_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&mlops__v1__transition_model_version_stage_request__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 struct  Mlops__V1__TransitionModelVersionStageResponse
@@ -703,10 +729,14 @@ struct  Mlops__V1__TransitionModelVersionStageResponse
    */
   size_t n_archived_versions;
   Mlops__V1__ModelVersion **archived_versions;
+  /*
+   * True when this answers an earlier call with the same idempotency key.
+   */
+  protobuf_c_boolean replayed;
 };
 #define MLOPS__V1__TRANSITION_MODEL_VERSION_STAGE_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&mlops__v1__transition_model_version_stage_response__descriptor) \
-    , NULL, NULL, 0,NULL }
+    , NULL, NULL, 0,NULL, 0 }
 
 
 struct  Mlops__V1__GetLatestVersionsRequest
