@@ -32,6 +32,7 @@ struct ConnectionAdmission {
     private var entries: [Int: Entry] = [:]
     private var nextID = 0
     private var shuttingDown = false
+    private var freed = FreedMemory()
     let limits: Limits
 
     init(limits: Limits) {
@@ -71,6 +72,7 @@ struct ConnectionAdmission {
         }
         nextID += 1
         entries[nextID] = Entry(connection: connection, address: address, accepted: .now())
+        _ = freed.shouldRelease(connections: entries.count)
         return .admit(id: nextID, evicted: evicted, retired: retired)
     }
 
@@ -79,8 +81,11 @@ struct ConnectionAdmission {
         return entries[id]!.connection
     }
 
-    mutating func remove(_ id: Int) {
+    /// Forgets a connection that has ended; true when enough have ended
+    /// since the peak that their memory should go back to the system.
+    mutating func remove(_ id: Int) -> Bool {
         entries[id] = nil
+        return freed.shouldRelease(connections: entries.count)
     }
 
     mutating func beginShutdown() -> [ServerConnection] {

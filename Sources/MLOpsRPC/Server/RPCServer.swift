@@ -95,7 +95,11 @@ public final class RPCServer: Service, Sendable {
                         }
                         group.addTask {
                             await connection.serve()
-                            self.connections.withLockedValue { $0.remove(id) }
+                            if self.connections.withLockedValue({ $0.remove(id) }) {
+                                // A channel's buffers go a moment after it ends; so do its neighbours'.
+                                try? await Task.sleep(for: .seconds(1))
+                                FreedMemory.release()
+                            }
                         }
                     }
                 }
