@@ -15,9 +15,14 @@ struct RegistryBenchmark: AsyncParsableCommand {
 
     enum Operation: String, ExpressibleByArgument, CaseIterable {
         case setup, latest, alias, create, transition
+        /// SearchRegisteredModels' first page of 100: by name, by last update, by a name prefix.
+        case search, searchRecent = "search-recent", searchPrefix = "search-prefix"
     }
 
-    @Option(help: "setup (create the model), latest, alias, create or transition.") var operation: Operation
+    @Option(
+        help: "setup (create the model), latest, alias, create, transition, search, search-recent or search-prefix."
+    )
+    var operation: Operation
     @Option var address = "127.0.0.1:7001"
     @Option var ca: String
     @Option var cert: String
@@ -54,6 +59,14 @@ struct RegistryBenchmark: AsyncParsableCommand {
             _ = try await client.transitionModelVersionStage(
                 .init(name: model, version: counter.next(), stage: "Production", archiveExistingVersions: true)
             )
+        case .search:
+            _ = try await client.searchRegisteredModels(.init(maxResults: 100))
+        case .searchRecent:
+            _ = try await client.searchRegisteredModels(
+                .init(maxResults: 100, orderBy: ["last_updated_timestamp DESC"])
+            )
+        case .searchPrefix:
+            _ = try await client.searchRegisteredModels(.init(filter: "name LIKE 'model-0421%'", maxResults: 100))
         case .setup:
             break
         }

@@ -135,10 +135,16 @@ extension PostgresConnection {
                    coalesce((SELECT json_agg(json_build_object('alias', a.alias, 'version', a.version)
                                              ORDER BY a.alias)
                              FROM registered_model_aliases a WHERE a.model_id = m.id), '[]')
-            FROM registered_models m
-            WHERE \(fragment: condition)
+            FROM (
+                -- The page first, then its tags and aliases: asked of every
+                -- matching row before the sort, they made a page in
+                -- last-update order of 100,000 models take 125 ms.
+                SELECT * FROM registered_models m
+                WHERE \(fragment: condition)
+                ORDER BY \(fragment: PostgresQuery(stringLiteral: order))
+                LIMIT \(limit)
+            ) m
             ORDER BY \(fragment: PostgresQuery(stringLiteral: order))
-            LIMIT \(limit)
             """
         )
         var models: [RegisteredModel] = []
@@ -165,14 +171,20 @@ extension PostgresConnection {
     }
 
     /// For each model, the live version with the highest number in each of
-    /// `stages`, in stage order None, Staging, Production, Archived.
+    /// `stages`, in stage order None, Staging, Production, Archived: one
+    /// index probe per model and stage (`model_versions_stage`), however many
+    /// versions a model has. (DISTINCT ON read every version of the page's
+    /// models: a page holding a model of 10,000 versions took seconds.)
     func latestVersions(ofModels ids: [UUID], stages: [String]) throws -> [UUID: [ModelVersion]] {
         let rows = try query(
             """
-            SELECT DISTINCT ON (v.model_id, v.stage) \(fragment: .versionColumns)
-            FROM model_versions v
-            WHERE v.model_id = ANY(\(ids)::uuid[]) AND v.stage = ANY(\(stages)::text[])
-            ORDER BY v.model_id, v.stage, v.version DESC
+            SELECT \(fragment: .versionColumns)
+            FROM unnest(\(ids)::uuid[]) AS m(id) CROSS JOIN unnest(\(stages)::text[]) AS s(stage)
+            CROSS JOIN LATERAL (
+                SELECT * FROM model_versions v
+                WHERE v.model_id = m.id AND v.stage = s.stage
+                ORDER BY v.version DESC LIMIT 1
+            ) v
             """
         )
         var latest: [UUID: [ModelVersion]] = [:]
