@@ -1,4 +1,5 @@
 import MLOpsMessages
+import MLOpsPostgres
 import MLOpsRPC
 import RegistryRules
 
@@ -34,16 +35,14 @@ struct RegistryHandlers: Sendable {
                 )
                 return CreateRegisteredModelResponse(registeredModel: model)
             }
-            let keyed = IdempotentWrite<CreateRegisteredModelResponse>(
-                caller: actor,
-                key: request.idempotencyKey,
-                method: context.method,
-                fingerprint: IdempotentWrite<CreateRegisteredModelResponse>.fingerprint(
-                    [request.name, request.description],
-                    tags: request.tags
-                )
-            )
-            var (response, replayed) = try await store.idempotent(keyed, model: request.name) { connection in
+            return try await idempotent(
+                request.idempotencyKey,
+                context,
+                actor: actor,
+                model: request.name,
+                fingerprint: [request.name, request.description],
+                tags: request.tags
+            ) { connection in
                 let model = try RegistryStore.insertModel(
                     name: request.name,
                     description: request.description,
@@ -53,8 +52,6 @@ struct RegistryHandlers: Sendable {
                 )
                 return CreateRegisteredModelResponse(registeredModel: model)
             }
-            response.replayed = replayed
-            return response
         }
         router.register(Methods.getRegisteredModel) { request, _ in
             try requireName(request.name)
@@ -126,24 +123,20 @@ struct RegistryHandlers: Sendable {
             guard !request.idempotencyKey.isEmpty else {
                 return CreateModelVersionResponse(modelVersion: try await store.createVersion(new, by: actor))
             }
-            let keyed = IdempotentWrite<CreateModelVersionResponse>(
-                caller: actor,
-                key: request.idempotencyKey,
-                method: context.method,
-                fingerprint: IdempotentWrite<CreateModelVersionResponse>.fingerprint(
-                    [
-                        new.name, new.source, new.runID, new.runLink, new.description,
-                        new.f1Score.map { "\($0)" } ?? "-", new.brierScore.map { "\($0)" } ?? "-",
-                    ],
-                    tags: new.tags
-                )
-            )
-            var (response, replayed) = try await store.idempotent(keyed, model: new.name) { connection in
+            return try await idempotent(
+                request.idempotencyKey,
+                context,
+                actor: actor,
+                model: new.name,
+                fingerprint: [
+                    new.name, new.source, new.runID, new.runLink, new.description,
+                    new.f1Score.map { "\($0)" } ?? "-", new.brierScore.map { "\($0)" } ?? "-",
+                ],
+                tags: new.tags
+            ) { connection in
                 let creation = VersionCreation(version: new, actor: actor)
                 return CreateModelVersionResponse(modelVersion: try RegistryStore.createVersion(creation, connection))
             }
-            response.replayed = replayed
-            return response
         }
         router.register(Methods.getModelVersion) { request, _ in
             try requireName(request.name)
@@ -222,32 +215,22 @@ struct RegistryHandlers: Sendable {
                 decisionID: request.decisionId
             )
             guard !request.idempotencyKey.isEmpty else {
-                let result = try await store.transition(change, by: actor)
-                return TransitionModelVersionStageResponse(
-                    modelVersion: result.version,
-                    transition: result.transition,
-                    archivedVersions: result.archived
-                )
+                return TransitionModelVersionStageResponse(try await store.transition(change, by: actor))
             }
-            let keyed = IdempotentWrite<TransitionModelVersionStageResponse>(
-                caller: actor,
-                key: request.idempotencyKey,
-                method: context.method,
-                fingerprint: IdempotentWrite<TransitionModelVersionStageResponse>.fingerprint([
+            return try await idempotent(
+                request.idempotencyKey,
+                context,
+                actor: actor,
+                model: change.name,
+                fingerprint: [
                     change.name, "\(change.version)", change.stage.rawValue, "\(change.archiveExistingVersions)",
                     change.comment, change.decisionID,
-                ])
-            )
-            var (response, replayed) = try await store.idempotent(keyed, model: change.name) { connection in
-                let result = try RegistryStore.changeStage(StageChangeRequest(change: change, actor: actor), connection)
-                return TransitionModelVersionStageResponse(
-                    modelVersion: result.version,
-                    transition: result.transition,
-                    archivedVersions: result.archived
+                ]
+            ) { connection in
+                TransitionModelVersionStageResponse(
+                    try RegistryStore.changeStage(StageChangeRequest(change: change, actor: actor), connection)
                 )
             }
-            response.replayed = replayed
-            return response
         }
         router.register(Methods.getLatestVersions) { request, _ in
             try requireName(request.name)
@@ -322,6 +305,30 @@ struct RegistryHandlers: Sendable {
         }
     }
 
+    // MARK: Retries
+
+    /// A keyed write (`RegistryStore.idempotent`): the first call's answer,
+    /// marked replayed when this is a retry.
+    private func idempotent<Response: ReplayableResponse>(
+        _ key: String,
+        _ context: ServerCallContext,
+        actor: String,
+        model: String,
+        fingerprint parts: [String],
+        tags: [String: String] = [:],
+        _ write: @escaping @Sendable (PostgresConnection) throws -> Response
+    ) async throws -> Response {
+        let keyed = IdempotentWrite<Response>(
+            caller: actor,
+            key: key,
+            method: context.method,
+            fingerprint: IdempotentWrite<Response>.fingerprint(parts, tags: tags)
+        )
+        var (response, replayed) = try await store.idempotent(keyed, model: model, write)
+        response.replayed = replayed
+        return response
+    }
+
     // MARK: Checks
 
     private func authorize(_ context: ServerCallContext, _ action: RegistryPolicy.Action) throws -> String {
@@ -365,5 +372,11 @@ struct RegistryHandlers: Sendable {
                 limit: try PageSize.validate(maxResults)
             )
         }
+    }
+}
+
+extension TransitionModelVersionStageResponse {
+    init(_ result: StageChangeResult) {
+        self.init(modelVersion: result.version, transition: result.transition, archivedVersions: result.archived)
     }
 }

@@ -7,7 +7,16 @@ import MLOpsRPC
 /// answer under (caller, key) in the same transaction; a retry, whatever
 /// became of the first (committed and unanswered, or never committed), finds
 /// the answer exactly when the write happened. Calls with one key take turns.
-struct IdempotentWrite<Response: ProtobufMessage & Sendable>: Sendable {
+/// The answer of a write that takes an idempotency key, which says whether it was replayed.
+protocol ReplayableResponse: ProtobufMessage {
+    var replayed: Bool { get set }
+}
+
+extension CreateRegisteredModelResponse: ReplayableResponse {}
+extension CreateModelVersionResponse: ReplayableResponse {}
+extension TransitionModelVersionStageResponse: ReplayableResponse {}
+
+struct IdempotentWrite<Response: ReplayableResponse>: Sendable {
     var caller: String
     var key: String
     /// The method's path: a key names one request of one method.
@@ -29,7 +38,7 @@ struct IdempotentWrite<Response: ProtobufMessage & Sendable>: Sendable {
 extension RegistryStore {
     /// Runs `write` (inside this transaction, on its connection) unless the
     /// key has an answer already; returns the answer and whether it was replayed.
-    func idempotent<Response: ProtobufMessage & Sendable>(
+    func idempotent<Response: ReplayableResponse>(
         _ request: IdempotentWrite<Response>,
         model: String,
         _ write: @escaping @Sendable (PostgresConnection) throws -> Response
