@@ -217,6 +217,7 @@ let package = Package(
             name: "MLOpsTestSupport",
             dependencies: [
                 "MLOpsPostgres", "MLOpsClient", "MLOpsRPC", "MLOpsTLS", "MLOpsMessages", "MLOpsProcess", logging,
+                nioCore, nioPosix, nioConcurrencyHelpers,
             ],
             swiftSettings: swiftSettings
         ),

@@ -27,13 +27,15 @@ package struct RunningService: Sendable {
     }
 
     /// Starts `count` replicas of `executable` (serving `rpcService`) over
-    /// `database`; `extraSettings` (JSON members) are added to their configuration file.
+    /// `database`; `extraSettings` (JSON members) are added to their
+    /// configuration file, `listenSettings` to its `listen` object.
     package static func start(
         _ executable: String,
         serving rpcService: String,
         count: Int,
         database: TestDatabase,
         extraSettings: String? = nil,
+        listenSettings: String? = nil,
         authority shared: TestCertificates? = nil,
         environment extraEnvironment: [String: String] = [:]
     ) async throws -> RunningService {
@@ -43,7 +45,7 @@ package struct RunningService: Sendable {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let configPath = folder + "/config.json"
         let config = """
-            {"listen": {"host": "127.0.0.1"},
+            {"listen": {"host": "127.0.0.1"\(listenSettings.map { ", \($0)" } ?? "")},
              "tls": {"certificate": "\(identity.certificatePath)", "key": "\(identity.keyPath)",
                      "ca": "\(authority.authorityPath)"},
              "database": {"maxConnections": 8},

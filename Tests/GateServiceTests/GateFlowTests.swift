@@ -139,6 +139,10 @@ struct GateFlowTests {
             #expect(await refusal { $0.modelName = "no-such-model" }?.code == .failedPrecondition)
             #expect(await refusal { $0.triggerReason = .unspecified }?.code == .invalidArgument)
             #expect(await refusal { $0.idempotencyKey = "" }?.code == .invalidArgument)
+            #expect(
+                await refusal { $0.idempotencyKey = String(repeating: "k", count: 3_000) }?.code == .invalidArgument
+            )
+            #expect(await refusal { $0.modelName = String(repeating: "m", count: 3_000) }?.code == .invalidArgument)
             let stats = try await gate.getDecisionStats(.init(modelName: model))
             #expect(stats.total == 0)
             #expect(try await stack.stage(model, 2) == "None")

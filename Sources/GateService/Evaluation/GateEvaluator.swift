@@ -83,6 +83,13 @@ package struct GateEvaluator: Sendable {
 
     package func evaluate(_ request: Request) async throws -> (DecisionRecord, replayed: Bool) {
         guard !request.model.isEmpty else { throw ServiceRefusal.invalid("model_name is empty") }
+        // Both are keys of indexes (here and in the registry), whose entries PostgreSQL caps.
+        guard request.model.unicodeScalars.count <= 256 else {
+            throw ServiceRefusal.invalid("model_name is longer than 256 characters")
+        }
+        guard request.idempotencyKey.unicodeScalars.count <= 128 else {
+            throw ServiceRefusal.invalid("idempotency_key is longer than 128 characters")
+        }
         guard request.candidateVersion > 0 else {
             throw ServiceRefusal.invalid("candidate_version \(request.candidateVersion) is not a version number")
         }
