@@ -180,7 +180,7 @@ struct CallTests {
                 _ = try await client.unary(TestMethods.echo, ArtifactChunk(contentType: "caused"), options: options)
             }
             #expect(caused?.code == .unavailable && caused?.message.contains("secret_table") == false)
-            #expect(caused?.metadata["request-id"] == "req-42")
+            #expect(caused?.metadata["request-id"] == "req-42" && caused?.message.hasSuffix("(request req-42)") == true)
             let long = await #expect(throws: RPCError.self) {
                 try await client.unary(TestMethods.echo, ArtifactChunk(contentType: "long"))
             }

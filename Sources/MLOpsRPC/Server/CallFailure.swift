@@ -19,6 +19,7 @@ struct CallFailure {
         case let error as RPCError:
             failure = error
             if let cause = error.cause {
+                failure.message += " (request \(requestID))"
                 logger.warning(
                     "call failed",
                     metadata: [
@@ -32,7 +33,7 @@ struct CallFailure {
                 "call failed unexpectedly",
                 metadata: ["request-id": "\(requestID)", "method": "\(context.method)", "error": "\(error)"]
             )
-            failure = RPCError(code: .internal, message: "\(context.method) failed")
+            failure = RPCError(code: .internal, message: "\(context.method) failed (request \(requestID))")
         }
         failure.metadata["request-id"] = requestID
         status = Status(code: failure.code.rawValue, message: Self.capped(failure.message), metadata: failure.metadata)
