@@ -4,7 +4,7 @@ import NIOPosix
 
 /// Plain TCP connections that never send anything, from `source` (another
 /// loopback address, 127.0.0.2, stands for another host), kept at
-/// `connections` open: each one the server closes is opened again.
+/// `connections` open: each one the server closes is opened again 50 ms later.
 package final class SilentFlood: Sendable {
     private let port: Int
     private let source: String
@@ -39,6 +39,9 @@ package final class SilentFlood: Sendable {
                         } onCancel: {
                             channel.close(promise: nil)
                         }
+                        // Back at once, but not so fast that the test process's own event loops,
+                        // which other tests share, do nothing else.
+                        try? await Task.sleep(for: .milliseconds(50))
                     }
                 }
             }
