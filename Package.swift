@@ -253,7 +253,7 @@ let package = Package(
             name: "RegistryServiceTests",
             dependencies: [
                 "MLOpsClient", "MLOpsMessages", "MLOpsRPC", "MLOpsTLS", "MLOpsPostgres", "MLOpsTestSupport",
-                "MLOpsServiceConfiguration", "RegistryRules", argumentParser,
+                "MLOpsServiceConfiguration", "RegistryRules", argumentParser, nioCore, nioPosix,
             ],
             swiftSettings: swiftSettings
         ),

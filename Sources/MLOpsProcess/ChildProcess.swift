@@ -50,6 +50,11 @@ package enum ChildProcess {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // Nothing else of ours goes with it: SwiftNIO opens sockets without
+        // close-on-exec, so a child would hold a copy of every listening socket
+        // and connection open here (a server's port stayed taken, a closed
+        // connection stayed open, for as long as the child lived).
+        _ = closeFrom?(&actions, 3)
 
         let variables = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
@@ -70,6 +75,17 @@ package enum ChildProcess {
         }
         return pid
     }
+
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34 and later),
+    /// which the Glibc module does not export; looked up once.
+    private static let closeFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? =
+        {
+            guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else { return nil }
+            return unsafeBitCast(
+                symbol,
+                to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self
+            )
+        }()
 
     /// A `waitpid` status as a shell shows it: the exit code, or 128 + the signal.
     /// (WIFEXITED / WEXITSTATUS are macros: the status layout is Linux's.)

@@ -4,6 +4,7 @@ import MLOpsMessages
 import MLOpsPostgres
 package import MLOpsRPC
 import MLOpsTLS
+package import NIOCore
 package import Testing
 
 /// Real service processes (replicas of one executable) serving the suite's
@@ -136,8 +137,13 @@ package struct RunningService: Sendable {
         try identities.issued(identity, by: authority)
     }
 
-    /// A client presenting a certificate for `identity`.
-    package func rpcClient(_ identity: String, replica: Int = 0) throws -> RPCClient {
+    /// A client presenting a certificate for `identity`; on `eventLoopGroup`
+    /// when given (tests that open hundreds keep them off the shared loops).
+    package func rpcClient(
+        _ identity: String,
+        replica: Int = 0,
+        eventLoopGroup: (any EventLoopGroup)? = nil
+    ) throws -> RPCClient {
         let issued = try identities.issued(identity, by: authority)
         let tls = TLSConfiguration.client(
             serverName: "127.0.0.1",
@@ -147,7 +153,8 @@ package struct RunningService: Sendable {
         )
         var configuration = RPCClientConfiguration(host: "127.0.0.1", port: replicas[replica].port, tls: tls)
         configuration.reconnectBackoff = (.milliseconds(20), .milliseconds(200))
-        return try RPCClient(configuration: configuration)
+        guard let eventLoopGroup else { return try RPCClient(configuration: configuration) }
+        return try RPCClient(configuration: configuration, eventLoopGroup: eventLoopGroup)
     }
 
     private func waitUntilServing(replica index: Int, portsMayBeTaken: Bool = false) async throws {

@@ -20,13 +20,17 @@ package final class SilentFlood: Sendable {
     /// How many connections it has opened so far.
     package var opened: Int { count.withLockedValue { $0 } }
 
+    /// Floods until cancelled, from an event loop of its own: the test
+    /// process's shared loops stay free for the suites running beside it.
     package func run() async {
+        let loop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        defer { loop.shutdownGracefully { _ in } }
         await withTaskGroup(of: Void.self) { group in
             for _ in 0..<connections {
                 group.addTask {
                     while !Task.isCancelled {
                         guard
-                            let channel = try? await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                            let channel = try? await ClientBootstrap(group: loop)
                                 .bind(to: try SocketAddress(ipAddress: self.source, port: 0))
                                 .connect(host: "127.0.0.1", port: self.port).get()
                         else {

@@ -171,8 +171,15 @@ struct GateFlowTests {
             try await stack.registerModel(model)
             let gate = try stack.gateClient()
             let evaluation = Task { try await gate.evaluate(request(model, candidate: 2, skill: 0.45, key: "outage")) }
-            // The decision is logged, pending; the registry goes away before the gate calls it.
-            try await Task.sleep(for: .milliseconds(700))
+            // The decision is logged, pending; the registry goes away before the gate calls it (the gate
+            // pauses 1.5 s between the two, less than the 2 s claim: longer, and another test's gate on this
+            // database would take the promotion over). Waiting for the row, not a while: a busy machine is
+            // slow to log it.
+            let logged = ContinuousClock.now + .seconds(20)
+            while try await gate.listDecisions(.init(modelName: model)).decisions.isEmpty, ContinuousClock.now < logged
+            {
+                try await Task.sleep(for: .milliseconds(20))
+            }
             await stack.registry.stop(replica: 0)
             let decision = try #require(try await evaluation.value.decision)
             #expect(decision.action == .promote && decision.promotionState == .pending)

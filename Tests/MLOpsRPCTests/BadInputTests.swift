@@ -398,13 +398,19 @@ struct LimitTests {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 // The port can take a moment to be free again after the last round.
                 var listening = false
+                var lastError: (any Error)?
                 for _ in 0..<50 where !listening {
                     let server = try makeServer()
                     group.addTask { try? await server.run() }
-                    listening = (try? await server.listeningAddress) != nil
-                    if !listening { try await Task.sleep(for: .milliseconds(100)) }
+                    do {
+                        _ = try await server.listeningAddress
+                        listening = true
+                    } catch {
+                        lastError = error
+                        try await Task.sleep(for: .milliseconds(100))
+                    }
                 }
-                try #require(listening)
+                try #require(listening, "round \(round): \(String(describing: lastError))")
                 let request = ArtifactChunk(contentType: "round \(round)")
                 // A call may race the old connection's end; the client then
                 // reconnects for the next one.

@@ -3,6 +3,8 @@ import MLOpsClient
 import MLOpsMessages
 import MLOpsRPC
 import MLOpsTestSupport
+import NIOCore
+import NIOPosix
 import Testing
 
 @Suite("Memory after a burst of connections", .temporaryPostgres, .runningRegistry())
@@ -14,10 +16,13 @@ struct MemoryAfterBurstTests {
         _ = await rpcError { _ = try await first.getRegisteredModel(.init(name: "warm-up")) }
         let baseline = try residentMegabytes(pid)
 
-        // 900 authenticated connections, each with a call made, all open at once.
+        // 900 authenticated connections, each with a call made, all open at once: on a loop of
+        // their own, which the suites running beside this one do not share.
+        let loop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        defer { loop.shutdownGracefully { _ in } }
         var clients: [RPCClient] = []
         for _ in 0..<18 {
-            let batch = try (0..<50).map { _ in try running.rpcClient("serving") }
+            let batch = try (0..<50).map { _ in try running.rpcClient("serving", eventLoopGroup: loop) }
             await withTaskGroup(of: Void.self) { group in
                 for client in batch {
                     group.addTask {

@@ -52,7 +52,7 @@ public final class RPCServer: Service, Sendable {
 
     public func run() async throws {
         let tls: TLSContext
-        let server: NIOAsyncChannel<ServerConnection?, Never>
+        let server: NIOAsyncChannel<AdmittedConnection?, Never>
         do {
             tls = try TLSContext(configuration: configuration.tls)
             server = try await bind(tls: tls)
@@ -76,26 +76,14 @@ public final class RPCServer: Service, Sendable {
         logger.info("stopped")
     }
 
-    private func serve(_ server: NIOAsyncChannel<ServerConnection?, Never>) async throws {
+    private func serve(_ server: NIOAsyncChannel<AdmittedConnection?, Never>) async throws {
         try await withTaskCancellationOrGracefulShutdownHandler {
             try await server.executeThenClose { accepted in
                 try await withThrowingDiscardingTaskGroup { group in
-                    for try await case let connection? in accepted {
-                        let address = connection.channel.remoteAddress?.ipAddress ?? "unknown"
-                        let id: Int
-                        switch connections.withLockedValue({ $0.admit(connection, from: address) }) {
-                        case .refuse(let reason):
-                            refusals.warning(metadata: ["reason": "\(reason)"])
-                            connection.channel.close(promise: nil)
-                            continue
-                        case .admit(let admitted, let evicted, let retired):
-                            for handshaking in evicted { handshaking.channel.close(promise: nil) }
-                            for idle in retired { idle.initiateGracefulShutdown() }
-                            id = admitted
-                        }
+                    for try await case let admitted? in accepted {
                         group.addTask {
-                            await connection.serve()
-                            if self.connections.withLockedValue({ $0.remove(id) }) {
+                            await admitted.connection.serve()
+                            if self.connections.withLockedValue({ $0.remove(admitted.id) }) {
                                 // A channel's buffers go a moment after it ends; so do its neighbours'.
                                 try? await Task.sleep(for: .seconds(1))
                                 FreedMemory.release()
@@ -113,9 +101,15 @@ public final class RPCServer: Service, Sendable {
         }
     }
 
-    private func bind(tls: TLSContext) async throws -> NIOAsyncChannel<ServerConnection?, Never> {
-        let router = self.router
-        let configuration = self.configuration
+    private func bind(tls: TLSContext) async throws -> NIOAsyncChannel<AdmittedConnection?, Never> {
+        let setUp = ConnectionSetUp(
+            tls: tls,
+            router: router,
+            configuration: configuration,
+            admission: connections,
+            refusals: refusals,
+            logger: logger
+        )
         let logger = self.logger
         return try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
@@ -127,15 +121,7 @@ public final class RPCServer: Service, Sendable {
             }
             .bind(host: configuration.host, port: configuration.port) { channel in
                 // Never fails: a failed child initialiser would end the whole accept loop.
-                channel.eventLoop.makeSucceededFuture(
-                    ServerConnection.setUp(
-                        channel,
-                        tls: tls,
-                        router: router,
-                        configuration: configuration,
-                        logger: logger
-                    )
-                )
+                channel.eventLoop.makeSucceededFuture(setUp.admit(channel))
             }
     }
 }
@@ -154,42 +140,6 @@ struct ServerConnection: Sendable {
             await calls.waitUntilDone()
         } onCancel: {
             channel.close(promise: nil)
-        }
-    }
-
-    /// Sets up an accepted channel, or closes it and returns nil when that
-    /// fails: one connection's failure is never the server's.
-    static func setUp(
-        _ channel: any Channel,
-        tls: TLSContext,
-        router: RPCRouter,
-        configuration: RPCServerConfiguration,
-        logger: Logger
-    ) -> ServerConnection? {
-        do {
-            // TCP_NODELAY is a TCP-level option: `.socketOption(.tcp_nodelay)`
-            // would set SO_DEBUG, which only a privileged process may.
-            try channel.syncOptions?.setOption(.tcpOption(.tcp_nodelay), value: 1)
-            let calls = ServerCallTasks(executor: EventLoopTaskExecutor(channel.eventLoop))
-            let activity = ConnectionActivity()
-            let handler = ServerConnectionHandler(
-                router: router,
-                configuration: configuration,
-                calls: calls,
-                activity: activity,
-                logger: logger
-            )
-            try channel.pipeline.syncOperations.addHandlers([try TLSHandler(context: tls), handler])
-            return ServerConnection(
-                channel: channel,
-                calls: calls,
-                handler: NIOLoopBound(handler, eventLoop: channel.eventLoop),
-                activity: activity
-            )
-        } catch {
-            logger.warning("could not set up an accepted connection", metadata: ["error": "\(error)"])
-            channel.close(promise: nil)
-            return nil
         }
     }
 
