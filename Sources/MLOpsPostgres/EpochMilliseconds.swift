@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// A time in milliseconds since the epoch (as the API carries time), bound as
 /// the UTC `timestamp` text the seed's columns hold.

@@ -1,5 +1,5 @@
 internal import COpenSSL
-public import NIOCore
+import NIOCore
 
 /// One `SSL*` with a pair of memory BIOs: ciphertext from the network goes in
 /// through `receive`, ciphertext for the network comes out of `takeOutbound`.

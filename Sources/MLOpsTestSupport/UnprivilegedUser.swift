@@ -1,4 +1,4 @@
-package import Foundation
+import Foundation
 
 /// The user the tests run the product's processes as, the way users and the
 /// images run them: when the tests run as root, `nobody`, whom a socket

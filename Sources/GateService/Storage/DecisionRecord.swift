@@ -1,6 +1,6 @@
 package import Foundation
 package import GatePolicy
-package import MLOpsPostgres
+import MLOpsPostgres
 
 /// One decision as the gate logs it: the seed's columns, and what the spec adds.
 package struct DecisionRecord: Sendable, Equatable {

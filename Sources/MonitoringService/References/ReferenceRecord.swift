@@ -1,6 +1,6 @@
 package import DriftEngine
 package import Foundation
-package import MLOpsPostgres
+import MLOpsPostgres
 
 /// A reference dataset as stored: which version, where its rows came from,
 /// and how its features are tested.

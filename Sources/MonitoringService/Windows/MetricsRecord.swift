@@ -1,5 +1,5 @@
 package import Foundation
-package import MLOpsPostgres
+import MLOpsPostgres
 
 /// One `monitoring_metrics` row, with its reference's version.
 package struct MetricsRecord: Sendable, Equatable {
