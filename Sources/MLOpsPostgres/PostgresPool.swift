@@ -46,6 +46,9 @@ public final class PostgresPool: Sendable {
         var inUse = 0
         var waiters: [Int: Waiter] = [:]
         var waiterOrder: [Int] = []
+        /// Waiters given a number but not yet in line, and whether their task
+        /// was cancelled meanwhile.
+        var joining: [Int: Bool] = [:]
         var nextWaiterID = 0
         var opened = 0
         var totalWait: Duration = .zero
@@ -236,6 +239,7 @@ public final class PostgresPool: Sendable {
             }
             if let ready = take(&state) { return ready }
             state.nextWaiterID += 1
+            state.joining[state.nextWaiterID] = false
             return .wait(state.nextWaiterID)
         }
     }
@@ -297,34 +301,62 @@ public final class PostgresPool: Sendable {
         }
     }
 
+    /// Waits in line for a connection (nil: a free slot to open one in).
+    /// A caller whose task is cancelled leaves the line at once.
     private func wait(_ id: Int) async throws -> PostgresConnection? {
         let timeout = options.acquisitionTimeout
-        return try await withCheckedThrowingContinuation { continuation in
-            let timer = timers.scheduleTask(
-                in: .nanoseconds(
-                    Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
-                )
-            ) {
-                self.timeOut(id)
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let timer = timers.scheduleTask(
+                    in: .nanoseconds(
+                        Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds
+                            / 1_000_000_000
+                    )
+                ) {
+                    self.timeOut(id)
+                }
+                enum Registration { case ready(Acquisition), waiting, cancelled }
+                // A connection may have come back since the caller found none.
+                let registration: Registration = update { state in
+                    if state.joining.removeValue(forKey: id) == true { return .cancelled }
+                    if let ready = take(&state) { return .ready(ready) }
+                    state.waiters[id] = Waiter(continuation: continuation, timer: timer)
+                    state.waiterOrder.append(id)
+                    return .waiting
+                }
+                switch registration {
+                case .ready(.reuse(let connection)):
+                    timer.cancel()
+                    continuation.resume(returning: connection)
+                case .ready(.open):
+                    timer.cancel()
+                    continuation.resume(returning: nil)
+                case .cancelled:
+                    timer.cancel()
+                    continuation.resume(throwing: CancellationError())
+                case .ready(.wait), .waiting:
+                    break  // Registered (`take` never says wait): a release, the timer or a cancel answers.
+                }
             }
-            // A connection may have come back since the caller found none.
-            let ready: Acquisition? = update { state in
-                if let ready = take(&state) { return ready }
-                state.waiters[id] = Waiter(continuation: continuation, timer: timer)
-                state.waiterOrder.append(id)
+        } onCancel: {
+            leaveLine(id)
+        }
+    }
+
+    /// A waiter's task was cancelled: out of line, told so; or, not yet in
+    /// line, it will not join.
+    private func leaveLine(_ id: Int) {
+        let waiter: Waiter? = update { state in
+            guard let waiter = state.waiters.removeValue(forKey: id) else {
+                // Not in line yet: it will not join. (Already served: nothing to do.)
+                if state.joining[id] != nil { state.joining[id] = true }
                 return nil
             }
-            switch ready {
-            case .reuse(let connection)?:
-                timer.cancel()
-                continuation.resume(returning: connection)
-            case .open?:
-                timer.cancel()
-                continuation.resume(returning: nil)
-            case .wait?, nil:
-                break  // Registered (`take` never says wait): a release or the timer answers.
-            }
+            state.waiterOrder.removeAll { $0 == id }
+            return waiter
         }
+        waiter?.timer?.cancel()
+        waiter?.continuation.resume(throwing: CancellationError())
     }
 
     private func timeOut(_ id: Int) {

@@ -53,6 +53,25 @@ struct PostgresPoolTests {
         pool.close()
     }
 
+    @Test func aWaiterWhoseTaskIsCancelledLeavesTheLineAtOnce() async throws {
+        let pool = try pool(maximumConnections: 1, acquisitionTimeout: .seconds(30))
+        let holder = Task { _ = try await pool.withConnection { try $0.query("SELECT pg_sleep(3)") } }
+        while pool.statistics.inUse < 1 { try await Task.sleep(for: .milliseconds(10)) }
+        let waiter = Task { try await pool.withConnection { try $0.query("SELECT 1") } }
+        while pool.statistics.waiting < 1 { try await Task.sleep(for: .milliseconds(10)) }
+
+        let cancelled = ContinuousClock.now
+        waiter.cancel()
+        let outcome = await waiter.result
+        #expect(ContinuousClock.now - cancelled < .seconds(1), "the waiter stayed in line")
+        #expect(throws: CancellationError.self) { try outcome.get() }
+        #expect(pool.statistics.waiting == 0)
+        try await holder.value
+        // The line works on: the connection goes to the next caller.
+        try await pool.withConnection { try $0.query("SELECT 1") }
+        pool.close()
+    }
+
     @Test func aStatementTimeoutIsClassified() async throws {
         let pool = try pool()
         let error = await #expect(throws: PostgresError.self) {
