@@ -237,7 +237,9 @@ let package = Package(
         ),
         .testTarget(
             name: "MLOpsTLSTests",
-            dependencies: ["MLOpsTLS", "MLOpsTestSupport"],
+            dependencies: [
+                "MLOpsTLS", "MLOpsTestSupport", nioCore, .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
