@@ -17,28 +17,36 @@ enum WireStringCheck {
         _ bytes: UnsafeBufferPointer<UInt8>,
         _ descriptor: UnsafePointer<ProtobufCMessageDescriptor>
     ) throws(MessageCodingError) {
+        guard let path = pathToNUL(bytes, descriptor) else { return }
+        throw MessageCodingError(code: .embeddedNUL, message: "field \(path.joined(separator: ".")) holds U+0000")
+    }
+
+    /// The field names leading to the first string holding a zero byte, if
+    /// one does; names are read only then, not for every field of every call.
+    private static func pathToNUL(
+        _ bytes: UnsafeBufferPointer<UInt8>,
+        _ descriptor: UnsafePointer<ProtobufCMessageDescriptor>
+    ) -> [String]? {
         var reader = WireReader(bytes: bytes)
         while let (number, wireType) = reader.tag() {
             guard wireType == 2 else {
-                guard reader.skip(wireType: wireType) else { return }
+                guard reader.skip(wireType: wireType) else { return nil }
                 continue
             }
-            guard let payload = reader.lengthDelimited() else { return }
+            guard let payload = reader.lengthDelimited() else { return nil }
             guard let field = protobuf_c_message_descriptor_get_field(descriptor, UInt32(truncatingIfNeeded: number))
             else { continue }
-            let name = String(cString: field.pointee.name)
             if field.pointee.type == PROTOBUF_C_TYPE_STRING {
                 if let base = payload.baseAddress, memchr(base, 0, payload.count) != nil {
-                    throw MessageCodingError(code: .embeddedNUL, message: "field \(name) holds U+0000")
+                    return [String(cString: field.pointee.name)]
                 }
-            } else if field.pointee.type == PROTOBUF_C_TYPE_MESSAGE, let nested = field.pointee.descriptor {
-                do throws(MessageCodingError) {
-                    try check(payload, nested.assumingMemoryBound(to: ProtobufCMessageDescriptor.self))
-                } catch {
-                    throw MessageCodingError(code: error.code, message: "field \(name).\(error.message.dropFirst(6))")
-                }
+            } else if field.pointee.type == PROTOBUF_C_TYPE_MESSAGE, let nested = field.pointee.descriptor,
+                let path = pathToNUL(payload, nested.assumingMemoryBound(to: ProtobufCMessageDescriptor.self))
+            {
+                return [String(cString: field.pointee.name)] + path
             }
         }
+        return nil
     }
 }
 
