@@ -42,17 +42,13 @@ bench=("$products/GateBenchmark" --address 127.0.0.1:$gate_port --registry-addre
 "${bench[@]}" --operation setup --cert "$certs/admin.pem" --key "$certs/admin.key" >/dev/null
 bench+=(--cert "$certs/trainer.pem" --key "$certs/trainer.key")
 
-median_of() {
-  local runs=()
-  for _ in $(seq "$REPEAT"); do runs+=("$("$@" | sed -n 's/.*calls_per_s=\([0-9.]*\) p50_ms=\([0-9.]*\) p99_ms=\([0-9.]*\) errors=\([0-9]*\)/\1 \2 \3 \4/p')"); done
-  printf '%s\n' "${runs[@]}" | sort -n -k1 | sed -n "$(( (REPEAT + 1) / 2 ))p"
-}
+source scripts/lib/median.sh
 rss() { awk '/^VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$gate_pid/status"; }
 
 printf '\n%-8s %7s | %10s %8s %8s %6s | %7s\n' mode callers "decisions/s" "p50 ms" "p99 ms" errors "rss MB"
 for mode in dry-run logged; do
   for callers in 1 16 64; do
-    read -r rate p50 p99 errors < <(median_of "${bench[@]}" --operation $mode --callers $callers --duration "$SECONDS_PER_RUN")
+    read -r rate p50 p99 errors _ < <(median_of "${bench[@]}" --operation $mode --callers $callers --duration "$SECONDS_PER_RUN")
     printf '%-8s %7s | %10s %8s %8s %6s | %7s\n' $mode $callers "$rate" "$p50" "$p99" "$errors" "$(rss)"
   done
 done

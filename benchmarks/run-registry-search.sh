@@ -22,6 +22,7 @@ swift build -c release --product RegistryBenchmark >/dev/null
 products="$(swift build -c release --show-bin-path)"
 
 source scripts/lib/local-stack.sh
+source scripts/lib/median.sh
 dir=$(mktemp -d /tmp/mlops-search-bench-XXXX)
 trap stack_cleanup EXIT
 stack_start_postgres "$dir" $pg_port
@@ -46,17 +47,12 @@ SQL
 
 ours=("$products/RegistryBenchmark" --address 127.0.0.1:$registry_port --ca "$dir/certs/ca.pem"
   --cert "$dir/certs/admin.pem" --key "$dir/certs/admin.key")
-median_of() {
-  local runs=()
-  for _ in $(seq "$REPEAT"); do runs+=("$("$@" | sed -n 's/.*calls_per_s=\([0-9.]*\) p50_ms=\([0-9.]*\) p99_ms=\([0-9.]*\) errors=\([0-9]*\)/\1 \2 \3 \4/p')"); done
-  printf '%s\n' "${runs[@]}" | sort -n -k1 | sed -n "$(( (REPEAT + 1) / 2 ))p"
-}
-printf '\n%-14s %-7s | %10s %9s %9s %6s\n' operation callers "calls/s" "p50 ms" "p99 ms" errors
+printf '\n%-14s %-7s | %10s %13s %9s %9s %6s\n' operation callers "calls/s" range "p50 ms" "p99 ms" errors
 for operation in search search-recent search-prefix; do
   for callers in 1 8; do
-    read -r rate p50 p99 errors <<<"$(median_of "${ours[@]}" --operation "$operation" --callers "$callers" \
+    read -r rate p50 p99 errors range <<<"$(median_of "${ours[@]}" --operation "$operation" --callers "$callers" \
       --connections 2 --duration "$SECONDS_PER_RUN")"
-    printf '%-14s %-7s | %10s %9s %9s %6s\n' "$operation" "$callers" "$rate" "$p50" "$p99" "$errors"
+    printf '%-14s %-7s | %10s %13s %9s %9s %6s\n' "$operation" "$callers" "$rate" "$range" "$p50" "$p99" "$errors"
   done
 done
 

@@ -48,15 +48,7 @@ theirs=(.build-mlflow/venv/bin/python benchmarks/mlflow_load.py --base http://12
 # the promotions after them a quarter of their speed at one caller.
 operations=${OPERATIONS:-latest alias transition create}
 
-# Median of REPEAT runs of one measurement, and the range of their rates (the machine is
-# noisy): prints "calls_per_s p50_ms p99_ms errors lowest-highest".
-median_of() {
-  local runs=()
-  for _ in $(seq "$REPEAT"); do runs+=("$("$@" | sed -n 's/.*calls_per_s=\([0-9.]*\) p50_ms=\([0-9.]*\) p99_ms=\([0-9.]*\) errors=\([0-9]*\)/\1 \2 \3 \4/p')"); done
-  local sorted
-  sorted=$(printf '%s\n' "${runs[@]}" | sort -n -k1)
-  echo "$(sed -n "$(( (REPEAT + 1) / 2 ))p" <<<"$sorted") $(head -1 <<<"$sorted" | cut -d' ' -f1)-$(tail -1 <<<"$sorted" | cut -d' ' -f1)"
-}
+source scripts/lib/median.sh
 
 # measure SIDE DATABASE COMMAND...: every operation at 1, 8 and 32 callers, into results[SIDE operation callers].
 # Each operation starts from a fresh model, a vacuumed database and a checkpoint: the last
