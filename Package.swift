@@ -81,6 +81,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The server protocols scripts/generate-messages.sh writes, one per service.
+        .target(
+            name: "MLOpsServiceProtocols",
+            dependencies: ["MLOpsMessages", "MLOpsRPC"],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "MLOpsPostgres",
             dependencies: ["CPostgreSQL", logging, metrics, nioCore, nioPosix, nioConcurrencyHelpers],
@@ -93,7 +99,8 @@ let package = Package(
         .target(
             name: "MLOpsServiceRuntime",
             dependencies: [
-                "MLOpsServiceConfiguration", "MLOpsRPC", "MLOpsPostgres", "MLOpsTLS", "MLOpsMessages", logging, metrics,
+                "MLOpsServiceConfiguration", "MLOpsRPC", "MLOpsServiceProtocols", "MLOpsPostgres", "MLOpsTLS",
+                "MLOpsMessages", logging, metrics,
                 serviceLifecycle, unixSignals, nioCore, nioPosix, .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
@@ -110,45 +117,42 @@ let package = Package(
         .target(
             name: "RegistryService",
             dependencies: [
-                "RegistryRules", "MLOpsRPC", "MLOpsPostgres", "MLOpsMessages", "MLOpsServiceRuntime", logging,
-                nioConcurrencyHelpers, nioPosix, serviceLifecycle,
+                "RegistryRules", "MLOpsRPC", "MLOpsServiceProtocols", "MLOpsPostgres", "MLOpsMessages",
+                "MLOpsServiceConfiguration", "MLOpsServiceRuntime", logging, nioConcurrencyHelpers, nioPosix,
+                serviceLifecycle,
             ],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "MonitoringService",
-            dependencies: ["DriftEngine", "MLOpsRPC", "MLOpsPostgres", "MLOpsMessages", logging, serviceLifecycle],
+            dependencies: [
+                "DriftEngine", "MLOpsRPC", "MLOpsServiceProtocols", "MLOpsPostgres", "MLOpsMessages",
+                "MLOpsServiceConfiguration", "MLOpsServiceRuntime", logging, serviceLifecycle,
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "GateService",
             dependencies: [
-                "GatePolicy", "MLOpsClient", "MLOpsRPC", "MLOpsPostgres", "MLOpsMessages", logging, metrics,
-                serviceLifecycle,
+                "GatePolicy", "MLOpsClient", "MLOpsRPC", "MLOpsServiceProtocols", "MLOpsTLS", "MLOpsPostgres",
+                "MLOpsMessages",
+                "MLOpsServiceConfiguration", "MLOpsServiceRuntime", logging, metrics, serviceLifecycle,
             ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "ModelRegistryServer",
-            dependencies: [
-                "RegistryService", "RegistryRules", "MLOpsServiceRuntime", "MLOpsServiceConfiguration", argumentParser,
-                logging,
-            ],
+            dependencies: ["RegistryService", "MLOpsServiceRuntime", "MLOpsServiceConfiguration", argumentParser],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "MonitoringServer",
-            dependencies: [
-                "MonitoringService", "MLOpsServiceRuntime", "MLOpsServiceConfiguration", argumentParser, logging,
-            ],
+            dependencies: ["MonitoringService", "MLOpsServiceRuntime", "MLOpsServiceConfiguration", argumentParser],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "RetrainingGateServer",
-            dependencies: [
-                "GateService", "GatePolicy", "MLOpsClient", "MLOpsRPC", "MLOpsTLS", "MLOpsServiceRuntime",
-                "MLOpsServiceConfiguration", argumentParser, logging,
-            ],
+            dependencies: ["GateService", "MLOpsServiceRuntime", "MLOpsServiceConfiguration", argumentParser],
             swiftSettings: swiftSettings
         ),
 
@@ -245,7 +249,9 @@ let package = Package(
         .testTarget(
             name: "MLOpsRPCTests",
             dependencies: [
-                "MLOpsRPC", "MLOpsMessages", "MLOpsTLS", "MLOpsTestSupport", "MLOpsClient", "MLOpsProcess", nioCore,
+                "MLOpsRPC", "MLOpsMessages", "MLOpsTLS", "MLOpsTestSupport", "MLOpsClient", "MLOpsProcess",
+                "MLOpsPostgres",
+                "MLOpsServiceProtocols", "MLOpsServiceRuntime", nioCore,
                 nioPosix,
                 nioConcurrencyHelpers, logging, serviceLifecycle,
             ],
@@ -277,7 +283,8 @@ let package = Package(
         .testTarget(
             name: "ServiceSchemaTests",
             dependencies: [
-                "MonitoringService", "GateService", "GatePolicy", "DriftEngine", "MLOpsPostgres", "MLOpsTestSupport",
+                "MonitoringService", "GateService", "RegistryService", "MLOpsServiceRuntime", "MLOpsRPC",
+                "MLOpsMessages", "GatePolicy", "DriftEngine", "MLOpsPostgres", "MLOpsTestSupport",
                 "MLOpsProcess", "MLOpsServiceConfiguration", logging,
             ],
             swiftSettings: swiftSettings

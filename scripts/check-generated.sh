@@ -4,6 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/generate-messages.sh
 generated=(Sources/CMLOpsProtos Sources/MLOpsMessages/Generated Sources/MLOpsClient/Generated
+  Sources/MLOpsServiceProtocols/Generated
   Tests/MLOpsMessagesTests/MessageSamples.swift
   Tests/MLOpsMessagesTests/Interop/mlops.desc)
 if ! git diff --exit-code --stat -- "${generated[@]}" || [ -n "$(git status --porcelain -- "${generated[@]}")" ]; then

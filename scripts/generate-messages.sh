@@ -3,6 +3,8 @@
 #   Sources/CMLOpsProtos/          protoc-c's C, and an index of its descriptors
 #   Sources/MLOpsMessages/Generated/  the Swift message types, written by
 #                                  MessageGenerator from those descriptors
+#   Sources/MLOpsClient/Generated/    a typed client per service
+#   Sources/MLOpsServiceProtocols/Generated/  a server protocol per service
 #   Tests/MLOpsMessagesTests/Interop/mlops.desc  the descriptor set the
 #                                  interop test hands to Python's protobuf
 # Never edit those files by hand; CI runs this and fails on any difference.
@@ -73,9 +75,10 @@ rm -f "$swift_out"/*.swift
 swift build --product MessageGenerator -q 2>/dev/null || swift build --target MessageGenerator
 samples=Tests/MLOpsMessagesTests/MessageSamples.swift
 clients=Sources/MLOpsClient/Generated/Clients.pb.swift
-mkdir -p "$(dirname "$clients")"
-swift run -q MessageGenerator "$swift_out" "$samples" "$clients"
-swift format format -i --configuration .swift-format "$swift_out"/*.swift "$samples" "$clients"
+service_protocols=Sources/MLOpsServiceProtocols/Generated/ServiceProtocols.pb.swift
+mkdir -p "$(dirname "$clients")" "$(dirname "$service_protocols")"
+swift run -q MessageGenerator "$swift_out" "$samples" "$clients" "$service_protocols"
+swift format format -i --configuration .swift-format "$swift_out"/*.swift "$samples" "$clients" "$service_protocols"
 
 protoc-c -Iprotos --include_imports --descriptor_set_out=Tests/MLOpsMessagesTests/Interop/mlops.desc "${protos[@]}"
 echo "regenerated from ${#protos[@]} proto files"

@@ -1,4 +1,5 @@
 package import GatePolicy
+import MLOpsServiceConfiguration
 
 /// The gate's own part of its configuration file.
 package struct GateSettings: Decodable, Sendable {
@@ -7,6 +8,17 @@ package struct GateSettings: Decodable, Sendable {
         package var address: String
         /// The name its certificate carries; the host when absent.
         package var serverName: String?
+
+        package init(address: String, serverName: String? = nil) {
+            self.address = address
+            self.serverName = serverName
+        }
+
+        func hostAndPort() throws -> (host: String, port: Int) {
+            guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...])
+            else { throw SettingsError("'\(address)' is not host:port") }
+            return (String(address[..<colon]), port)
+        }
     }
 
     package struct Monitoring: Decodable, Sendable {
@@ -37,4 +49,19 @@ package struct GateSettings: Decodable, Sendable {
     package var promotions: Promotions?
 
     package init() {}
+
+    var registryPeer: Peer { registry ?? Peer(address: "127.0.0.1:7001") }
+
+    var monitoringPeer: Peer {
+        monitoring.map { Peer(address: $0.address, serverName: $0.serverName) } ?? Peer(address: "127.0.0.1:7002")
+    }
+
+    /// Addresses given on the command line: each names its own host, so a
+    /// server name from the file no longer applies.
+    package mutating func override(registryAddress: String?, monitoringAddress: String?) {
+        if let registryAddress { registry = Peer(address: registryAddress) }
+        if let monitoringAddress {
+            monitoring = Monitoring(address: monitoringAddress, lookbackHours: monitoring?.lookbackHours)
+        }
+    }
 }

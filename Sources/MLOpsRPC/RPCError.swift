@@ -3,7 +3,7 @@ public import MLOpsMessages
 /// A call that ended with a status other than OK: the code, a message naming
 /// the offending value, and, on the side that raised it, the underlying cause
 /// (never sent over the wire).
-public struct RPCError: Error, Sendable, CustomStringConvertible {
+public struct RPCError: RPCErrorConvertible, Sendable, CustomStringConvertible {
     public var code: StatusCode
     public var message: String
     public var metadata: [String: String]
@@ -30,15 +30,17 @@ public struct RPCError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { "\(code): \(message)" }
+
+    public var rpcError: RPCError { self }
 }
 
 extension RPCError {
     /// A service's own database failing: `UNAVAILABLE` when a retry may
     /// succeed, else `INTERNAL`. The database's text stays in `cause`, which
     /// the server logs with the request id and never sends.
-    package static func storage(_ cause: any Error, of owner: String, retryable: Bool) -> RPCError {
+    package static func storage(_ cause: any Error, retryable: Bool) -> RPCError {
         retryable
-            ? RPCError(code: .unavailable, message: "\(owner)'s database is unavailable; try again", cause: cause)
-            : RPCError(code: .internal, message: "\(owner)'s database failed", cause: cause)
+            ? RPCError(code: .unavailable, message: "the service's database is unavailable; try again", cause: cause)
+            : RPCError(code: .internal, message: "the service's database failed", cause: cause)
     }
 }

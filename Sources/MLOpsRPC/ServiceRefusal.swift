@@ -1,7 +1,7 @@
 /// A request a service refuses, with the status it answers. Kept apart from
 /// `RPCError` so a service that also calls others never mistakes its own
 /// refusal for an error one of them returned.
-public struct ServiceRefusal: Error, Equatable, CustomStringConvertible {
+public struct ServiceRefusal: RPCErrorConvertible, Equatable, CustomStringConvertible {
     public var code: StatusCode
     public var message: String
 

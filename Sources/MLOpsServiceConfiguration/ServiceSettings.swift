@@ -49,13 +49,16 @@ public struct ServiceSettings: Codable, Sendable, Equatable {
 
     /// Reads a file; keys it leaves out keep their defaults.
     public static func load<Settings: Decodable>(_: Settings.Type, from path: String) throws -> Settings {
-        let data: Data
+        try decode(Settings.self, from: try contents(of: path), source: "the configuration file \(path)")
+    }
+
+    /// A configuration file's bytes.
+    public static func contents(of path: String) throws -> Data {
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
+            return try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
             throw SettingsError("cannot read the configuration file \(path): \(error.localizedDescription)")
         }
-        return try decode(Settings.self, from: data, source: "the configuration file \(path)")
     }
 
     /// Settings from JSON text; `source` names it in the error.

@@ -9,55 +9,45 @@ import Prometheus
 public import ServiceLifecycle
 import UnixSignals
 
-/// What every service executable does around its own handlers: connect to
-/// its database, apply its migrations, answer health checks (NOT_SERVING
-/// while the database is down), serve RPC over TLS, and on SIGTERM or SIGINT
-/// drain in-flight calls and stop.
-public struct ServiceRuntime {
-    /// The executable's name, e.g. `model-registry`: the database application name too.
-    public var name: String
-    /// The fully qualified RPC service, e.g. `mlops.v1.ModelRegistry`, for health checks.
-    public var rpcService: String
+/// What every service executable does around its application: read its
+/// configuration, connect to its database, apply its migrations, answer
+/// health checks (NOT_SERVING while the database is down), serve RPC over
+/// TLS, and on SIGTERM or SIGINT drain in-flight calls and stop.
+public struct ServiceRuntime<Application: ServiceApplication> {
     public var settings: ServiceSettings
-    public var migrator: Migrator
+    public var application: Application
     public var logger: Logger
 
-    public init(name: String, rpcService: String, settings: ServiceSettings, migrator: Migrator, logger: Logger) {
-        self.name = name
-        self.rpcService = rpcService
+    public init(settings: ServiceSettings, application: Application, logger: Logger) {
         self.settings = settings
-        self.migrator = migrator
+        self.application = application
         self.logger = logger
     }
 
     /// The runtime as an executable starts it: the configuration file named by
-    /// `options` (if any), flags and environment laid over it, logging set up
-    /// at the configured level.
-    public init(name: String, rpcService: String, migrator: Migrator, options: ServiceOptions) throws {
-        var settings = try options.config.map { try ServiceSettings.load(ServiceSettings.self, from: $0) } ?? .init()
+    /// `options` (if any), flags and environment laid over it, then `adjust`
+    /// (the executable's own flags) over the application's part; logging set
+    /// up at the configured level.
+    public init(
+        options: ServiceOptions,
+        adjust: (inout Application.Settings) throws -> Void = { _ in }
+    ) throws {
+        let file = try options.config.map(ServiceSettings.contents(of:)) ?? Data("{}".utf8)
+        let source = options.config.map { "the configuration file \($0)" } ?? "the configuration"
+        var settings = try ServiceSettings.decode(ServiceSettings.self, from: file, source: source)
         options.apply(to: &settings, environment: ProcessInfo.processInfo.environment)
+        var own = try ServiceSettings.decode(Application.Settings.self, from: file, source: source)
+        try adjust(&own)
+        let logger = ServiceLogging.bootstrap(label: Application.executable, level: settings.logLevel)
         self.init(
-            name: name,
-            rpcService: rpcService,
             settings: settings,
-            migrator: migrator,
-            logger: ServiceLogging.bootstrap(label: name, level: settings.logLevel)
+            application: try Application(settings: own, common: settings, logger: logger),
+            logger: logger
         )
     }
 
-    /// What a service adds: its handlers, and services to run beside the server.
-    public struct Parts {
-        public var register: (inout RPCRouter) -> Void
-        public var services: [any Service]
-
-        public init(register: @escaping (inout RPCRouter) -> Void, services: [any Service] = []) {
-            self.register = register
-            self.services = services
-        }
-    }
-
     /// Applies the migrations and returns, with `migrateOnly`; else serves until SIGTERM.
-    public func run(migrateOnly: Bool = false, _ build: (PostgresPool) throws -> Parts) async throws {
+    public func run(migrateOnly: Bool = false) async throws {
         // Metrics go to Prometheus; the pool and every call report there.
         let prometheus = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: prometheus))
@@ -73,16 +63,16 @@ public struct ServiceRuntime {
         try await migrate(pool)
         if migrateOnly { return }
 
-        let parts = try build(pool)
+        let components = try application.components(pool: pool)
+        let rpcService = Application.rpcServiceName
         let health = HealthService(services: [rpcService])
         var router = RPCRouter()
-        parts.register(&router)
-        health.register(in: &router)
+        for service in components.rpcServices + [health] { service.register(in: &router) }
 
         let tls = settings.tls
         guard !tls.certificate.isEmpty, !tls.key.isEmpty, !tls.ca.isEmpty else {
             throw SettingsError(
-                "\(name) needs tls.certificate, tls.key and tls.ca (or --tls-certificate, --tls-key, --tls-ca)"
+                "\(Application.executable) needs tls.certificate, tls.key and tls.ca (or --tls-certificate, --tls-key, --tls-ca)"
             )
         }
         var serverConfiguration = RPCServerConfiguration(
@@ -110,7 +100,7 @@ public struct ServiceRuntime {
             interval: .seconds(2),
             logger: logger
         )
-        var companions: [any Service] = [monitor] + parts.services
+        var companions: [any Service] = [monitor] + components.services
         if settings.metrics.port != 0 {
             let metrics = settings.metrics
             companions.append(
@@ -131,9 +121,9 @@ public struct ServiceRuntime {
 
     func databaseConfiguration(environment: [String: String]) throws -> PostgresConfiguration {
         if let url = settings.database.url {
-            return try PostgresConfiguration(url: url, applicationName: name)
+            return try PostgresConfiguration(url: url, applicationName: Application.executable)
         }
-        return PostgresConfiguration(environment: environment, applicationName: name)
+        return PostgresConfiguration(environment: environment, applicationName: Application.executable)
     }
 
     /// Applies the migrations, waiting for a database that is still starting
@@ -143,7 +133,7 @@ public struct ServiceRuntime {
         let deadline = ContinuousClock.now + .seconds(60)
         while true {
             do {
-                let applied = try await migrator.migrate(pool)
+                let applied = try await Application.migrator.migrate(pool)
                 logger.info("database ready", metadata: ["migrations_applied": "\(applied)"])
                 return
             } catch let error as PostgresError where error.isConnectionLost && ContinuousClock.now < deadline {

@@ -5,6 +5,10 @@ package import Foundation
 package struct MonitoringSettings: Decodable, Sendable {
     package struct Artifacts: Decodable, Sendable {
         package var directory: String
+
+        package init(directory: String) {
+            self.directory = directory
+        }
     }
 
     /// Where window artifacts go; `./monitoring-artifacts` when absent.
@@ -19,11 +23,8 @@ package struct MonitoringSettings: Decodable, Sendable {
     /// The configured options, or the spec's defaults.
     package var driftOptions: DriftOptions { drift?.options ?? DriftOptions() }
 
-    package func artifactDirectory(override: String?) -> URL {
-        URL(
-            fileURLWithPath: override ?? artifacts?.directory ?? FileManager.default.currentDirectoryPath
-                + "/monitoring-artifacts"
-        )
+    package var artifactDirectory: URL {
+        URL(fileURLWithPath: artifacts?.directory ?? FileManager.default.currentDirectoryPath + "/monitoring-artifacts")
     }
 }
 

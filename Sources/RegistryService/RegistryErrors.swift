@@ -1,6 +1,5 @@
-import MLOpsPostgres
-import MLOpsRPC
-import RegistryRules
+package import MLOpsRPC
+package import RegistryRules
 
 /// The registry's errors, worded as MLflow's so clients written against it
 /// recognise them, with gRPC's status codes.
@@ -21,20 +20,15 @@ enum RegistryErrors {
         RPCError(code: .notFound, message: "Registered model alias \(alias) not found for model \(name).")
     }
 
-    static func invalid(_ input: InvalidRegistryInput) -> RPCError {
-        RPCError(code: .invalidArgument, message: input.message)
-    }
-
-    static func invalid(_ stage: InvalidStage) -> RPCError {
-        RPCError(code: .invalidArgument, message: stage.description)
-    }
-
     static func denied(_ identity: String, _ action: RegistryPolicy.Action) -> RPCError {
         RPCError(code: .permissionDenied, message: "Identity '\(identity)' may not \(action).")
     }
+}
 
-    /// What a database failure means to the caller: retry later, or a bug.
-    static func storage(_ error: PostgresError) -> RPCError {
-        RPCError.storage(error, of: "the registry", retryable: error.isUnavailable)
-    }
+extension InvalidRegistryInput: RPCErrorConvertible {
+    package var rpcError: RPCError { RPCError(code: .invalidArgument, message: message) }
+}
+
+extension InvalidStage: RPCErrorConvertible {
+    package var rpcError: RPCError { RPCError(code: .invalidArgument, message: description) }
 }

@@ -1,293 +1,335 @@
 import MLOpsMessages
 import MLOpsPostgres
 import MLOpsRPC
+import MLOpsServiceProtocols
 import RegistryRules
 
 /// Every `mlops.v1.ModelRegistry` method: check the input, check the
 /// caller's right to write, then one store call.
-struct RegistryHandlers: Sendable {
+struct RegistryHandlers: ModelRegistryServiceProtocol {
     let store: RegistryStore
     let hub: RegistryEventHub
     let policy: RegistryPolicy
 
-    typealias Methods = ModelRegistryMethods
-
-    func register(in router: inout RPCRouter) {
-        registerModels(in: &router)
-        registerVersions(in: &router)
-        registerStagesAndAliases(in: &router)
-        registerHistory(in: &router)
-    }
-
     // MARK: Registered models
 
-    private func registerModels(in router: inout RPCRouter) {
-        router.register(Methods.createRegisteredModel) { request, context in
-            let actor = try authorize(context, .writeModel)
-            try check { try Names.validateModelName(request.name) }
-            try checkTags(request.tags)
-            guard !request.idempotencyKey.isEmpty else {
-                let model = try await store.createModel(
-                    name: request.name,
-                    description: request.description,
-                    tags: request.tags,
-                    by: actor
-                )
-                return CreateRegisteredModelResponse(registeredModel: model)
-            }
-            return try await idempotent(
-                request.idempotencyKey,
-                context,
-                actor: actor,
-                model: request.name,
-                fingerprint: [request.name, request.description],
-                tags: request.tags
-            ) { connection in
-                let model = try RegistryStore.insertModel(
-                    name: request.name,
-                    description: request.description,
-                    tags: request.tags,
-                    by: actor,
-                    connection
-                )
-                return CreateRegisteredModelResponse(registeredModel: model)
-            }
-        }
-        router.register(Methods.getRegisteredModel) { request, _ in
-            try requireName(request.name)
-            return GetRegisteredModelResponse(registeredModel: try await store.getModel(name: request.name))
-        }
-        router.register(Methods.updateRegisteredModel) { request, context in
-            let actor = try authorize(context, .writeModel)
-            try requireName(request.name)
-            let model = try await store.updateModel(name: request.name, description: request.description, by: actor)
-            return UpdateRegisteredModelResponse(registeredModel: model)
-        }
-        router.register(Methods.renameRegisteredModel) { request, context in
-            let actor = try authorize(context, .writeModel)
-            try requireName(request.name)
-            try check { try Names.validateModelName(request.newName) }
-            let model = try await store.renameModel(name: request.name, to: request.newName, by: actor)
-            return RenameRegisteredModelResponse(registeredModel: model)
-        }
-        router.register(Methods.deleteRegisteredModel) { request, context in
-            _ = try authorize(context, .writeModel)
-            try requireName(request.name)
-            try await store.deleteModel(name: request.name)
-            return DeleteRegisteredModelResponse()
-        }
-        router.register(Methods.searchRegisteredModels) { request, _ in
-            let search = try searchRequest(
-                .models,
-                filter: request.filter,
-                orderBy: request.orderBy,
-                maxResults: request.maxResults,
-                pageToken: request.pageToken
+    func createRegisteredModel(_ request: CreateRegisteredModelRequest, context: ServerCallContext) async throws
+        -> CreateRegisteredModelResponse
+    {
+        let actor = try authorize(context, .writeModel)
+        try Names.validateModelName(request.name)
+        try checkTags(request.tags)
+        guard !request.idempotencyKey.isEmpty else {
+            let model = try await store.createModel(
+                name: request.name,
+                description: request.description,
+                tags: request.tags,
+                by: actor
             )
-            let page = try await store.searchModels(search)
-            return SearchRegisteredModelsResponse(registeredModels: page.items, nextPageToken: page.nextPageToken)
+            return CreateRegisteredModelResponse(registeredModel: model)
         }
-        router.register(Methods.setRegisteredModelTag) { request, context in
-            _ = try authorize(context, .writeModel)
-            try requireName(request.name)
-            try check { try Names.validateTag(key: request.key, value: request.value) }
-            try await store.setModelTag(name: request.name, key: request.key, value: request.value)
-            return SetRegisteredModelTagResponse()
+        return try await idempotent(
+            request.idempotencyKey,
+            context,
+            actor: actor,
+            model: request.name,
+            fingerprint: [request.name, request.description],
+            tags: request.tags
+        ) { connection in
+            let model = try RegistryStore.insertModel(
+                name: request.name,
+                description: request.description,
+                tags: request.tags,
+                by: actor,
+                connection
+            )
+            return CreateRegisteredModelResponse(registeredModel: model)
         }
-        router.register(Methods.deleteRegisteredModelTag) { request, context in
-            _ = try authorize(context, .writeModel)
-            try requireName(request.name)
-            try check { try Names.validateTag(key: request.key, value: "") }
-            try await store.deleteModelTag(name: request.name, key: request.key)
-            return DeleteRegisteredModelTagResponse()
-        }
+    }
+
+    func getRegisteredModel(_ request: GetRegisteredModelRequest, context: ServerCallContext) async throws
+        -> GetRegisteredModelResponse
+    {
+        try requireName(request.name)
+        return GetRegisteredModelResponse(registeredModel: try await store.getModel(name: request.name))
+    }
+
+    func updateRegisteredModel(_ request: UpdateRegisteredModelRequest, context: ServerCallContext) async throws
+        -> UpdateRegisteredModelResponse
+    {
+        let actor = try authorize(context, .writeModel)
+        try requireName(request.name)
+        let model = try await store.updateModel(name: request.name, description: request.description, by: actor)
+        return UpdateRegisteredModelResponse(registeredModel: model)
+    }
+
+    func renameRegisteredModel(_ request: RenameRegisteredModelRequest, context: ServerCallContext) async throws
+        -> RenameRegisteredModelResponse
+    {
+        let actor = try authorize(context, .writeModel)
+        try requireName(request.name)
+        try Names.validateModelName(request.newName)
+        let model = try await store.renameModel(name: request.name, to: request.newName, by: actor)
+        return RenameRegisteredModelResponse(registeredModel: model)
+    }
+
+    func deleteRegisteredModel(_ request: DeleteRegisteredModelRequest, context: ServerCallContext) async throws
+        -> DeleteRegisteredModelResponse
+    {
+        _ = try authorize(context, .writeModel)
+        try requireName(request.name)
+        try await store.deleteModel(name: request.name)
+        return DeleteRegisteredModelResponse()
+    }
+
+    func searchRegisteredModels(_ request: SearchRegisteredModelsRequest, context: ServerCallContext) async throws
+        -> SearchRegisteredModelsResponse
+    {
+        let search = try searchRequest(
+            .models,
+            filter: request.filter,
+            orderBy: request.orderBy,
+            maxResults: request.maxResults,
+            pageToken: request.pageToken
+        )
+        let page = try await store.searchModels(search)
+        return SearchRegisteredModelsResponse(registeredModels: page.items, nextPageToken: page.nextPageToken)
+    }
+
+    func setRegisteredModelTag(_ request: SetRegisteredModelTagRequest, context: ServerCallContext) async throws
+        -> SetRegisteredModelTagResponse
+    {
+        _ = try authorize(context, .writeModel)
+        try requireName(request.name)
+        try Names.validateTag(key: request.key, value: request.value)
+        try await store.setModelTag(name: request.name, key: request.key, value: request.value)
+        return SetRegisteredModelTagResponse()
+    }
+
+    func deleteRegisteredModelTag(_ request: DeleteRegisteredModelTagRequest, context: ServerCallContext) async throws
+        -> DeleteRegisteredModelTagResponse
+    {
+        _ = try authorize(context, .writeModel)
+        try requireName(request.name)
+        try Names.validateTag(key: request.key, value: "")
+        try await store.deleteModelTag(name: request.name, key: request.key)
+        return DeleteRegisteredModelTagResponse()
     }
 
     // MARK: Versions
 
-    private func registerVersions(in router: inout RPCRouter) {
-        router.register(Methods.createModelVersion) { request, context in
-            let actor = try authorize(context, .writeVersion)
-            try requireName(request.name)
-            try checkTags(request.tags)
-            let new = NewVersion(
-                name: request.name,
-                source: request.source,
-                runID: request.runId,
-                runLink: request.runLink,
-                description: request.description,
-                tags: request.tags,
-                f1Score: request.f1Score,
-                brierScore: request.brierScore
-            )
-            guard !request.idempotencyKey.isEmpty else {
-                return CreateModelVersionResponse(modelVersion: try await store.createVersion(new, by: actor))
-            }
-            return try await idempotent(
-                request.idempotencyKey,
-                context,
-                actor: actor,
-                model: new.name,
-                fingerprint: [
-                    new.name, new.source, new.runID, new.runLink, new.description,
-                    new.f1Score.map { "\($0)" } ?? "-", new.brierScore.map { "\($0)" } ?? "-",
-                ],
-                tags: new.tags
-            ) { connection in
-                let creation = VersionCreation(version: new, actor: actor)
-                return CreateModelVersionResponse(modelVersion: try RegistryStore.createVersion(creation, connection))
-            }
+    func createModelVersion(_ request: CreateModelVersionRequest, context: ServerCallContext) async throws
+        -> CreateModelVersionResponse
+    {
+        let actor = try authorize(context, .writeVersion)
+        try requireName(request.name)
+        try checkTags(request.tags)
+        let new = NewVersion(
+            name: request.name,
+            source: request.source,
+            runID: request.runId,
+            runLink: request.runLink,
+            description: request.description,
+            tags: request.tags,
+            f1Score: request.f1Score,
+            brierScore: request.brierScore
+        )
+        guard !request.idempotencyKey.isEmpty else {
+            return CreateModelVersionResponse(modelVersion: try await store.createVersion(new, by: actor))
         }
-        router.register(Methods.getModelVersion) { request, _ in
-            try requireName(request.name)
-            let version = try await store.getVersion(name: request.name, version: request.version)
-            return GetModelVersionResponse(modelVersion: version)
+        return try await idempotent(
+            request.idempotencyKey,
+            context,
+            actor: actor,
+            model: new.name,
+            fingerprint: [
+                new.name, new.source, new.runID, new.runLink, new.description,
+                new.f1Score.map { "\($0)" } ?? "-", new.brierScore.map { "\($0)" } ?? "-",
+            ],
+            tags: new.tags
+        ) { connection in
+            let creation = VersionCreation(version: new, actor: actor)
+            return CreateModelVersionResponse(modelVersion: try RegistryStore.createVersion(creation, connection))
         }
-        router.register(Methods.updateModelVersion) { request, context in
-            let actor = try authorize(context, .writeVersion)
-            try requireName(request.name)
-            let version = try await store.updateVersion(
-                name: request.name,
-                version: request.version,
-                description: request.description,
-                by: actor
-            )
-            return UpdateModelVersionResponse(modelVersion: version)
-        }
-        router.register(Methods.deleteModelVersion) { request, context in
-            let actor = try authorize(context, .writeVersion)
-            try requireName(request.name)
-            try await store.deleteVersion(name: request.name, version: request.version, by: actor)
-            return DeleteModelVersionResponse()
-        }
-        router.register(Methods.searchModelVersions) { request, _ in
-            let search = try searchRequest(
-                .versions,
-                filter: request.filter,
-                orderBy: request.orderBy,
-                maxResults: request.maxResults,
-                pageToken: request.pageToken
-            )
-            let page = try await store.searchVersions(search)
-            return SearchModelVersionsResponse(modelVersions: page.items, nextPageToken: page.nextPageToken)
-        }
-        router.register(Methods.setModelVersionTag) { request, context in
-            _ = try authorize(context, .writeVersion)
-            try requireName(request.name)
-            try check { try Names.validateTag(key: request.key, value: request.value) }
-            try await store.setVersionTag(
-                name: request.name,
-                version: request.version,
-                key: request.key,
-                value: request.value
-            )
-            return SetModelVersionTagResponse()
-        }
-        router.register(Methods.deleteModelVersionTag) { request, context in
-            _ = try authorize(context, .writeVersion)
-            try requireName(request.name)
-            try check { try Names.validateTag(key: request.key, value: "") }
-            try await store.deleteVersionTag(name: request.name, version: request.version, key: request.key)
-            return DeleteModelVersionTagResponse()
-        }
+    }
+
+    func getModelVersion(_ request: GetModelVersionRequest, context: ServerCallContext) async throws
+        -> GetModelVersionResponse
+    {
+        try requireName(request.name)
+        let version = try await store.getVersion(name: request.name, version: request.version)
+        return GetModelVersionResponse(modelVersion: version)
+    }
+
+    func updateModelVersion(_ request: UpdateModelVersionRequest, context: ServerCallContext) async throws
+        -> UpdateModelVersionResponse
+    {
+        let actor = try authorize(context, .writeVersion)
+        try requireName(request.name)
+        let version = try await store.updateVersion(
+            name: request.name,
+            version: request.version,
+            description: request.description,
+            by: actor
+        )
+        return UpdateModelVersionResponse(modelVersion: version)
+    }
+
+    func deleteModelVersion(_ request: DeleteModelVersionRequest, context: ServerCallContext) async throws
+        -> DeleteModelVersionResponse
+    {
+        let actor = try authorize(context, .writeVersion)
+        try requireName(request.name)
+        try await store.deleteVersion(name: request.name, version: request.version, by: actor)
+        return DeleteModelVersionResponse()
+    }
+
+    func searchModelVersions(_ request: SearchModelVersionsRequest, context: ServerCallContext) async throws
+        -> SearchModelVersionsResponse
+    {
+        let search = try searchRequest(
+            .versions,
+            filter: request.filter,
+            orderBy: request.orderBy,
+            maxResults: request.maxResults,
+            pageToken: request.pageToken
+        )
+        let page = try await store.searchVersions(search)
+        return SearchModelVersionsResponse(modelVersions: page.items, nextPageToken: page.nextPageToken)
+    }
+
+    func setModelVersionTag(_ request: SetModelVersionTagRequest, context: ServerCallContext) async throws
+        -> SetModelVersionTagResponse
+    {
+        _ = try authorize(context, .writeVersion)
+        try requireName(request.name)
+        try Names.validateTag(key: request.key, value: request.value)
+        try await store.setVersionTag(
+            name: request.name,
+            version: request.version,
+            key: request.key,
+            value: request.value
+        )
+        return SetModelVersionTagResponse()
+    }
+
+    func deleteModelVersionTag(_ request: DeleteModelVersionTagRequest, context: ServerCallContext) async throws
+        -> DeleteModelVersionTagResponse
+    {
+        _ = try authorize(context, .writeVersion)
+        try requireName(request.name)
+        try Names.validateTag(key: request.key, value: "")
+        try await store.deleteVersionTag(name: request.name, version: request.version, key: request.key)
+        return DeleteModelVersionTagResponse()
     }
 
     // MARK: Stages and aliases
 
-    private func registerStagesAndAliases(in router: inout RPCRouter) {
-        router.register(Methods.transitionModelVersionStage) { request, context in
-            try requireName(request.name)
-            let stage = try parseStage(request.stage)
-            let actor = try authorize(context, .moveTo(stage))
-            guard !request.archiveExistingVersions || stage.allowsArchivingOthers else {
-                throw RPCError(
-                    code: .invalidArgument,
-                    message:
-                        "archive_existing_versions is only allowed with Staging or Production as the target, not \(stage.rawValue)."
-                )
-            }
-            let change = StageChange(
-                name: request.name,
-                version: request.version,
-                stage: stage,
-                archiveExistingVersions: request.archiveExistingVersions,
-                comment: request.comment,
-                decisionID: request.decisionId
+    func transitionModelVersionStage(_ request: TransitionModelVersionStageRequest, context: ServerCallContext)
+        async throws -> TransitionModelVersionStageResponse
+    {
+        try requireName(request.name)
+        let stage = try Stage(parsing: request.stage)
+        let actor = try authorize(context, .moveTo(stage))
+        guard !request.archiveExistingVersions || stage.allowsArchivingOthers else {
+            throw RPCError(
+                code: .invalidArgument,
+                message:
+                    "archive_existing_versions is only allowed with Staging or Production as the target, not \(stage.rawValue)."
             )
-            guard !request.idempotencyKey.isEmpty else {
-                return TransitionModelVersionStageResponse(try await store.transition(change, by: actor))
-            }
-            return try await idempotent(
-                request.idempotencyKey,
-                context,
-                actor: actor,
-                model: change.name,
-                fingerprint: [
-                    change.name, "\(change.version)", change.stage.rawValue, "\(change.archiveExistingVersions)",
-                    change.comment, change.decisionID,
-                ]
-            ) { connection in
-                TransitionModelVersionStageResponse(
-                    try RegistryStore.changeStage(StageChangeRequest(change: change, actor: actor), connection)
-                )
-            }
         }
-        router.register(Methods.getLatestVersions) { request, _ in
-            try requireName(request.name)
-            let stages = try request.stages.map(parseStage)
-            let versions = try await store.latestVersions(name: request.name, stages: stages)
-            return GetLatestVersionsResponse(modelVersions: versions)
+        let change = StageChange(
+            name: request.name,
+            version: request.version,
+            stage: stage,
+            archiveExistingVersions: request.archiveExistingVersions,
+            comment: request.comment,
+            decisionID: request.decisionId
+        )
+        guard !request.idempotencyKey.isEmpty else {
+            return TransitionModelVersionStageResponse(try await store.transition(change, by: actor))
         }
-        router.register(Methods.setRegisteredModelAlias) { request, context in
-            let actor = try authorize(context, .writeAlias)
-            try requireName(request.name)
-            try check { try Names.validateAlias(request.alias) }
-            try await store.setAlias(name: request.name, alias: request.alias, version: request.version, by: actor)
-            return SetRegisteredModelAliasResponse()
+        return try await idempotent(
+            request.idempotencyKey,
+            context,
+            actor: actor,
+            model: change.name,
+            fingerprint: [
+                change.name, "\(change.version)", change.stage.rawValue, "\(change.archiveExistingVersions)",
+                change.comment, change.decisionID,
+            ]
+        ) { connection in
+            TransitionModelVersionStageResponse(
+                try RegistryStore.changeStage(StageChangeRequest(change: change, actor: actor), connection)
+            )
         }
-        router.register(Methods.deleteRegisteredModelAlias) { request, context in
-            let actor = try authorize(context, .writeAlias)
-            try requireName(request.name)
-            try check { try Names.validateAlias(request.alias) }
-            try await store.deleteAlias(name: request.name, alias: request.alias, by: actor)
-            return DeleteRegisteredModelAliasResponse()
+    }
+
+    func getLatestVersions(_ request: GetLatestVersionsRequest, context: ServerCallContext) async throws
+        -> GetLatestVersionsResponse
+    {
+        try requireName(request.name)
+        let stages = try request.stages.map(Stage.init(parsing:))
+        let versions = try await store.latestVersions(name: request.name, stages: stages)
+        return GetLatestVersionsResponse(modelVersions: versions)
+    }
+
+    func setRegisteredModelAlias(_ request: SetRegisteredModelAliasRequest, context: ServerCallContext) async throws
+        -> SetRegisteredModelAliasResponse
+    {
+        let actor = try authorize(context, .writeAlias)
+        try requireName(request.name)
+        try Names.validateAlias(request.alias)
+        try await store.setAlias(name: request.name, alias: request.alias, version: request.version, by: actor)
+        return SetRegisteredModelAliasResponse()
+    }
+
+    func deleteRegisteredModelAlias(_ request: DeleteRegisteredModelAliasRequest, context: ServerCallContext)
+        async throws -> DeleteRegisteredModelAliasResponse
+    {
+        let actor = try authorize(context, .writeAlias)
+        try requireName(request.name)
+        try Names.validateAlias(request.alias)
+        try await store.deleteAlias(name: request.name, alias: request.alias, by: actor)
+        return DeleteRegisteredModelAliasResponse()
+    }
+
+    func getModelVersionByAlias(_ request: GetModelVersionByAliasRequest, context: ServerCallContext) async throws
+        -> GetModelVersionByAliasResponse
+    {
+        try requireName(request.name)
+        guard !request.alias.isEmpty else {
+            throw RPCError(code: .invalidArgument, message: "Missing value for required parameter 'alias'.")
         }
-        router.register(Methods.getModelVersionByAlias) { request, _ in
-            try requireName(request.name)
-            guard !request.alias.isEmpty else {
-                throw RPCError(code: .invalidArgument, message: "Missing value for required parameter 'alias'.")
-            }
-            let version = try await store.version(name: request.name, alias: request.alias)
-            return GetModelVersionByAliasResponse(modelVersion: version)
-        }
+        let version = try await store.version(name: request.name, alias: request.alias)
+        return GetModelVersionByAliasResponse(modelVersion: version)
     }
 
     // MARK: History and watching
 
-    private func registerHistory(in router: inout RPCRouter) {
-        router.register(Methods.listTransitions) { request, _ in
-            try requireName(request.name)
-            let limit = try check { try PageSize.validate(request.maxResults) }
-            let after = try check { try PageToken(decoding: request.pageToken, for: .history) }
-            let page = try await store.transitions(
-                name: request.name,
-                version: request.version,
-                after: after,
-                limit: limit
-            )
-            return ListTransitionsResponse(transitions: page.items, nextPageToken: page.nextPageToken)
-        }
-        router.register(Methods.watchModelVersions) { request, writer, _ in
-            try await watch(modelName: request.name, writer: writer)
-        }
+    func listTransitions(_ request: ListTransitionsRequest, context: ServerCallContext) async throws
+        -> ListTransitionsResponse
+    {
+        try requireName(request.name)
+        let paging = try PageRequest<PageToken>(
+            maxResults: request.maxResults,
+            pageToken: request.pageToken,
+            context: .history
+        )
+        let page = try await store.transitions(name: request.name, version: request.version, page: paging)
+        return ListTransitionsResponse(transitions: page.items, nextPageToken: page.nextPageToken)
     }
 
     /// The current state, then every change as it commits. The subscription
     /// starts before the snapshot is read, so nothing falls between them;
     /// news the snapshot already reflects is skipped.
-    private func watch(modelName: String, writer: ResponseStreamWriter<ModelVersionEvent>) async throws {
-        let subscription = try await hub.subscribe(modelName: modelName)
-        let snapshot = try await store.watchSnapshot(modelName: modelName)
+    func watchModelVersions(
+        _ request: WatchModelVersionsRequest,
+        writer: ResponseStreamWriter<ModelVersionEvent>,
+        context: ServerCallContext
+    ) async throws {
+        let subscription = try await hub.subscribe(modelName: request.name)
+        let snapshot = try await store.watchSnapshot(modelName: request.name)
         for version in snapshot.versions {
             try await writer.write(ModelVersionEvent(kind: .snapshot, modelVersion: version))
         }
@@ -343,17 +385,8 @@ struct RegistryHandlers: Sendable {
         }
     }
 
-    private func parseStage(_ text: String) throws -> Stage {
-        do { return try Stage(parsing: text) } catch { throw RegistryErrors.invalid(error) }
-    }
-
     private func checkTags(_ tags: [String: String]) throws {
-        for (key, value) in tags { try check { try Names.validateTag(key: key, value: value) } }
-    }
-
-    @discardableResult
-    private func check<T>(_ body: () throws -> T) throws -> T {
-        do { return try body() } catch let error as InvalidRegistryInput { throw RegistryErrors.invalid(error) }
+        for (key, value) in tags { try Names.validateTag(key: key, value: value) }
     }
 
     private func searchRequest(
@@ -363,15 +396,14 @@ struct RegistryHandlers: Sendable {
         maxResults: Int32?,
         pageToken: String
     ) throws -> SearchRequest {
-        try check {
-            let order = try SearchOrder(parsing: orderBy, for: subject)
-            return SearchRequest(
-                filter: try SearchFilter(parsing: filter, for: subject),
-                order: order,
-                after: try PageToken(decoding: pageToken, for: order),
-                limit: try PageSize.validate(maxResults)
+        SearchRequest(
+            filter: try SearchFilter(parsing: filter, for: subject),
+            paging: try PageRequest(
+                maxResults: maxResults,
+                pageToken: pageToken,
+                context: try SearchOrder(parsing: orderBy, for: subject)
             )
-        }
+        )
     }
 }
 

@@ -58,14 +58,4 @@ struct RegistryNamesTests {
         }
         #expect(error?.message.contains("100001") == true)
     }
-
-    @Test func pageSizes() throws {
-        #expect(try PageSize.validate(nil) == 100)
-        #expect(try PageSize.validate(1) == 1)
-        #expect(try PageSize.validate(1000) == 1000)
-        for bad: Int32 in [0, -1, 1001] {
-            let error = #expect(throws: InvalidRegistryInput.self) { try PageSize.validate(bad) }
-            #expect(error?.message.contains("\(bad)") == true)
-        }
-    }
 }

@@ -1,6 +1,9 @@
 import MLOpsClient
 import MLOpsMessages
+import MLOpsPostgres
 import MLOpsRPC
+import MLOpsServiceProtocols
+import MLOpsServiceRuntime
 import NIOConcurrencyHelpers
 import NIOCore
 import Testing
@@ -156,8 +159,11 @@ struct CallTests {
             switch request.contentType {
             case "ok": return request
             case "rpc": throw RPCError(code: .notFound, message: "Model Version (name=m, version=9) not found")
-            case "caused": throw RPCError.storage(Boom(), of: "the test", retryable: true)
+            case "caused": throw RPCError.storage(Boom(), retryable: true)
             case "long": throw RPCError(code: .invalidArgument, message: String(repeating: "é", count: 100_000))
+            case "refused": throw ServiceRefusal.precondition("upload 7 is already committed")
+            case "database":
+                throw PostgresError(code: .poolTimeout, message: "no connection to \"secret_db\" within 5 s")
             default: throw Boom()
             }
         }
@@ -185,6 +191,16 @@ struct CallTests {
                 try await client.unary(TestMethods.echo, ArtifactChunk(contentType: "long"))
             }
             #expect(long.map { $0.message.utf8.count <= 1_024 && $0.message.hasSuffix("é…") } == true)
+            // A service's own error types and the database's become statuses in the server, not in handlers.
+            let refused = await #expect(throws: RPCError.self) {
+                try await client.unary(TestMethods.echo, ArtifactChunk(contentType: "refused"))
+            }
+            #expect(refused?.code == .failedPrecondition && refused?.message == "upload 7 is already committed")
+            let database = await #expect(throws: RPCError.self) {
+                try await client.unary(TestMethods.echo, ArtifactChunk(contentType: "database"))
+            }
+            #expect(database?.code == .unavailable && database?.message.contains("secret_db") == false)
+            #expect(database?.message.hasPrefix("the service's database is unavailable; try again") == true)
             // The connection is fine afterwards.
             #expect(try await client.unary(TestMethods.echo, ArtifactChunk(contentType: "ok")).contentType == "ok")
             await client.close()

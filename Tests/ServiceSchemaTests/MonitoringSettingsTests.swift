@@ -10,9 +10,10 @@ struct MonitoringSettingsTests {
 
     @Test func theShippedConfigurationParses() throws {
         let data = try Data(contentsOf: root.appendingPathComponent("services/monitoring/config.json"))
-        let settings = try JSONDecoder().decode(MonitoringSettings.self, from: data)
-        #expect(settings.artifactDirectory(override: nil).path == "/var/lib/mlops/artifacts")
-        #expect(settings.artifactDirectory(override: "/tmp/x").path == "/tmp/x")
+        var settings = try JSONDecoder().decode(MonitoringSettings.self, from: data)
+        #expect(settings.artifactDirectory.path == "/var/lib/mlops/artifacts")
+        settings.artifacts = .init(directory: "/tmp/x")  // as --artifacts-directory sets it
+        #expect(settings.artifactDirectory.path == "/tmp/x")
         #expect(
             settings.schedule == [ScheduledWindow(model: "credit-risk-model", everySeconds: 3600, lookbackHours: 24)]
         )

@@ -1,7 +1,7 @@
 package import Foundation
 package import GatePolicy
 package import MLOpsPostgres
-import MLOpsRPC
+package import MLOpsRPC
 
 /// `retraining_decisions`: logging decisions once per idempotency key,
 /// reading them back, and the promotions still to apply.
@@ -131,18 +131,8 @@ package struct DecisionStore: Sendable {
 
     /// Newest first, as the seed's `v_decision_history` lists them (every
     /// decision), paged by (timestamp, id) on the table's own index.
-    package func list(_ filter: Filter, pageSize: Int, pageToken: String) async throws -> (
-        [DecisionRecord], next: String
-    ) {
-        guard (0...1000).contains(pageSize) else {
-            throw ServiceRefusal.invalid("max_results \(pageSize) is outside 1...1000 (0 means 100)")
-        }
-        let limit = pageSize == 0 ? 100 : pageSize
-        let after = pageToken.isEmpty ? nil : KeysetPageToken(text: pageToken)
-        guard pageToken.isEmpty || after != nil else {
-            throw ServiceRefusal.invalid("page_token '\(pageToken)' is not one this service returned")
-        }
-        return try await pool.withConnection { connection in
+    package func list(_ filter: Filter, page: PageRequest<KeysetPageToken>) async throws -> Page<DecisionRecord> {
+        try await pool.withConnection { connection in
             var query: PostgresQuery = """
                 SELECT \(fragment: DecisionRecord.columns) FROM retraining_decisions WHERE true
                 """
@@ -156,7 +146,7 @@ package struct DecisionStore: Sendable {
             if filter.until > 0 {
                 conditions.append("timestamp <= \(EpochMilliseconds(filter.until))")
             }
-            if let after {
+            if let after = page.after {
                 conditions.append(
                     "(timestamp, id) < (\(EpochMilliseconds(after.timestamp)), \(after.id))"
                 )
@@ -165,12 +155,10 @@ package struct DecisionStore: Sendable {
                 query.append(" AND ")
                 query.append(condition)
             }
-            query.append(" ORDER BY timestamp DESC, id DESC LIMIT \(limit + 1)")
+            query.append(" ORDER BY timestamp DESC, id DESC LIMIT \(page.fetchLimit)")
             let rows = try connection.query(query)
-            let records = try (0..<min(rows.count, limit)).map { try DecisionRecord(rows: rows, at: $0) }
-            let next =
-                rows.count > limit ? KeysetPageToken(timestamp: records.last!.timestamp, id: records.last!.id).text : ""
-            return (records, next)
+            let records = try (0..<rows.count).map { try DecisionRecord(rows: rows, at: $0) }
+            return page.page(records) { KeysetPageToken(timestamp: $0.timestamp, id: $0.id) }
         }
     }
 

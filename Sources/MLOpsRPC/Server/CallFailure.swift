@@ -1,8 +1,9 @@
 import Logging
 import MLOpsMessages
 
-/// What a caller hears when its call fails, and what the server logs.
-/// A refusal (`RPCError`) is answered as it is; its cause, and any other
+/// What a caller hears when its call fails, and what the server logs: the
+/// one place where errors become statuses. A refusal (`RPCError`, or an
+/// error that converts to one) is answered as it is; its cause, and any other
 /// error, stays in the log under the call's request id: database and library
 /// text never reaches a caller. Every failure's status carries the request
 /// id, so a caller can name the call to whoever reads the log.
@@ -16,14 +17,14 @@ struct CallFailure {
         let requestID = context.requestID
         var failure: RPCError
         switch error {
-        case let error as RPCError:
-            failure = error
-            if let cause = error.cause {
+        case let error as any RPCErrorConvertible:
+            failure = error.rpcError
+            if let cause = failure.cause {
                 failure.message += " (request \(requestID))"
                 logger.warning(
                     "call failed",
                     metadata: [
-                        "request-id": "\(requestID)", "method": "\(context.method)", "code": "\(error.code)",
+                        "request-id": "\(requestID)", "method": "\(context.method)", "code": "\(failure.code)",
                         "error": "\(cause)",
                     ]
                 )

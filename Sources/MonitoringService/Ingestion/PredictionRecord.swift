@@ -1,3 +1,5 @@
+package import MLOpsRPC
+
 /// One scored input as serving code reports it.
 package struct PredictionRecord: Sendable, Equatable {
     package var predictionID: String
@@ -32,7 +34,7 @@ package struct PredictionRecord: Sendable, Equatable {
 }
 
 /// Why a batch was refused: the first bad row, by position and id.
-package struct InvalidPredictionBatch: Error, Equatable, CustomStringConvertible {
+package struct InvalidPredictionBatch: RPCErrorConvertible, Equatable, CustomStringConvertible {
     package var row: Int
     package var predictionID: String
     package var reason: String
@@ -40,6 +42,8 @@ package struct InvalidPredictionBatch: Error, Equatable, CustomStringConvertible
     package var description: String {
         "prediction \(row) (id '\(predictionID.prefix(64))'): \(reason); nothing was stored"
     }
+
+    package var rpcError: RPCError { RPCError(code: .invalidArgument, message: description) }
 }
 
 extension PredictionRecord {

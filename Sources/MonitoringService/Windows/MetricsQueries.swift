@@ -1,6 +1,6 @@
 import Foundation
 package import MLOpsPostgres
-import MLOpsRPC
+package import MLOpsRPC
 
 /// Reading the windows' results: the latest per model, the recent ones (the
 /// seed's `v_recent_monitoring`), the drift trend, and the data context the
@@ -29,32 +29,20 @@ package struct MetricsQueries: Sendable {
     }
 
     /// Newest first, from the seed's view of the last seven days; paged by (timestamp, id).
-    package func recent(model: String, pageSize: Int, pageToken: String) async throws -> (
-        [MetricsRecord], next: String
-    ) {
-        guard (0...1000).contains(pageSize) else {
-            throw ServiceRefusal.invalid("max_results \(pageSize) is outside 1...1000 (0 means 100)")
-        }
-        let limit = pageSize == 0 ? 100 : pageSize
-        let after = pageToken.isEmpty ? nil : KeysetPageToken(text: pageToken)
-        guard pageToken.isEmpty || after != nil else {
-            throw ServiceRefusal.invalid("page_token '\(pageToken)' is not one this service returned")
-        }
-        return try await pool.withConnection { connection in
+    package func recent(model: String, page: PageRequest<KeysetPageToken>) async throws -> Page<MetricsRecord> {
+        try await pool.withConnection { connection in
             var query: PostgresQuery = """
                 SELECT \(fragment: MetricsRecord.columns) FROM v_recent_monitoring v
                 JOIN monitoring_metrics m ON m.id = v.id LEFT JOIN reference_datasets r ON r.id = m.reference_id
                 WHERE (\(model) = '' OR v.model_name = \(model))
                 """
-            if let after {
+            if let after = page.after {
                 query.append(" AND (v.timestamp, v.id) < (\(EpochMilliseconds(after.timestamp)), \(after.id))")
             }
-            query.append(" ORDER BY v.timestamp DESC, v.id DESC LIMIT \(limit + 1)")
+            query.append(" ORDER BY v.timestamp DESC, v.id DESC LIMIT \(page.fetchLimit)")
             let rows = try connection.query(query)
-            let records = try (0..<min(rows.count, limit)).map { try MetricsRecord(rows: rows, at: $0) }
-            let next =
-                rows.count > limit ? KeysetPageToken(timestamp: records.last!.timestamp, id: records.last!.id).text : ""
-            return (records, next)
+            let records = try (0..<rows.count).map { try MetricsRecord(rows: rows, at: $0) }
+            return page.page(records) { KeysetPageToken(timestamp: $0.timestamp, id: $0.id) }
         }
     }
 

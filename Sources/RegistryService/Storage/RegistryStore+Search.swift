@@ -1,29 +1,30 @@
 import Foundation
 import MLOpsMessages
 import MLOpsPostgres
-import RegistryRules
+package import MLOpsRPC
+package import RegistryRules
 
-/// One page of results and where the next starts ("" on the last page).
-struct Page<Item: Sendable>: Sendable {
-    var items: [Item]
-    var nextPageToken: String
-}
-
-/// A validated search: what to match, in which order, from where, how many.
+/// A validated search: what to match, and which page in which order.
 struct SearchRequest: Sendable {
     var filter = SearchFilter(conditions: [])
-    var order: SearchOrder
-    var after: PageToken?
-    var limit: Int
+    var paging: PageRequest<PageToken>
 
-    /// The first `limit` of `fetched` (one more was asked for, to know whether another page follows).
+    var order: SearchOrder { paging.context }
+
+    /// The page out of rows fetched with `paging.fetchLimit`.
     func page<Item>(_ fetched: [Item], sortValue: (Item, SearchOrder.Key) -> PageToken.SortValue) -> Page<Item> {
-        guard fetched.count > limit, let last = fetched.prefix(limit).last else {
-            return Page(items: fetched, nextPageToken: "")
-        }
-        let token = PageToken(values: order.terms.map { sortValue(last, $0.key) })
-        return Page(items: Array(fetched.prefix(limit)), nextPageToken: token.encoded(for: order))
+        paging.page(fetched) { last in PageToken(values: order.terms.map { sortValue(last, $0.key) }) }
     }
+}
+
+/// A registry page token is bound to the order of the search that made it.
+extension PageToken: PageCursor {
+    package init?(token: String, context order: SearchOrder) {
+        guard let decoded = try? PageToken(decoding: token, for: order) else { return nil }
+        self = decoded
+    }
+
+    package func token(context order: SearchOrder) -> String { encoded(for: order) }
 }
 
 extension RegistryStore {
@@ -33,7 +34,7 @@ extension RegistryStore {
             let models = try connection.registeredModels(
                 where: plan.condition,
                 orderBy: plan.orderBy,
-                limit: search.limit + 1
+                limit: search.paging.fetchLimit
             )
             return search.page(models) { model, key in
                 key == .name ? .string(model.name) : .integer(model.lastUpdatedTimestamp)
@@ -49,7 +50,7 @@ extension RegistryStore {
                 SELECT \(fragment: .versionColumns) FROM model_versions v
                 WHERE \(fragment: plan.condition)
                 ORDER BY \(fragment: PostgresQuery(stringLiteral: plan.orderBy))
-                LIMIT \(search.limit + 1)
+                LIMIT \(search.paging.fetchLimit)
                 """
             )
             return search.page(try VersionRow.decodeAll(rows)) { version, key in
@@ -65,7 +66,7 @@ extension RegistryStore {
 
     /// A model's (or one version's) stage and alias changes, newest first.
     /// A deleted model's history stays readable by its name.
-    func transitions(name: String, version: Int64, after: PageToken?, limit: Int) async throws -> Page<Transition> {
+    func transitions(name: String, version: Int64, page: PageRequest<PageToken>) async throws -> Page<Transition> {
         try await read { connection in
             let ids = try connection.query("SELECT id FROM registered_models WHERE name = \(name)")
             var condition: PostgresQuery =
@@ -73,18 +74,15 @@ extension RegistryStore {
                 ? "t.model_id = \(try ids.value(UUID.self, row: 0, column: 0)!)"
                 : "t.model_name = \(name)"
             if version != 0 { condition.append(" AND t.version = \(version)") }
-            if case .integer(let lastID) = after?.values.first { condition.append(" AND t.id < \(lastID)") }
+            if case .integer(let lastID) = page.after?.values.first { condition.append(" AND t.id < \(lastID)") }
             let rows = try connection.query(
                 """
                 SELECT \(fragment: .transitionColumns) FROM model_transitions t
-                WHERE \(fragment: condition) ORDER BY t.id DESC LIMIT \(limit + 1)
+                WHERE \(fragment: condition) ORDER BY t.id DESC LIMIT \(page.fetchLimit)
                 """
             )
             if rows.count == 0, ids.count == 0 { throw RegistryErrors.modelNotFound(name) }
-            return SearchRequest(order: .history, after: after, limit: limit).page(try TransitionRow.decodeAll(rows)) {
-                transition,
-                _ in .integer(transition.id)
-            }
+            return page.page(try TransitionRow.decodeAll(rows)) { PageToken(values: [.integer($0.id)]) }
         }
     }
 }
@@ -98,7 +96,7 @@ struct SearchSQL {
 
     var condition: PostgresQuery {
         var parts = search.filter.conditions.map(sql)
-        if let after = search.after { parts.append(keyset(after)) }
+        if let after = search.paging.after { parts.append(keyset(after)) }
         return parts.isEmpty ? "true" : PostgresQuery.joined(parts, separator: " AND ")
     }
 

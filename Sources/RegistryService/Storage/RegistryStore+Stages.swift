@@ -33,9 +33,7 @@ extension RegistryStore {
     /// Changes to one model that arrive together share that transaction and
     /// are applied one after another in arrival order.
     func transition(_ change: StageChange, by actor: String) async throws -> StageChangeResult {
-        try await Self.mappingErrors {
-            try await stageChanges.submit(StageChangeRequest(change: change, actor: actor), key: change.name)
-        }
+        try await stageChanges.submit(StageChangeRequest(change: change, actor: actor), key: change.name)
     }
 
     /// A lone change is one statement in one round trip, its plan cached.
@@ -109,9 +107,7 @@ extension RegistryStore {
         ])
         // History ids are taken in the order the rows were inserted, which is the order of `history`.
         guard let ids = written[0], ids.count == history.count else {
-            throw RegistryErrors.storage(
-                PostgresError(code: .serverError, message: "the history rows of a stage change were not all written")
-            )
+            throw PostgresError(code: .serverError, message: "the history rows of a stage change were not all written")
         }
         return try results(requests, plan, versions, ids, model: model, modelID: modelID, at: now)
     }

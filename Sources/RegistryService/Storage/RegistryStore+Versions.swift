@@ -25,9 +25,7 @@ extension RegistryStore {
     /// model's row lock: concurrent creates never collide. Creates of one
     /// model that arrive together share one statement and one commit.
     func createVersion(_ new: NewVersion, by actor: String) async throws -> ModelVersion {
-        try await Self.mappingErrors {
-            try await creates.submit(VersionCreation(version: new, actor: actor), key: new.name)
-        }
+        try await creates.submit(VersionCreation(version: new, actor: actor), key: new.name)
     }
 
     /// Numbers, rows and tags in one statement (its own transaction), which

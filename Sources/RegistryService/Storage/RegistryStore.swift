@@ -18,11 +18,11 @@ struct RegistryStore: Sendable {
         self.pool = pool
         self.cache = cache
         self.creates = WriteCombiner(pool: pool) { model, items, connection in
-            try Self.mappingErrors { try Self.createVersions(items, of: model, connection, cache: cache) }
+            try Self.createVersions(items, of: model, connection, cache: cache)
         }
         // A batch writes each touched version once, however many changes it holds.
         self.stageChanges = WriteCombiner(pool: pool) { model, items, connection in
-            try Self.mappingErrors { try Self.changeStages(items, of: model, connection, cache: cache) }
+            try Self.changeStages(items, of: model, connection, cache: cache)
         }
     }
 
@@ -30,11 +30,11 @@ struct RegistryStore: Sendable {
     static let channel = "model_registry_events"
 
     /// Runs `body` in a transaction, retried on serialization failures and
-    /// deadlocks; database failures become RPC errors.
+    /// deadlocks.
     func transaction<Result: Sendable>(
         _ body: @escaping @Sendable (PostgresConnection) throws -> Result
     ) async throws -> Result {
-        try await Self.mappingErrors { try await pool.withRetryingTransaction(isolation: .readCommitted, body) }
+        try await pool.withRetryingTransaction(isolation: .readCommitted, body)
     }
 
     /// A write to `models`: a transaction that also tells every replica the
@@ -56,7 +56,7 @@ struct RegistryStore: Sendable {
     func read<Result: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> Result) async throws
         -> Result
     {
-        try await Self.mappingErrors { try await pool.withTransaction(isolation: .repeatableRead, body) }
+        try await pool.withTransaction(isolation: .repeatableRead, body)
     }
 
     /// One statement, which is a transaction of its own: no BEGIN or COMMIT
@@ -64,23 +64,7 @@ struct RegistryStore: Sendable {
     func single<Result: Sendable>(
         _ body: @escaping @Sendable (PostgresConnection) throws -> Result
     ) async throws -> Result {
-        try await Self.mappingErrors { try await pool.withConnection(body) }
-    }
-
-    static func mappingErrors<Result>(_ body: () async throws -> Result) async throws -> Result {
-        do {
-            return try await body()
-        } catch let error as PostgresError {
-            throw RegistryErrors.storage(error)
-        }
-    }
-
-    static func mappingErrors<Result>(_ body: () throws -> Result) throws -> Result {
-        do {
-            return try body()
-        } catch let error as PostgresError {
-            throw RegistryErrors.storage(error)
-        }
+        try await pool.withConnection(body)
     }
 
     static func now() -> Int64 {

@@ -87,7 +87,8 @@ final class RegistryEventHub: Service, Sendable {
                     stopListening(
                         because: RPCError(
                             code: .unavailable,
-                            message: "the registry lost its database notifications; watch again (\(error))"
+                            message: "the registry lost its database notifications; watch again",
+                            cause: error
                         )
                     )
                     try? await Task.sleep(for: delay)

@@ -2,7 +2,7 @@ public import Foundation
 
 /// Where a page ends when rows are listed newest first by (timestamp, id):
 /// the last row's pair, as an opaque token for the caller to hand back.
-public struct KeysetPageToken: Sendable, Equatable {
+public struct KeysetPageToken: PageCursor, Equatable {
     /// Milliseconds since the epoch.
     public var timestamp: Int64
     public var id: UUID
@@ -12,14 +12,13 @@ public struct KeysetPageToken: Sendable, Equatable {
         self.id = id
     }
 
-    /// nil for text this type did not make.
-    public init?(text: String) {
-        let parts = text.split(separator: "_")
+    public init?(token: String, context: Void) {
+        let parts = token.split(separator: "_")
         guard parts.count == 2, let timestamp = Int64(parts[0]), let id = UUID(uuidString: String(parts[1])) else {
             return nil
         }
         self.init(timestamp: timestamp, id: id)
     }
 
-    public var text: String { "\(timestamp)_\(id.uuidString.lowercased())" }
+    public func token(context: Void) -> String { "\(timestamp)_\(id.uuidString.lowercased())" }
 }

@@ -1,9 +1,11 @@
 public import MLOpsMessages
+public import MLOpsRPC
+public import MLOpsServiceProtocols
 import NIOConcurrencyHelpers
 
 /// The `mlops.v1.Health` service every server answers. A service sets itself
 /// NOT_SERVING while a dependency (its database) is down.
-public final class HealthService: Sendable {
+public final class HealthService: HealthServiceProtocol {
     private let statuses: NIOLockedValueBox<[String: (ServingStatus, String)]>
 
     /// `services`: the fully qualified names this server serves, all SERVING at first.
@@ -30,8 +32,7 @@ public final class HealthService: Sendable {
         }
     }
 
-    /// Adds `Check` to a router.
-    public func register(in router: inout RPCRouter) {
-        router.register(HealthMethods.check) { request, _ in self.check(request.service) }
+    public func check(_ request: HealthCheckRequest, context: ServerCallContext) async throws -> HealthCheckResponse {
+        check(request.service)
     }
 }

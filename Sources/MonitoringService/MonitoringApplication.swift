@@ -1,0 +1,36 @@
+import Foundation
+package import Logging
+import MLOpsMessages
+package import MLOpsPostgres
+package import MLOpsServiceConfiguration
+package import MLOpsServiceRuntime
+
+/// `monitoring`: prediction ingestion, drift and windows (shared/specs/monitoring.md).
+package struct MonitoringApplication: ServiceApplication {
+    package static let executable = "monitoring"
+    package static let rpcServiceName = MonitoringMethods.serviceName
+    package static let migrator = MonitoringMigrations.migrator
+
+    let settings: MonitoringSettings
+    let logger: Logger
+
+    package init(settings: MonitoringSettings, common: ServiceSettings, logger: Logger) {
+        self.settings = settings
+        self.logger = logger
+    }
+
+    /// The handlers, and the scheduler that runs the configured windows.
+    package func components(pool: PostgresPool) -> ServiceComponents {
+        let windows = MonitoringWindows(
+            pool: pool,
+            references: ReferenceStore(pool: pool),
+            artifacts: ArtifactStore(directory: settings.artifactDirectory),
+            defaultOptions: settings.driftOptions,
+            logger: logger
+        )
+        return ServiceComponents(
+            rpcServices: [MonitoringHandlers(pool: pool, windows: windows)],
+            services: [WindowScheduler(windows: windows, schedule: settings.schedule ?? [], logger: logger)]
+        )
+    }
+}
