@@ -127,7 +127,7 @@ let package = Package(
             name: "MonitoringService",
             dependencies: [
                 "DriftEngine", "MLOpsRPC", "MLOpsServiceProtocols", "MLOpsPostgres", "MLOpsMessages",
-                "MLOpsServiceConfiguration", "MLOpsServiceRuntime", logging, serviceLifecycle,
+                "MLOpsServiceConfiguration", "MLOpsServiceRuntime", logging, nioPosix, serviceLifecycle,
             ],
             swiftSettings: swiftSettings
         ),
@@ -267,7 +267,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MonitoringServiceTests",
-            dependencies: ["MLOpsClient", "MLOpsMessages", "MLOpsRPC", "MLOpsTestSupport"],
+            dependencies: ["MLOpsClient", "MLOpsMessages", "MLOpsRPC", "MLOpsPostgres", "MLOpsTestSupport", logging],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -11,11 +11,18 @@ package struct MonitoringApplication: ServiceApplication {
     package static let rpcServiceName = MonitoringMethods.serviceName
     package static let migrator = MonitoringMigrations.migrator
 
+    /// Fault injection for the tests: a pause, in seconds, at the start of
+    /// each window's computation.
+    static let pauseVariable = "MLOPS_MONITORING_PAUSE_WHILE_COMPUTING"
+
     let settings: MonitoringSettings
+    let pauseWhileComputing: Duration?
     let logger: Logger
 
     package init(settings: MonitoringSettings, common: ServiceSettings, logger: Logger) {
         self.settings = settings
+        pauseWhileComputing = ProcessInfo.processInfo.environment[Self.pauseVariable].flatMap(Double.init)
+            .map { .milliseconds(Int64($0 * 1000)) }
         self.logger = logger
     }
 
@@ -26,7 +33,8 @@ package struct MonitoringApplication: ServiceApplication {
             references: ReferenceStore(pool: pool),
             artifacts: ArtifactStore(directory: settings.artifactDirectory),
             defaultOptions: settings.driftOptions,
-            logger: logger
+            logger: logger,
+            pauseWhileComputing: pauseWhileComputing
         )
         return ServiceComponents(
             rpcServices: [MonitoringHandlers(pool: pool, windows: windows)],

@@ -2,7 +2,7 @@ import DriftEngine
 import Foundation
 import MLOpsMessages
 package import MLOpsPostgres
-package import MLOpsRPC
+import MLOpsRPC
 import MLOpsServiceProtocols
 
 /// Every RPC of `mlops.v1.Monitoring`: ingestion, references, windows,

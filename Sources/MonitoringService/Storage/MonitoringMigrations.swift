@@ -8,7 +8,7 @@ package import MLOpsPostgres
 package enum MonitoringMigrations {
     package static let migrator = Migrator(
         service: "monitoring",
-        migrations: [initial, predictionLog, referencesAndResults, windowIdentity]
+        migrations: [initial, predictionLog, referencesAndResults, windowIdentity, windowClaims]
     )
 
     static let initial = Migration(
@@ -125,6 +125,24 @@ package enum MonitoringMigrations {
                 ADD COLUMN revision integer NOT NULL DEFAULT 1,
                 ADD COLUMN computed_by text,
                 ADD COLUMN recomputed_at timestamp;
+            """
+    )
+
+    /// Who is computing a window, so that its computation holds no database
+    /// connection and still runs once: a claim stands until it is released
+    /// with the result or its time runs out (its claimant died).
+    static let windowClaims = Migration(
+        version: 5,
+        name: "a window being computed is claimed, not locked",
+        sql: """
+            CREATE TABLE monitoring_window_claims (
+                model_name text NOT NULL,
+                window_end timestamp NOT NULL,
+                lookback_hours integer NOT NULL,
+                claimed_by text NOT NULL,
+                claimed_until timestamp NOT NULL,
+                PRIMARY KEY (model_name, window_end, lookback_hours)
+            );
             """
     )
 }

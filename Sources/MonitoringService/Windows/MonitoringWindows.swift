@@ -3,34 +3,49 @@ import Foundation
 package import Logging
 package import MLOpsPostgres
 import MLOpsRPC
+import NIOPosix
 
 /// Runs monitoring windows: reads the window's predictions and the
 /// reference in force, computes drift and statistics, leaves the JSON
 /// summary and HTML report, and writes exactly one `monitoring_metrics`
-/// row per window: (model, end, lookback). A window is computed under a
-/// transaction lock on that key, so replicas (and retries) racing for it run
-/// it once and the others replay the stored row. Asked to, it computes a
-/// window again and replaces the row, whose revision counts the times and
-/// names who asked last (earlier revisions' artifacts stay on disk).
+/// row per window: (model, end, lookback). Asked to, it computes a window
+/// again and replaces the row, whose revision counts the times and names who
+/// asked last (earlier revisions' artifacts stay on disk).
+///
+/// A window runs in three steps, and only the first and last hold a
+/// database connection: read (one transaction, under a lock on the window's
+/// key, which also claims the window), compute (on a thread of its own,
+/// holding nothing), write (a second short transaction that stores the row
+/// and releases the claim). Replicas and retries that ask for a window
+/// being computed wait for its row and replay it, so each window is
+/// computed once; a claim whose claimant died runs out after `claimTime`.
 package struct MonitoringWindows: Sendable {
     let pool: PostgresPool
     let references: ReferenceStore
     let artifacts: ArtifactStore
     let defaultOptions: DriftOptions
     let logger: Logger
+    let claimTime: Duration
+    /// Fault injection for the tests: a pause at the start of the
+    /// computation, as a slow report would take.
+    let pauseWhileComputing: Duration?
 
     package init(
         pool: PostgresPool,
         references: ReferenceStore,
         artifacts: ArtifactStore,
         defaultOptions: DriftOptions,
-        logger: Logger
+        logger: Logger,
+        claimTime: Duration = .seconds(600),
+        pauseWhileComputing: Duration? = nil
     ) {
         self.pool = pool
         self.references = references
         self.artifacts = artifacts
         self.defaultOptions = defaultOptions
         self.logger = logger
+        self.claimTime = claimTime
+        self.pauseWhileComputing = pauseWhileComputing
     }
 
     package struct Outcome: Sendable {
@@ -60,36 +75,136 @@ package struct MonitoringWindows: Sendable {
         }
         guard asOf >= 0 else { throw ServiceRefusal.invalid("as_of \(asOf) is before 1970") }
         let end = EpochMilliseconds.orNow(asOf)
-        let start = end - Int64(lookbackHours) * 3_600_000
-        let options = options ?? defaultOptions
-        let started = ContinuousClock.now
-        let outcome = try await pool.withTransaction { connection in
+        let key = WindowKey(model: model, end: end, lookbackHours: lookbackHours)
+        let claim = "\(caller) \(UUID().uuidString.lowercased())"
+        var pause = Duration.milliseconds(20)
+        while true {
+            switch try await read(key, recompute: recompute, claim: claim) {
+            case .stored(let outcome):
+                return outcome
+            case .beingComputed:
+                try await Task.sleep(for: pause)
+                pause = min(pause * 2, .seconds(1))
+            case .claimed(let input):
+                return try await computeAndWrite(input, options ?? defaultOptions, recompute, caller, claim)
+            }
+        }
+    }
+
+    /// A window's identity, and the lock that serialises what is done to it.
+    struct WindowKey {
+        var model: String
+        var end: Int64
+        var lookbackHours: Int
+
+        var start: Int64 { end - Int64(lookbackHours) * 3_600_000 }
+
+        func lock(_ connection: PostgresConnection) throws {
             try connection.query(
                 """
                 SELECT pg_advisory_xact_lock(
                     hashtextextended('window ' || \(model) || ' ' || \(end) || ' ' || \(lookbackHours), 0))
                 """
             )
-            if !recompute,
-                let stored = try Self.stored(model: model, end: end, lookbackHours: lookbackHours, connection)
-            {
-                return stored
-            }
-            return try compute(
-                model: model,
-                start: start,
-                end: end,
-                lookbackHours: lookbackHours,
-                options,
-                caller: caller,
-                connection
-            )
         }
-        if !outcome.replayed {
+    }
+
+    private enum ReadResult: Sendable {
+        case stored(Outcome)
+        case beingComputed
+        case claimed(WindowInput)
+    }
+
+    /// Step one: the stored result, or a claim that is not ours, or our
+    /// claim and everything the computation needs. Read committed: the lock
+    /// is taken first, and each statement then sees what committed before it.
+    private func read(_ key: WindowKey, recompute: Bool, claim: String) async throws -> ReadResult {
+        let claimMilliseconds = claimTime.components.seconds * 1000
+        return try await pool.withTransaction { connection in
+            try key.lock(connection)
+            if !recompute, let stored = try Self.stored(key, connection) { return .stored(stored) }
+            let claimed = try connection.query(
+                """
+                INSERT INTO monitoring_window_claims AS c (model_name, window_end, lookback_hours, claimed_by, claimed_until)
+                VALUES (\(key.model), \(EpochMilliseconds(key.end)), \(key.lookbackHours), \(claim),
+                    now() AT TIME ZONE 'UTC' + \(claimMilliseconds) * interval '1 millisecond')
+                ON CONFLICT (model_name, window_end, lookback_hours) DO UPDATE
+                    SET claimed_by = excluded.claimed_by, claimed_until = excluded.claimed_until
+                    WHERE c.claimed_until <= now() AT TIME ZONE 'UTC'
+                RETURNING 1
+                """
+            )
+            guard claimed.count == 1 else { return .beingComputed }
+            return .claimed(try readInput(key, connection))
+        }
+    }
+
+    private func readInput(_ key: WindowKey, _ connection: PostgresConnection) throws -> WindowInput {
+        let reference = try ReferenceStore.current(model: key.model, version: 0, connection)
+        let referenceTable = try reference.map { reference in
+            try references.cache.table(reference.id) { try ReferenceStore.rows(of: reference.id, connection) }
+        }
+        let window = try connection.query(
+            """
+            SELECT numeric_features, categorical_features, probability, label IS NOT NULL FROM predictions
+            WHERE model_name = \(key.model) AND timestamp > \(EpochMilliseconds(key.start))
+                AND timestamp <= \(EpochMilliseconds(key.end))
+            """
+        )
+        let current = try FeatureTableReading.table(window, probabilityColumn: 2)
+        var labeled = 0
+        for row in 0..<window.count {
+            if try window.value(Bool.self, row: row, column: 3) == true { labeled += 1 }
+        }
+        return WindowInput(
+            model: key.model,
+            start: key.start,
+            end: key.end,
+            lookbackHours: key.lookbackHours,
+            reference: reference,
+            referenceTable: referenceTable,
+            current: current,
+            labeled: labeled
+        )
+    }
+
+    /// Steps two and three. Whatever fails, the claim is released, so those
+    /// waiting for the window try it themselves instead of waiting it out.
+    private func computeAndWrite(
+        _ input: WindowInput,
+        _ options: DriftOptions,
+        _ recompute: Bool,
+        _ caller: String,
+        _ claim: String
+    ) async throws -> Outcome {
+        let started = ContinuousClock.now
+        let key = WindowKey(model: input.model, end: input.end, lookbackHours: input.lookbackHours)
+        let computed: ComputedWindow
+        do {
+            if let pauseWhileComputing { try await Task.sleep(for: pauseWhileComputing) }
+            computed = try await NIOThreadPool.singleton.runIfActive { [artifacts] in
+                try input.compute(options, artifacts: artifacts)
+            }
+        } catch {
+            release(key, claim)
+            throw error
+        }
+        let outcome: Outcome
+        do {
+            outcome = try await write(computed, key, recompute: recompute, caller: caller, claim: claim)
+        } catch {
+            artifacts.remove(computed.refs)
+            release(key, claim)
+            throw error
+        }
+        if outcome.replayed {
+            artifacts.remove(computed.refs)  // another claimant stored the window first
+        } else {
             logger.info(
                 "window analysed",
                 metadata: [
-                    "model": "\(model)", "window_end": "\(end)", "predictions": "\(outcome.summary.predictions)",
+                    "model": "\(input.model)", "window_end": "\(input.end)",
+                    "predictions": "\(outcome.summary.predictions)",
                     "dataset_drift": "\(outcome.summary.datasetDrift)",
                     "drift_ratio": "\(outcome.summary.featureDriftRatio)",
                     "seconds": "\(Self.seconds(since: started))",
@@ -99,75 +214,50 @@ package struct MonitoringWindows: Sendable {
         return outcome
     }
 
-    private func compute(
-        model: String,
-        start: Int64,
-        end: Int64,
-        lookbackHours: Int,
-        _ options: DriftOptions,
+    /// Drops a claim that will not be completed. Unstructured: the caller may
+    /// be gone (cancelled), and the claim must go all the same.
+    private func release(_ key: WindowKey, _ claim: String) {
+        Task { [pool, logger] in
+            do {
+                _ = try await pool.withConnection { connection in
+                    try Self.deleteClaim(key, claim, connection)
+                }
+            } catch {
+                logger.warning(
+                    "could not release a window's claim; it runs out by itself",
+                    metadata: ["model": "\(key.model)", "window_end": "\(key.end)", "error": "\(error)"]
+                )
+            }
+        }
+    }
+
+    private static func deleteClaim(_ key: WindowKey, _ claim: String, _ connection: PostgresConnection) throws {
+        try connection.query(
+            """
+            DELETE FROM monitoring_window_claims WHERE model_name = \(key.model)
+                AND window_end = \(EpochMilliseconds(key.end)) AND lookback_hours = \(key.lookbackHours)
+                AND claimed_by = \(claim)
+            """
+        )
+    }
+
+    /// Step three: the row, guarded by the window's unique key (a claim that
+    /// ran out may have let another replica store it first: then that row
+    /// stands, unless this was a recompute), and the claim released.
+    private func write(
+        _ computed: ComputedWindow,
+        _ key: WindowKey,
+        recompute: Bool,
         caller: String,
-        _ connection: PostgresConnection
-    ) throws -> Outcome {
-        let reference = try ReferenceStore.current(model: model, version: 0, connection)
-        let referenceTable = try reference.map { reference in
-            try references.cache.table(reference.id) { try ReferenceStore.rows(of: reference.id, connection) }
-        }
-        let window = try connection.query(
-            """
-            SELECT numeric_features, categorical_features, probability, label IS NOT NULL FROM predictions
-            WHERE model_name = \(model) AND timestamp > \(EpochMilliseconds(start)) AND timestamp <= \(EpochMilliseconds(end))
-            """
-        )
-        let current = try FeatureTableReading.table(window, probabilityColumn: 2)
-        var labeled = 0
-        for row in 0..<window.count {
-            if try window.value(Bool.self, row: row, column: 3) == true { labeled += 1 }
-        }
-
-        var summary = WindowSummary(
-            model: model,
-            windowStart: start,
-            windowEnd: end,
-            lookbackHours: lookbackHours,
-            reference: reference.map { .init(id: $0.id, version: $0.version) },
-            predictions: current.rowCount,
-            labeled: labeled,
-            statistics: PredictionStatistics(probabilities: current.probabilities),
-            datasetDrift: false,
-            featureDriftRatio: 0,
-            driftedFeatures: 0,
-            testedFeatures: 0,
-            features: [],
-            prediction: nil,
-            unknownFeatures: [],
-            reason: nil
-        )
-        if current.rowCount == 0 {
-            summary.reason = "no predictions in the window"
-        } else if let reference, let referenceTable {
-            let drift = WindowDrift(
-                reference: referenceTable,
-                schema: reference.schema,
-                current: current,
-                options: options
-            )
-            summary.datasetDrift = drift.dataset.datasetDrift
-            summary.featureDriftRatio = drift.dataset.featureDriftRatio
-            summary.driftedFeatures = drift.dataset.driftedCount
-            summary.testedFeatures = drift.dataset.testedCount
-            summary.features = drift.dataset.columns.sorted(by: ColumnDrift.byDrift)
-            summary.prediction = drift.prediction
-            summary.unknownFeatures = drift.unknownFeatures
-            summary.reason = drift.dataset.reason
-        } else {
-            summary.reason = "model '\(model)' has no reference dataset"
-        }
-
-        let json = try WindowSummary.encoder.encode(summary)
-        let page = DriftReportPage.html(summary, schema: reference?.schema, reference: referenceTable, current: current)
-        let refs = try artifacts.write(model: model, windowEnd: end, summary: json, report: page)
-        do {
+        claim: String
+    ) async throws -> Outcome {
+        try await pool.withTransaction { connection in
+            try key.lock(connection)
+            try Self.deleteClaim(key, claim, connection)
+            if !recompute, let stored = try Self.stored(key, connection) { return stored }
+            let summary = computed.summary
             let statistics = summary.statistics
+            let input = computed.input
             let rows = try connection.query(
                 """
                 WITH m AS (
@@ -177,11 +267,12 @@ package struct MonitoringWindows: Sendable {
                         drift_summary_ref, drift_report_ref, reference_id, labeled_predictions, reason, summary,
                         computed_by)
                     VALUES (
-                        \(EpochMilliseconds(end)), \(model), \(lookbackHours), \(summary.predictions),
+                        \(EpochMilliseconds(key.end)), \(key.model), \(key.lookbackHours), \(summary.predictions),
                         \(statistics?.positiveRate), \(statistics?.mean), \(statistics?.standardDeviation),
                         \(statistics?.entropy), \(summary.datasetDrift), \(summary.featureDriftRatio),
-                        \(summary.driftedFeatures), \(refs.summary), \(refs.report), \(reference?.id), \(labeled),
-                        \(summary.reason), \(String(decoding: json, as: UTF8.self))::jsonb, \(caller))
+                        \(summary.driftedFeatures), \(computed.refs.summary), \(computed.refs.report),
+                        \(input.reference?.id), \(input.labeled), \(summary.reason),
+                        \(String(decoding: computed.json, as: UTF8.self))::jsonb, \(caller))
                     -- A recompute replaces the window's result; created_at stays the first computation's.
                     ON CONFLICT ON CONSTRAINT monitoring_metrics_window DO UPDATE SET
                         num_predictions = excluded.num_predictions, positive_rate = excluded.positive_rate,
@@ -200,9 +291,6 @@ package struct MonitoringWindows: Sendable {
                 """
             )
             return Outcome(metrics: try MetricsRecord(rows: rows, at: 0), summary: summary, replayed: false)
-        } catch {
-            artifacts.remove(refs)
-            throw error
         }
     }
 
@@ -212,17 +300,12 @@ package struct MonitoringWindows: Sendable {
     }
 
     /// The window's stored row and summary, if it has run.
-    static func stored(
-        model: String,
-        end: Int64,
-        lookbackHours: Int,
-        _ connection: PostgresConnection
-    ) throws -> Outcome? {
+    static func stored(_ key: WindowKey, _ connection: PostgresConnection) throws -> Outcome? {
         let rows = try connection.query(
             """
             SELECT \(fragment: MetricsRecord.columns), m.summary FROM \(fragment: MetricsRecord.from)
-            WHERE m.model_name = \(model) AND m.timestamp = \(EpochMilliseconds(end))
-                AND m.lookback_hours = \(lookbackHours)
+            WHERE m.model_name = \(key.model) AND m.timestamp = \(EpochMilliseconds(key.end))
+                AND m.lookback_hours = \(key.lookbackHours)
             """
         )
         guard rows.count == 1 else { return nil }
