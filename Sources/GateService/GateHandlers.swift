@@ -2,7 +2,7 @@ import Foundation
 import GatePolicy
 import MLOpsMessages
 import MLOpsPostgres
-package import MLOpsRPC
+import MLOpsRPC
 import MLOpsServiceProtocols
 import Metrics
 

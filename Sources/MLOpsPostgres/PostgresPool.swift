@@ -34,28 +34,35 @@ public final class PostgresPool: Sendable {
         public var totalWait: Duration = .zero
     }
 
+    private typealias Machine = PoolStateMachine<PostgresConnection>
+
     private struct Waiter {
-        let continuation: CheckedContinuation<PostgresConnection?, any Error>
+        let continuation: CheckedContinuation<Machine.Handover, any Error>
         let timer: Scheduled<Void>?
     }
 
+    /// The state machine decides; this keeps, for each waiter it has in
+    /// line, the continuation to resume and its timer.
     private struct State {
-        var idle: [PostgresConnection] = []
-        /// Open or being opened.
-        var total = 0
-        var inUse = 0
-        var waiters: [Int: Waiter] = [:]
-        var waiterOrder: [Int] = []
-        /// Waiters given a number but not yet in line, and whether their task
-        /// was cancelled meanwhile.
-        var joining: [Int: Bool] = [:]
-        var nextWaiterID = 0
+        var machine: Machine
+        var waiters: [Machine.WaiterID: Waiter] = [:]
         var opened = 0
         var totalWait: Duration = .zero
-        var closed = false
 
         var statistics: Statistics {
-            Statistics(inUse: inUse, idle: idle.count, waiting: waiters.count, opened: opened, totalWait: totalWait)
+            Statistics(
+                inUse: machine.inUse,
+                idle: machine.idle.count,
+                waiting: machine.waiting,
+                opened: opened,
+                totalWait: totalWait
+            )
+        }
+
+        /// The waiter the machine handed something to.
+        mutating func served(_ handed: (Machine.WaiterID, Machine.Handover)?) -> (Waiter, Machine.Handover)? {
+            guard let (id, handover) = handed, let waiter = waiters.removeValue(forKey: id) else { return nil }
+            return (waiter, handover)
         }
     }
 
@@ -63,7 +70,7 @@ public final class PostgresPool: Sendable {
     public let options: Options
     private let threadPool: NIOThreadPool
     private let timers: any EventLoop
-    private let state = NIOLockedValueBox(State())
+    private let state: NIOLockedValueBox<State>
     private let logger: Logger
     private let metrics: PoolMetrics
     private static let closed = PostgresError(code: .connectionFailed, message: "the pool is closed")
@@ -80,6 +87,7 @@ public final class PostgresPool: Sendable {
         self.configuration = configuration
         self.options = options
         self.metrics = PoolMetrics(pool: configuration.applicationName, factory: metricsFactory)
+        self.state = NIOLockedValueBox(State(machine: Machine(maximumConnections: options.maximumConnections)))
         self.threadPool = NIOThreadPool(numberOfThreads: options.maximumConnections)
         self.threadPool.start()
         self.timers = MultiThreadedEventLoopGroup.singleton.any()
@@ -140,7 +148,7 @@ public final class PostgresPool: Sendable {
     /// closed, or none is free within the acquisition timeout).
     public func lend(_ body: @escaping @Sendable (Result<PostgresConnection, any Error>) -> Void) {
         let started = ContinuousClock.now
-        let acquisition: Acquisition
+        let acquisition: Machine.Acquisition
         do {
             acquisition = try reserve()
         } catch {
@@ -176,7 +184,7 @@ public final class PostgresPool: Sendable {
     }
 
     /// Whether someone waits for a connection: long work should give its own back.
-    var hasWaiters: Bool { state.withLockedValue { !$0.waiters.isEmpty } }
+    var hasWaiters: Bool { state.withLockedValue { $0.machine.waiting > 0 } }
 
     /// `withTransaction`, tried again (up to `maximumAttempts` in all) when it
     /// fails with a serialization failure or a deadlock.
@@ -201,14 +209,9 @@ public final class PostgresPool: Sendable {
     /// connections in use come back; later calls fail.
     public func close() {
         let waiters = update { state in
-            state.closed = true
-            state.total -= state.idle.count
-            state.idle = []  // libpq closes each as it goes
-            defer {
-                state.waiters = [:]
-                state.waiterOrder = []
-            }
-            return Array(state.waiters.values)
+            // The idle connections are dropped here: libpq closes each as it goes.
+            let (_, inLine) = state.machine.close()
+            return inLine.compactMap { state.waiters.removeValue(forKey: $0) }
         }
         for waiter in waiters {
             waiter.timer?.cancel()
@@ -220,43 +223,21 @@ public final class PostgresPool: Sendable {
 
     // MARK: Lending
 
-    private enum Acquisition {
-        case reuse(PostgresConnection)
-        case open
-        case wait(Int)
-    }
-
     private func acquire() async throws -> PostgresConnection {
         let started = ContinuousClock.now
         return try await complete(try reserve(), since: started)
     }
 
     /// Takes an idle connection, or a slot to open one in, or a place in line.
-    private func reserve() throws -> Acquisition {
-        try update { state in
-            guard !state.closed else {
-                throw Self.closed
-            }
-            if let ready = take(&state) { return ready }
-            state.nextWaiterID += 1
-            state.joining[state.nextWaiterID] = false
-            return .wait(state.nextWaiterID)
+    private func reserve() throws -> Machine.Acquisition {
+        do {
+            return try update { state throws(Machine.Closed) in try state.machine.acquire() }
+        } catch {
+            throw Self.closed
         }
     }
 
-    /// An idle connection, or a free slot to open one in; nil when all are in use.
-    private func take(_ state: inout State) -> Acquisition? {
-        if let connection = state.idle.popLast() {
-            state.inUse += 1
-            return .reuse(connection)
-        }
-        guard state.total < options.maximumConnections else { return nil }
-        state.total += 1
-        state.inUse += 1
-        return .open
-    }
-
-    private func complete(_ acquisition: Acquisition, since started: ContinuousClock.Instant) async throws
+    private func complete(_ acquisition: Machine.Acquisition, since started: ContinuousClock.Instant) async throws
         -> PostgresConnection
     {
         switch acquisition {
@@ -265,13 +246,14 @@ public final class PostgresPool: Sendable {
         case .open:
             return try await open()
         case .wait(let id):
-            let handed = try await wait(id)
+            let handover = try await wait(id)
             let waited = ContinuousClock.now - started
             update { $0.totalWait += waited }
             metrics.waited(waited)
-            // nil: a slot freed up rather than a connection.
-            if let handed { return handed }
-            return try await open()
+            switch handover {
+            case .connection(let connection): return connection
+            case .slot: return try await open()
+            }
         }
     }
 
@@ -296,14 +278,14 @@ public final class PostgresPool: Sendable {
             metrics.connectionOpened()
             return connection
         } catch {
-            slotFreed()
+            handOver(update { $0.served($0.machine.openFailed()) })
             throw error
         }
     }
 
-    /// Waits in line for a connection (nil: a free slot to open one in).
+    /// Waits in line for a connection, or a free slot to open one in.
     /// A caller whose task is cancelled leaves the line at once.
-    private func wait(_ id: Int) async throws -> PostgresConnection? {
+    private func wait(_ id: Machine.WaiterID) async throws -> Machine.Handover {
         let timeout = options.acquisitionTimeout
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
@@ -315,55 +297,31 @@ public final class PostgresPool: Sendable {
                 ) {
                     self.timeOut(id)
                 }
-                enum Registration { case ready(Acquisition), waiting, cancelled }
-                // A connection may have come back since the caller found none.
-                let registration: Registration = update { state in
-                    if state.joining.removeValue(forKey: id) == true { return .cancelled }
-                    if let ready = take(&state) { return .ready(ready) }
-                    state.waiters[id] = Waiter(continuation: continuation, timer: timer)
-                    state.waiterOrder.append(id)
-                    return .waiting
+                let joined = update { state in
+                    let joined = state.machine.join(id)
+                    if case .waiting = joined { state.waiters[id] = Waiter(continuation: continuation, timer: timer) }
+                    return joined
                 }
-                switch registration {
-                case .ready(.reuse(let connection)):
+                switch joined {
+                case .ready(let handover):
                     timer.cancel()
-                    continuation.resume(returning: connection)
-                case .ready(.open):
-                    timer.cancel()
-                    continuation.resume(returning: nil)
+                    continuation.resume(returning: handover)
                 case .cancelled:
                     timer.cancel()
                     continuation.resume(throwing: CancellationError())
-                case .ready(.wait), .waiting:
-                    break  // Registered (`take` never says wait): a release, the timer or a cancel answers.
+                case .waiting:
+                    break  // a release, the timer or a cancel answers
                 }
             }
         } onCancel: {
-            leaveLine(id)
+            let waiter = update { state in state.machine.cancel(id) ? state.waiters.removeValue(forKey: id) : nil }
+            waiter?.timer?.cancel()
+            waiter?.continuation.resume(throwing: CancellationError())
         }
     }
 
-    /// A waiter's task was cancelled: out of line, told so; or, not yet in
-    /// line, it will not join.
-    private func leaveLine(_ id: Int) {
-        let waiter: Waiter? = update { state in
-            guard let waiter = state.waiters.removeValue(forKey: id) else {
-                // Not in line yet: it will not join. (Already served: nothing to do.)
-                if state.joining[id] != nil { state.joining[id] = true }
-                return nil
-            }
-            state.waiterOrder.removeAll { $0 == id }
-            return waiter
-        }
-        waiter?.timer?.cancel()
-        waiter?.continuation.resume(throwing: CancellationError())
-    }
-
-    private func timeOut(_ id: Int) {
-        let waiter = update { state in
-            state.waiterOrder.removeAll { $0 == id }
-            return state.waiters.removeValue(forKey: id)
-        }
+    private func timeOut(_ id: Machine.WaiterID) {
+        let waiter = update { state in state.machine.timeOut(id) ? state.waiters.removeValue(forKey: id) : nil }
         let limit = options.maximumConnections
         waiter?.continuation.resume(
             throwing: PostgresError(
@@ -374,61 +332,22 @@ public final class PostgresPool: Sendable {
     }
 
     private func release(_ connection: PostgresConnection) {
-        guard connection.isHealthy else {
-            logger.info("dropping a broken database connection")
-            slotFreed()
-            // The server may have gone (a restart, a failover): the idle
-            // connections most likely died with this one.
-            dropIdleConnectionsTheServerHungUpOn()
-            return
-        }
-        let waiter: Waiter? = update { state in
-            if let id = state.waiterOrder.first {
-                state.waiterOrder.removeFirst()
-                return state.waiters.removeValue(forKey: id)
-            }
-            state.inUse -= 1
-            if state.closed {
-                state.total -= 1
-            } else {
-                state.idle.append(connection)
-            }
-            return nil
-        }
-        if let waiter {
-            waiter.timer?.cancel()
-            waiter.continuation.resume(returning: connection)
-        }
-    }
-
-    private func dropIdleConnectionsTheServerHungUpOn() {
-        let dropped = update { state in
-            let dead = state.idle.filter(\.serverHasHungUp)
-            guard !dead.isEmpty else { return 0 }
-            state.idle.removeAll { connection in dead.contains { $0 === connection } }
-            state.total -= dead.count
-            return dead.count
-        }
-        // No one waits while connections are idle: nobody needs the freed slots now.
+        let healthy = connection.isHealthy
+        handOver(update { $0.served($0.machine.release(connection, healthy: healthy)) })
+        guard !healthy else { return }
+        logger.info("dropped a broken database connection")
+        // The server may have gone (a restart, a failover): the idle
+        // connections most likely died with this one. No one waits while
+        // connections are idle, so nobody needs the freed slots now.
+        let dropped = update { $0.machine.dropIdle(where: \.serverHasHungUp) }
         guard dropped > 0 else { return }
         logger.info("dropped idle database connections the server hung up on", metadata: ["count": "\(dropped)"])
     }
 
-    /// A connection went away: a waiter may open a new one in its place.
-    private func slotFreed() {
-        let waiter: Waiter? = update { state in
-            if let id = state.waiterOrder.first {
-                state.waiterOrder.removeFirst()
-                return state.waiters.removeValue(forKey: id)
-            }
-            state.inUse -= 1
-            state.total -= 1
-            return nil
-        }
-        if let waiter {
-            waiter.timer?.cancel()
-            waiter.continuation.resume(returning: nil)
-        }
+    private func handOver(_ served: (Waiter, Machine.Handover)?) {
+        guard let (waiter, handover) = served else { return }
+        waiter.timer?.cancel()
+        waiter.continuation.resume(returning: handover)
     }
 }
 

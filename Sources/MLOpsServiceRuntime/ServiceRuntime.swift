@@ -1,12 +1,12 @@
 import Foundation
 public import Logging
-public import MLOpsPostgres
-public import MLOpsRPC
+import MLOpsPostgres
+import MLOpsRPC
 public import MLOpsServiceConfiguration
 import MLOpsTLS
 import Metrics
 import Prometheus
-public import ServiceLifecycle
+import ServiceLifecycle
 import UnixSignals
 
 /// What every service executable does around its application: read its

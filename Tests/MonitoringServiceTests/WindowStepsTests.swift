@@ -49,7 +49,8 @@ struct WindowStepsTests {
                     try connection.query(
                         """
                         SELECT count(*) FROM pg_stat_activity
-                        WHERE application_name = 'monitoring' AND state LIKE 'idle in transaction%'
+                        WHERE datname = current_database() AND application_name = 'monitoring'
+                            AND state LIKE 'idle in transaction%'
                         """
                     ).value(Int.self, row: 0, column: 0) ?? 0
                 }

@@ -1,7 +1,7 @@
 import Foundation
 import MLOpsMessages
 import MLOpsPostgres
-package import MLOpsRPC
+import MLOpsRPC
 package import RegistryRules
 
 /// A validated search: what to match, and which page in which order.
