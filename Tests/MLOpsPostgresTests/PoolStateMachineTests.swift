@@ -34,7 +34,9 @@ struct PoolStateMachineTests {
         let first = try waiter(&machine)
         let second = try waiter(&machine)
         let connection = Connection()
-        guard case let (id, .connection(given))? = machine.release(connection, healthy: true) else { throw Unexpected() }
+        guard case let (id, .connection(given))? = machine.release(connection, healthy: true) else {
+            throw Unexpected()
+        }
         #expect(id == first && given === connection)
         let next = machine.release(connection, healthy: true)
         #expect(next?.0 == second)
