@@ -28,7 +28,10 @@ let package = Package(
         // libFuzzer targets when built by scripts/fuzz.sh; plainly built, replays inputs.
         .executable(name: "mlops-fuzz", targets: ["MLOpsFuzz"]),
         // The typed clients (and the messages they speak) for other Swift services.
-        .library(name: "MLOpsClient", targets: ["MLOpsClient", "MLOpsMessages", "MLOpsRPC", "MLOpsTLS"]),
+        .library(
+            name: "MLOpsClient",
+            targets: ["MLOpsClient", "MLOpsMessages", "MLOpsRPC", "MLOpsTLSTransport", "MLOpsTLS"]
+        ),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -73,10 +76,18 @@ let package = Package(
 
         // MARK: Transport and storage
         .target(name: "MLOpsTLS", dependencies: ["COpenSSL", nioCore], swiftSettings: swiftSettings),
+        // The RPC core: router, call context, statuses, deadlines, the call
+        // machinery, and a transport in process. No sockets, no TLS.
         .target(
             name: "MLOpsRPC",
+            dependencies: ["MLOpsMessages", nioCore, nioConcurrencyHelpers, logging, metrics],
+            swiftSettings: swiftSettings
+        ),
+        // Our framing over TLS over TCP: the server and the client.
+        .target(
+            name: "MLOpsTLSTransport",
             dependencies: [
-                "MLOpsMessages", "MLOpsTLS", nioCore, nioPosix, nioConcurrencyHelpers, logging, metrics,
+                "MLOpsRPC", "MLOpsMessages", "MLOpsTLS", nioCore, nioPosix, nioConcurrencyHelpers, logging,
                 serviceLifecycle,
             ],
             swiftSettings: swiftSettings
@@ -99,7 +110,8 @@ let package = Package(
         .target(
             name: "MLOpsServiceRuntime",
             dependencies: [
-                "MLOpsServiceConfiguration", "MLOpsRPC", "MLOpsServiceProtocols", "MLOpsPostgres", "MLOpsTLS",
+                "MLOpsServiceConfiguration", "MLOpsRPC", "MLOpsTLSTransport", "MLOpsServiceProtocols", "MLOpsPostgres",
+                "MLOpsTLS",
                 "MLOpsMessages", logging, metrics,
                 serviceLifecycle, unixSignals, nioCore, nioPosix, .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -134,7 +146,8 @@ let package = Package(
         .target(
             name: "GateService",
             dependencies: [
-                "GatePolicy", "MLOpsClient", "MLOpsRPC", "MLOpsServiceProtocols", "MLOpsTLS", "MLOpsPostgres",
+                "GatePolicy", "MLOpsClient", "MLOpsRPC", "MLOpsTLSTransport", "MLOpsServiceProtocols", "MLOpsTLS",
+                "MLOpsPostgres",
                 "MLOpsMessages",
                 "MLOpsServiceConfiguration", "MLOpsServiceRuntime", logging, metrics, serviceLifecycle,
             ],
@@ -162,7 +175,8 @@ let package = Package(
         .executableTarget(
             name: "MLOpsCtl",
             dependencies: [
-                "MLOpsClient", "MLOpsMessages", "MLOpsRPC", "MLOpsTLS", "MLOpsProcess", "GatePolicy", "BenchmarkData",
+                "MLOpsClient", "MLOpsMessages", "MLOpsRPC", "MLOpsTLSTransport", "MLOpsTLS", "MLOpsProcess",
+                "GatePolicy", "BenchmarkData",
                 "TabularText", argumentParser,
             ],
             swiftSettings: swiftSettings
@@ -171,28 +185,36 @@ let package = Package(
         // MARK: Benchmarks (benchmarks/run-rpc.sh)
         .executableTarget(
             name: "RPCBenchmark",
-            dependencies: ["MLOpsClient", argumentParser, logging, nioCore, nioPosix],
+            dependencies: [
+                "MLOpsClient", "MLOpsRPC", "MLOpsTLSTransport", "MLOpsTLS", argumentParser, logging, nioCore, nioPosix,
+            ],
             swiftSettings: swiftSettings
         ),
 
         .executableTarget(
             name: "RegistryBenchmark",
-            dependencies: ["BenchmarkData", "MLOpsClient", "MLOpsMessages", "MLOpsRPC", argumentParser],
+            dependencies: [
+                "BenchmarkData", "MLOpsClient", "MLOpsMessages", "MLOpsRPC", "MLOpsTLSTransport", argumentParser,
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "BenchmarkData",
-            dependencies: ["GatePolicy", "MLOpsRPC", "MLOpsTLS"],
+            dependencies: ["GatePolicy", "MLOpsRPC", "MLOpsTLSTransport", "MLOpsTLS"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "GateBenchmark",
-            dependencies: ["BenchmarkData", "MLOpsClient", "MLOpsMessages", "MLOpsRPC", argumentParser],
+            dependencies: [
+                "BenchmarkData", "MLOpsClient", "MLOpsMessages", "MLOpsRPC", "MLOpsTLSTransport", argumentParser,
+            ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "MonitoringBenchmark",
-            dependencies: ["BenchmarkData", "MLOpsClient", "MLOpsMessages", "MLOpsRPC", argumentParser],
+            dependencies: [
+                "BenchmarkData", "MLOpsClient", "MLOpsMessages", "MLOpsRPC", "MLOpsTLSTransport", argumentParser,
+            ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -210,7 +232,8 @@ let package = Package(
         .executableTarget(
             name: "MLOpsFuzz",
             dependencies: [
-                "MLOpsMessages", "MLOpsRPC", "MLOpsServiceConfiguration", "RegistryRules", "GatePolicy", "TabularText",
+                "MLOpsMessages", "MLOpsRPC", "MLOpsTLSTransport", "MLOpsServiceConfiguration", "RegistryRules",
+                "GatePolicy", "TabularText",
                 nioCore,
             ],
             swiftSettings: swiftSettings
@@ -220,8 +243,9 @@ let package = Package(
         .target(
             name: "MLOpsTestSupport",
             dependencies: [
-                "MLOpsPostgres", "MLOpsClient", "MLOpsRPC", "MLOpsTLS", "MLOpsMessages", "MLOpsProcess", logging,
-                nioCore, nioPosix, nioConcurrencyHelpers,
+                "MLOpsPostgres", "MLOpsClient", "MLOpsRPC", "MLOpsTLSTransport", "MLOpsTLS", "MLOpsMessages",
+                "MLOpsProcess", "MLOpsServiceConfiguration", "MLOpsServiceRuntime", logging, nioCore, nioPosix,
+                nioConcurrencyHelpers, serviceLifecycle,
             ],
             swiftSettings: swiftSettings
         ),
@@ -249,7 +273,8 @@ let package = Package(
         .testTarget(
             name: "MLOpsRPCTests",
             dependencies: [
-                "MLOpsRPC", "MLOpsMessages", "MLOpsTLS", "MLOpsTestSupport", "MLOpsClient", "MLOpsProcess",
+                "MLOpsRPC", "MLOpsTLSTransport", "MLOpsMessages", "MLOpsTLS", "MLOpsTestSupport", "MLOpsClient",
+                "MLOpsProcess",
                 "MLOpsPostgres",
                 "MLOpsServiceProtocols", "MLOpsServiceRuntime", nioCore,
                 nioPosix,
@@ -260,19 +285,23 @@ let package = Package(
         .testTarget(
             name: "RegistryServiceTests",
             dependencies: [
-                "MLOpsClient", "MLOpsMessages", "MLOpsRPC", "MLOpsTLS", "MLOpsPostgres", "MLOpsTestSupport",
-                "MLOpsServiceConfiguration", "RegistryRules", argumentParser, nioCore, nioPosix,
+                "MLOpsClient", "MLOpsMessages", "MLOpsRPC", "MLOpsTLSTransport", "MLOpsTLS", "MLOpsPostgres",
+                "MLOpsTestSupport",
+                "MLOpsServiceConfiguration", "RegistryRules", "RegistryService", argumentParser, nioCore, nioPosix,
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "MonitoringServiceTests",
-            dependencies: ["MLOpsClient", "MLOpsMessages", "MLOpsRPC", "MLOpsPostgres", "MLOpsTestSupport", logging],
+            dependencies: [
+                "MLOpsClient", "MLOpsMessages", "MLOpsRPC", "MLOpsTLSTransport", "MLOpsPostgres", "MLOpsTestSupport",
+                logging,
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "GateServiceTests",
-            dependencies: ["MLOpsClient", "MLOpsMessages", "MLOpsRPC", "MLOpsTestSupport"],
+            dependencies: ["MLOpsClient", "MLOpsMessages", "MLOpsRPC", "MLOpsTLSTransport", "MLOpsTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

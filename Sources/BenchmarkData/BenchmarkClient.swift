@@ -1,5 +1,6 @@
 package import MLOpsRPC
 import MLOpsTLS
+package import MLOpsTLSTransport
 
 /// What the service benchmarks share: a client over mutual TLS, and the
 /// percentiles of what they measured.

@@ -8,6 +8,7 @@ import MLOpsRPC
 package import MLOpsServiceConfiguration
 package import MLOpsServiceRuntime
 import MLOpsTLS
+import MLOpsTLSTransport
 
 /// `retraining-gate`: evidence-based promotion decisions (shared/specs/gate.md).
 /// It calls the registry and monitoring over TLS with its own certificate.

@@ -3,6 +3,7 @@ import GatePolicy
 import MLOpsMessages
 import MLOpsRPC
 import MLOpsServiceConfiguration
+import MLOpsTLSTransport
 import NIOCore
 import RegistryRules
 import TabularText

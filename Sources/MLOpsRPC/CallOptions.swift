@@ -12,7 +12,7 @@ public struct CallOptions: Sendable {
 }
 
 extension Duration {
-    var microseconds: Int64 {
+    package var microseconds: Int64 {
         let (seconds, attoseconds) = components
         return seconds * 1_000_000 + attoseconds / 1_000_000_000_000
     }

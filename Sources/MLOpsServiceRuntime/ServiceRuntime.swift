@@ -4,6 +4,7 @@ import MLOpsPostgres
 import MLOpsRPC
 public import MLOpsServiceConfiguration
 import MLOpsTLS
+import MLOpsTLSTransport
 import Metrics
 import Prometheus
 import ServiceLifecycle

@@ -97,7 +97,7 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
             handshakeTimer?.cancel()
             writeOutbound(context: context, flush: true)
             let established = TLSEstablished(
-                peer: connection.peerCertificate.map(PeerIdentity.init),
+                peer: connection.peerCertificate.map(CertificateSubject.init),
                 applicationProtocol: connection.applicationProtocol,
                 protocolVersion: connection.protocolVersion
             )

@@ -4,6 +4,7 @@ import MLOpsMessages
 import MLOpsPostgres
 package import MLOpsRPC
 import MLOpsTLS
+package import MLOpsTLSTransport
 package import NIOCore
 package import Testing
 

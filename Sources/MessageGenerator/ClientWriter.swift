@@ -17,9 +17,9 @@ struct ClientWriter {
                 "",
                 "/// Calls `\(service.fullName)`.",
                 "public struct \(name)Client: Sendable {",
-                "    public let rpc: RPCClient",
+                "    public let rpc: any RPCChannel",
                 "",
-                "    public init(_ rpc: RPCClient) {",
+                "    public init(_ rpc: any RPCChannel) {",
                 "        self.rpc = rpc",
                 "    }",
             ]

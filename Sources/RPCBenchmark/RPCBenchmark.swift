@@ -4,6 +4,7 @@ import Logging
 import MLOpsMessages
 import MLOpsRPC
 import MLOpsTLS
+import MLOpsTLSTransport
 import NIOCore
 import NIOPosix
 

@@ -3,6 +3,7 @@ import MLOpsMessages
 import MLOpsProcess
 import MLOpsRPC
 import MLOpsTLS
+import MLOpsTLSTransport
 import MLOpsTestSupport
 import NIOConcurrencyHelpers
 import NIOCore

@@ -4,6 +4,7 @@ import MLOpsPostgres
 import MLOpsRPC
 import MLOpsServiceProtocols
 import MLOpsServiceRuntime
+import MLOpsTLSTransport
 import NIOConcurrencyHelpers
 import NIOCore
 import Testing

@@ -1,4 +1,5 @@
 import MLOpsRPC
+import MLOpsTLSTransport
 import NIOCore
 import Testing
 

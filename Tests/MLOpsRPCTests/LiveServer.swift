@@ -2,6 +2,7 @@ import Logging
 import MLOpsMessages
 import MLOpsRPC
 import MLOpsTLS
+import MLOpsTLSTransport
 import MLOpsTestSupport
 import NIOCore
 

@@ -4,12 +4,12 @@ import MLOpsRPC
 import MLOpsTestSupport
 import Testing
 
-@Suite("Aliases", .temporaryPostgres, .runningRegistry())
+@Suite("Aliases", .temporaryPostgres, .registryInProcess())
 struct AliasTests {
     let registry: ModelRegistryClient
 
     init() throws {
-        registry = try #require(RunningRegistry.current).client("admin")
+        registry = try #require(InProcessService.current).client("admin")
     }
 
     @Test func setMoveResolveAndDelete() async throws {

@@ -2,6 +2,7 @@ import Foundation
 import MLOpsClient
 import MLOpsMessages
 import MLOpsRPC
+import MLOpsTLSTransport
 import MLOpsTestSupport
 import Testing
 

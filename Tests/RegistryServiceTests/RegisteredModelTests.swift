@@ -1,15 +1,16 @@
 import MLOpsClient
 import MLOpsMessages
 import MLOpsRPC
+import MLOpsTLSTransport
 import MLOpsTestSupport
 import Testing
 
-@Suite("Registered models, versions and tags, through a real registry process", .temporaryPostgres, .runningRegistry())
+@Suite("Registered models, versions and tags", .temporaryPostgres, .registryInProcess())
 struct RegisteredModelTests {
     let registry: ModelRegistryClient
 
     init() throws {
-        registry = try #require(RunningRegistry.current).client("admin")
+        registry = try #require(InProcessService.current).client("admin")
     }
 
     @Test func createGetAndDuplicate() async throws {
@@ -54,7 +55,7 @@ struct RegisteredModelTests {
         var other = create
         other.source = "s3://keyed/other"
         #expect(await rpcError { _ = try await registry.createModelVersion(other) }?.code == .alreadyExists)
-        let trainer = try #require(RunningRegistry.current).client("trainer")
+        let trainer = try #require(InProcessService.current).client("trainer")
         #expect(try await trainer.createModelVersion(create).modelVersion?.version == 3)
 
         let promote = TransitionModelVersionStageRequest(
@@ -79,7 +80,7 @@ struct RegisteredModelTests {
 
     @Test func aNameHoldingNULIsRefusedNotCutShort() async throws {
         // "x\0suffix", as a client in another language may send it; protobuf-c alone would read "x".
-        let rpc = try #require(RunningRegistry.current).rpcClient("admin")
+        let rpc = try #require(InProcessService.current).channel("admin")
         let refused = await rpcError {
             _ = try await rpc.unary(
                 ModelRegistryMethods.createRegisteredModel.sendingRawBytes,

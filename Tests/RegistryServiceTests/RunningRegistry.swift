@@ -1,9 +1,11 @@
 import MLOpsClient
 import MLOpsMessages
 import MLOpsTestSupport
+import RegistryService
 import Testing
 
-/// The registry suites' running service: `model-registry` replicas.
+/// The registry suites' running service: `model-registry` replicas (for what
+/// crosses processes), or its handlers in process (for what they do).
 typealias RunningRegistry = RunningService
 
 extension RunningService {
@@ -32,6 +34,20 @@ extension Trait where Self == RunningServiceTrait {
             replicas: replicas,
             extraSettings: policy.map { "\"policy\": \($0)" }
         )
+    }
+}
+
+extension InProcessService {
+    /// A typed registry client calling as `identity`.
+    func client(_ identity: String = "admin") -> ModelRegistryClient {
+        ModelRegistryClient(channel(identity))
+    }
+}
+
+extension Trait where Self == InProcessServiceTrait {
+    /// Runs the suite against the registry's handlers in process, with `policy` (JSON) as its configured policy.
+    static func registryInProcess(policy: String? = nil) -> Self {
+        InProcessServiceTrait(RegistryApplication.self, settings: policy.map { "{\"policy\": \($0)}" } ?? "{}")
     }
 }
 

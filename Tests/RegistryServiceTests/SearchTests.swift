@@ -5,12 +5,12 @@ import MLOpsRPC
 import MLOpsTestSupport
 import Testing
 
-@Suite("Search, ordering and paging", .temporaryPostgres, .runningRegistry())
+@Suite("Search, ordering and paging", .temporaryPostgres, .registryInProcess())
 struct SearchTests {
     let registry: ModelRegistryClient
 
     init() throws {
-        registry = try #require(RunningRegistry.current).client("admin")
+        registry = try #require(InProcessService.current).client("admin")
     }
 
     @Test func modelFilters() async throws {

@@ -4,12 +4,12 @@ import MLOpsRPC
 import MLOpsTestSupport
 import Testing
 
-@Suite("Stages, archiving and latest versions", .temporaryPostgres, .runningRegistry())
+@Suite("Stages, archiving and latest versions", .temporaryPostgres, .registryInProcess())
 struct StageTransitionTests {
     let registry: ModelRegistryClient
 
     init() throws {
-        registry = try #require(RunningRegistry.current).client("admin")
+        registry = try #require(InProcessService.current).client("admin")
     }
 
     private func stages(_ name: String) async throws -> [String] {

@@ -52,10 +52,10 @@ struct WatchTests {
     }
 }
 
-@Suite("Who may write, by certificate identity", .temporaryPostgres, .runningRegistry())
+@Suite("Who may write, by caller identity", .temporaryPostgres, .registryInProcess())
 struct DefaultPolicyTests {
     @Test func defaults() async throws {
-        let running = try #require(RunningRegistry.current)
+        let running = try #require(InProcessService.current)
         let trainer = try running.client("trainer")
         let gate = try running.client("retraining-gate")
         let serving = try running.client("serving")
@@ -99,7 +99,7 @@ struct DefaultPolicyTests {
 @Suite(
     "A configured policy",
     .temporaryPostgres,
-    .runningRegistry(
+    .registryInProcess(
         policy: """
             {"modelWriters": ["*"], "versionWriters": ["ci"], "aliasWriters": ["ci"],
              "stageWriters": {"Production": ["release-bot"], "Staging": ["ci"], "None": [], "Archived": []}}
@@ -108,7 +108,7 @@ struct DefaultPolicyTests {
 )
 struct ConfiguredPolicyTests {
     @Test func allowsAndDeniesAsConfigured() async throws {
-        let running = try #require(RunningRegistry.current)
+        let running = try #require(InProcessService.current)
         let anyone = try running.client("someone")
         let ci = try running.client("ci")
         let bot = try running.client("release-bot")

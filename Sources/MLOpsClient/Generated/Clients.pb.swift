@@ -5,9 +5,9 @@ public import MLOpsRPC
 
 /// Calls `mlops.v1.RetrainingGate`.
 public struct RetrainingGateClient: Sendable {
-    public let rpc: RPCClient
+    public let rpc: any RPCChannel
 
-    public init(_ rpc: RPCClient) {
+    public init(_ rpc: any RPCChannel) {
         self.rpc = rpc
     }
 
@@ -54,9 +54,9 @@ public struct RetrainingGateClient: Sendable {
 
 /// Calls `mlops.v1.Health`.
 public struct HealthClient: Sendable {
-    public let rpc: RPCClient
+    public let rpc: any RPCChannel
 
-    public init(_ rpc: RPCClient) {
+    public init(_ rpc: any RPCChannel) {
         self.rpc = rpc
     }
 
@@ -71,9 +71,9 @@ public struct HealthClient: Sendable {
 
 /// Calls `mlops.v1.Monitoring`.
 public struct MonitoringClient: Sendable {
-    public let rpc: RPCClient
+    public let rpc: any RPCChannel
 
-    public init(_ rpc: RPCClient) {
+    public init(_ rpc: any RPCChannel) {
         self.rpc = rpc
     }
 
@@ -184,9 +184,9 @@ public struct MonitoringClient: Sendable {
 
 /// Calls `mlops.v1.ModelRegistry`.
 public struct ModelRegistryClient: Sendable {
-    public let rpc: RPCClient
+    public let rpc: any RPCChannel
 
-    public init(_ rpc: RPCClient) {
+    public init(_ rpc: any RPCChannel) {
         self.rpc = rpc
     }
 

@@ -4,6 +4,7 @@ import GatePolicy
 import MLOpsClient
 import MLOpsMessages
 import MLOpsRPC
+import MLOpsTLSTransport
 
 /// The demo's story, told through the real services over TLS with the
 /// identities a real deployment would use: the training pipeline

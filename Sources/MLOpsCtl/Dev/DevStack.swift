@@ -5,6 +5,7 @@ import MLOpsMessages
 import MLOpsProcess
 import MLOpsRPC
 import MLOpsTLS
+import MLOpsTLSTransport
 
 /// The local stack `mlopsctl dev` runs, all under one folder: a PostgreSQL
 /// cluster (kept between runs), a development CA with a certificate per

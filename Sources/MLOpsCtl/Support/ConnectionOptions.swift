@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MLOpsRPC
 import MLOpsTLS
+import MLOpsTLSTransport
 
 /// Where a service is and who we are to it: flags, else environment
 /// (`MLOPS_<SERVICE>_ADDRESS`, `MLOPS_TLS_CA`, `MLOPS_TLS_CERT`, `MLOPS_TLS_KEY`).

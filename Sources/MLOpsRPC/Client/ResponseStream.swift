@@ -1,5 +1,5 @@
 public import MLOpsMessages
-import NIOCore
+package import NIOCore
 
 /// The responses of a server-streaming call, decoded as they arrive.
 public struct ResponseStream<Response: ProtobufMessage>: AsyncSequence, Sendable {
@@ -9,7 +9,7 @@ public struct ResponseStream<Response: ProtobufMessage>: AsyncSequence, Sendable
     private let method: String
     private let start: @Sendable () async throws -> Void
 
-    init(
+    package init(
         frames: AsyncThrowingStream<ByteBuffer, any Error>,
         method: String,
         start: @escaping @Sendable () async throws -> Void
@@ -34,7 +34,7 @@ public struct ResponseStream<Response: ProtobufMessage>: AsyncSequence, Sendable
                 try await start()
             }
             guard let bytes = try await frames.next() else { return nil }
-            return try RPCClient.decode(Response.self, bytes, method: method)
+            return try Response(response: bytes, method: method)
         }
     }
 }

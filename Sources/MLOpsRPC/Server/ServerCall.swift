@@ -1,19 +1,20 @@
-import Logging
-import MLOpsMessages
+package import Logging
+package import MLOpsMessages
 import NIOConcurrencyHelpers
-import NIOCore
+package import NIOCore
 
-/// One accepted call, run as a task of its own on its connection's event loop.
-final class ServerCall: Sendable {
-    let streamID: UInt32
-    let context: ServerCallContext
+/// One accepted call: its handler run, its answer or failure turned into
+/// a status, once.
+package final class ServerCall: Sendable {
+    package let streamID: UInt32
+    package let context: ServerCallContext
     private let handler: RPCRouter.Handler
     private let request: ByteBuffer
     private let sink: ResponseSink
     private let logger: Logger
     private let task = CancellableTask()
 
-    init(
+    package init(
         streamID: UInt32,
         context: ServerCallContext,
         handler: @escaping RPCRouter.Handler,
@@ -29,7 +30,7 @@ final class ServerCall: Sendable {
         self.logger = logger
     }
 
-    func run() async {
+    package func run() async {
         await task.run {
             // A write run after its caller stopped waiting leaves the caller
             // unsure whether it happened: one already late does not run.
@@ -54,7 +55,7 @@ final class ServerCall: Sendable {
     }
 
     /// Cancels the handler; its answer, if it still gives one, is dropped.
-    func cancel() {
+    package func cancel() {
         task.cancel()
     }
 }
@@ -88,35 +89,37 @@ final class CancellableTask: @unchecked Sendable {
     }
 }
 
-/// What a call's task hands its connection to write.
-enum ServerOutboundItem: Sendable {
-    /// `written` is resumed once the frame is handed to the channel (or dropped).
-    case message(streamID: UInt32, bytes: [UInt8], written: CheckedContinuation<Void, Never>?)
-    case status(streamID: UInt32, status: Status)
+/// Where a call's responses and status go: a transport's frames, or,
+/// in process, the caller itself.
+package protocol ResponseWriter: Sendable {
+    /// A unary response; the status follows at once.
+    func write(_ bytes: [UInt8])
+    /// One of a stream's responses; returns once the transport has room for
+    /// the next, so a stream goes as fast as its reader reads.
+    func writePaced(_ bytes: [UInt8]) async throws
+    func finish(_ status: Status)
 }
 
-/// Where a handler's responses go: frames in the connection's outbox.
+/// What a handler's responses go through: checked and encoded here, then
+/// handed to the transport's writer.
 package struct ResponseSink: Sendable {
-    let streamID: UInt32
-    let outbox: BatchingOutbox<ServerOutboundItem>
-    let writability: WritabilityGate
+    let writer: any ResponseWriter
     let maximumFrameSize: Int
     let method: String
 
-    /// Queues a unary response; the status follows at once.
-    func send(_ response: some ProtobufMessage) throws {
-        outbox.enqueue(.message(streamID: streamID, bytes: try encode(response), written: nil))
+    package init(writer: any ResponseWriter, maximumFrameSize: Int, method: String) {
+        self.writer = writer
+        self.maximumFrameSize = maximumFrameSize
+        self.method = method
     }
 
-    /// Queues one of a stream's responses and returns once it is on its way
-    /// and the socket has room: a stream goes as fast as its reader reads.
+    func send(_ response: some ProtobufMessage) throws {
+        writer.write(try encode(response))
+    }
+
     func sendPaced(_ response: some ProtobufMessage) async throws {
         try Task.checkCancellation()
-        let bytes = try encode(response)
-        await withCheckedContinuation { written in
-            outbox.enqueue(.message(streamID: streamID, bytes: bytes, written: written))
-        }
-        try await writability.waitUntilOpen()
+        try await writer.writePaced(try encode(response))
     }
 
     private func encode(_ response: some ProtobufMessage) throws(RPCError) -> [UInt8] {
@@ -137,6 +140,6 @@ package struct ResponseSink: Sendable {
     }
 
     func finish(_ status: Status) {
-        outbox.enqueue(.status(streamID: streamID, status: status))
+        writer.finish(status)
     }
 }

@@ -1,11 +1,9 @@
-public import MLOpsTLS
-
 /// What a handler knows about the call it serves.
 public struct ServerCallContext: Sendable {
     /// `/mlops.v1.<Service>/<Method>`.
     public var method: String
-    /// The caller's verified certificate identity; nil only when client
-    /// certificates are optional and none was sent.
+    /// The caller's verified identity; nil only when client certificates are
+    /// optional and none was sent.
     public var peer: PeerIdentity?
     /// The caller's metadata, as sent.
     public var metadata: [String: String]
@@ -15,6 +13,22 @@ public struct ServerCallContext: Sendable {
     /// asked for, as most calls never are.
     let connectionTag: String
     let streamID: UInt32
+
+    package init(
+        method: String,
+        peer: PeerIdentity?,
+        metadata: [String: String],
+        deadline: ContinuousClock.Instant?,
+        connectionTag: String,
+        streamID: UInt32
+    ) {
+        self.method = method
+        self.peer = peer
+        self.metadata = metadata
+        self.deadline = deadline
+        self.connectionTag = connectionTag
+        self.streamID = streamID
+    }
 
     /// The caller's `request-id`, or one unique to this call on this server
     /// when it sent none.

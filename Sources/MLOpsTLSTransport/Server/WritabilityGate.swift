@@ -1,3 +1,4 @@
+import MLOpsRPC
 import NIOConcurrencyHelpers
 
 /// Holds back a connection's response writers while its socket is full, so a

@@ -1,3 +1,4 @@
+import MLOpsRPC
 package import NIOCore
 
 /// One frame of the wire protocol (docs/protocol.md):

@@ -1,4 +1,5 @@
 package import MLOpsMessages
+package import MLOpsRPC
 package import NIOCore
 
 /// The payload of a `request` frame: uint32 BE length of the `RequestHeader`,

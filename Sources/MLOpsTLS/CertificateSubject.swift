@@ -1,7 +1,7 @@
-/// Who is on the other end of a verified connection: the certificate's
-/// subject common name (this system's identity, e.g. `retraining-gate`) and
-/// its DNS and IP subject alternative names.
-public struct PeerIdentity: Sendable, Hashable, CustomStringConvertible {
+/// Whom a verified certificate names: its subject common name (this
+/// system's identity, e.g. `retraining-gate`) and its DNS and IP subject
+/// alternative names.
+public struct CertificateSubject: Sendable, Hashable, CustomStringConvertible {
     public var commonName: String?
     public var alternativeNames: [String]
 
@@ -22,7 +22,7 @@ public struct PeerIdentity: Sendable, Hashable, CustomStringConvertible {
 public struct TLSEstablished: Sendable {
     /// nil when the peer sent no certificate (a server with client
     /// certificates optional).
-    public var peer: PeerIdentity?
+    public var peer: CertificateSubject?
     public var applicationProtocol: String?
     /// "TLSv1.3" or "TLSv1.2".
     public var protocolVersion: String

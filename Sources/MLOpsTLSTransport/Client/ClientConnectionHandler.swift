@@ -1,4 +1,5 @@
 import MLOpsMessages
+import MLOpsRPC
 import MLOpsTLS
 import NIOConcurrencyHelpers
 import NIOCore

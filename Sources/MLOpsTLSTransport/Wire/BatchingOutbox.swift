@@ -1,3 +1,4 @@
+import MLOpsRPC
 import NIOConcurrencyHelpers
 import NIOCore
 

@@ -1,4 +1,5 @@
 public import MLOpsMessages
+public import MLOpsRPC
 import MLOpsTLS
 import NIOConcurrencyHelpers
 public import NIOCore
@@ -8,7 +9,7 @@ public import NIOPosix
 /// use and made again, with backoff, when it breaks. Every failure is thrown
 /// as an `RPCError`: a server that cannot be reached is UNAVAILABLE, naming
 /// its address and why.
-public final class RPCClient: Sendable {
+public final class RPCClient: RPCChannel {
     private let configuration: RPCClientConfiguration
     /// Every connection of this client lives on this loop.
     private let eventLoop: any EventLoop
@@ -57,7 +58,7 @@ public final class RPCClient: Sendable {
             handle.markCancelled()
             connection.outbox.enqueue(.cancel(handle))
         }
-        return try Self.decode(Response.self, bytes, method: method.path)
+        return try Response(response: bytes, method: method.path)
     }
 
     /// Calls a server-streaming method; the responses arrive as the server
@@ -218,18 +219,6 @@ public final class RPCClient: Sendable {
                 message: "\(path): the request does not encode: \(error)",
                 cause: error
             )
-        }
-    }
-
-    static func decode<Response: ProtobufMessage>(
-        _: Response.Type,
-        _ bytes: ByteBuffer,
-        method: String
-    ) throws -> Response {
-        do {
-            return try Response(buffer: bytes)
-        } catch {
-            throw RPCError(code: .internal, message: "\(method): the response is not a \(Response.protoName): \(error)")
         }
     }
 }

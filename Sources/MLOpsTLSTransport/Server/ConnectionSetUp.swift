@@ -1,4 +1,5 @@
 import Logging
+import MLOpsRPC
 import MLOpsTLS
 import NIOConcurrencyHelpers
 import NIOCore

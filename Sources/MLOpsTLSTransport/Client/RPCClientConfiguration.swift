@@ -1,3 +1,4 @@
+import MLOpsRPC
 public import MLOpsTLS
 public import NIOCore
 

@@ -1,3 +1,5 @@
+import MLOpsRPC
+
 #if canImport(Glibc)
     import Glibc
 #endif

@@ -1,5 +1,6 @@
 import Logging
 import MLOpsMessages
+import MLOpsRPC
 import MLOpsTLS
 import NIOCore
 
@@ -93,7 +94,9 @@ final class ServerConnectionHandler: ChannelInboundHandler {
                 context.close(promise: nil)
                 return
             }
-            peer = established.peer
+            peer = established.peer.map {
+                PeerIdentity(commonName: $0.commonName, alternativeNames: $0.alternativeNames)
+            }
             activity.markEstablished()
         }
         context.fireUserInboundEventTriggered(event)
@@ -225,9 +228,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             streamID: streamID
         )
         let sink = ResponseSink(
-            streamID: streamID,
-            outbox: outbox,
-            writability: writability,
+            writer: FrameResponseWriter(streamID: streamID, outbox: outbox, writability: writability),
             maximumFrameSize: configuration.maximumFrameSize,
             method: header.method
         )

@@ -1,4 +1,5 @@
 import Logging
+import MLOpsRPC
 import NIOCore
 
 /// Sits first on the listening channel and keeps its errors (an `accept`

@@ -1,4 +1,5 @@
 public import Logging
+public import MLOpsRPC
 import MLOpsTLS
 import NIOConcurrencyHelpers
 public import NIOCore

@@ -1,4 +1,5 @@
 import Logging
+import MLOpsRPC
 import NIOConcurrencyHelpers
 
 /// One log line that a flood could repeat thousands of times a second,

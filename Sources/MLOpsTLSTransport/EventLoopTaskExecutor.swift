@@ -1,3 +1,4 @@
+import MLOpsRPC
 public import NIOCore
 
 /// Runs Swift tasks on one event loop. A call's task that prefers its

@@ -1,3 +1,4 @@
+import MLOpsRPC
 import NIOConcurrencyHelpers
 
 /// Runs a connection's calls, each as a task of its own on the connection's

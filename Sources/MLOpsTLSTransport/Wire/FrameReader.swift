@@ -1,3 +1,4 @@
+import MLOpsRPC
 package import NIOCore
 
 /// What the frame reader hands the connection.

@@ -1,3 +1,4 @@
+import MLOpsRPC
 import NIOCore
 
 /// The live connections, and who gets in when another arrives. A flood must

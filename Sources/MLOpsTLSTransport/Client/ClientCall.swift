@@ -1,4 +1,5 @@
 import MLOpsMessages
+import MLOpsRPC
 import NIOCore
 import Synchronization
 
