@@ -274,11 +274,8 @@ let package = Package(
             name: "MLOpsRPCTests",
             dependencies: [
                 "MLOpsRPC", "MLOpsTLSTransport", "MLOpsMessages", "MLOpsTLS", "MLOpsTestSupport", "MLOpsClient",
-                "MLOpsProcess",
-                "MLOpsPostgres",
-                "MLOpsServiceProtocols", "MLOpsServiceRuntime", nioCore,
-                nioPosix,
-                nioConcurrencyHelpers, logging, serviceLifecycle,
+                "MLOpsProcess", "MLOpsPostgres", "MLOpsServiceProtocols", "MLOpsServiceRuntime", nioCore, nioPosix,
+                nioConcurrencyHelpers, logging, serviceLifecycle, .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -295,7 +292,7 @@ let package = Package(
             name: "MonitoringServiceTests",
             dependencies: [
                 "MLOpsClient", "MLOpsMessages", "MLOpsRPC", "MLOpsTLSTransport", "MLOpsPostgres", "MLOpsTestSupport",
-                logging,
+                "MonitoringService", logging,
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,4 +1,4 @@
-package import MLOpsRPC
+import MLOpsRPC
 import MLOpsTLS
 package import MLOpsTLSTransport
 

@@ -3,18 +3,19 @@ import MLOpsMessages
 import MLOpsPostgres
 import MLOpsRPC
 import MLOpsTestSupport
+import MonitoringService
 import Testing
 
 @Suite(
-    "Prediction and label ingestion through a real monitoring process",
+    "Prediction and label ingestion",
     .temporaryPostgres,
-    RunningServiceTrait(executable: "monitoring", rpcService: "mlops.v1.Monitoring")
+    InProcessServiceTrait(MonitoringApplication.self)
 )
 struct IngestionTests {
     let monitoring: MonitoringClient
 
     init() throws {
-        monitoring = MonitoringClient(try #require(RunningService.current).rpcClient("serving"))
+        monitoring = MonitoringClient(try #require(InProcessService.current).channel("serving"))
     }
 
     private func prediction(_ id: String, model: String = "credit-risk-model", probability: Double = 0.8) -> Prediction

@@ -3,26 +3,26 @@ import MLOpsClient
 import MLOpsMessages
 import MLOpsRPC
 import MLOpsTestSupport
+import MonitoringService
 import Testing
 
 private let artifactsDirectory = NSTemporaryDirectory() + "monitoring-artifacts-\(UUID().uuidString.prefix(8))"
 
 @Suite(
-    "References, windows, reads and artifacts through a real monitoring process",
+    "References, windows, reads and artifacts",
     .temporaryPostgres,
-    RunningServiceTrait(
-        executable: "monitoring",
-        rpcService: "mlops.v1.Monitoring",
-        extraSettings: #""artifacts": {"directory": "\#(artifactsDirectory)"}"#
+    InProcessServiceTrait(
+        MonitoringApplication.self,
+        settings: #"{"artifacts": {"directory": "\#(artifactsDirectory)"}}"#
     )
 )
 struct WindowTests {
     let monitoring: MonitoringClient
-    let running: RunningService
+    let running: InProcessService
 
     init() throws {
-        running = try #require(RunningService.current)
-        monitoring = MonitoringClient(try running.rpcClient("serving"))
+        running = try #require(InProcessService.current)
+        monitoring = MonitoringClient(running.channel("serving"))
     }
 
     /// A reference of 300 rows, then 300 predictions in the hour before `end`.
@@ -72,7 +72,7 @@ struct WindowTests {
                 == .failedPrecondition
         )
         // Someone else's upload.
-        let other = MonitoringClient(try running.rpcClient("trainer"))
+        let other = MonitoringClient(running.channel("trainer"))
         #expect(
             await statusCode {
                 _ = try await other.appendReferenceRows(.init(uploadId: upload.uploadId, rows: [ReferenceRow()]))
@@ -165,7 +165,7 @@ struct WindowTests {
         #expect(!wider.replayed && wider.metrics?.numPredictions == 200 && wider.metrics?.lookbackHours == 2)
 
         // Recomputed on request: the same row, revised, signed by who asked.
-        let admin = MonitoringClient(try running.rpcClient("admin"))
+        let admin = MonitoringClient(running.channel("admin"))
         let redone = try await admin.runMonitoring(
             .init(modelName: model, lookbackHours: 1, asOf: end, recompute: true)
         )

@@ -56,9 +56,9 @@ struct WatchTests {
 struct DefaultPolicyTests {
     @Test func defaults() async throws {
         let running = try #require(InProcessService.current)
-        let trainer = try running.client("trainer")
-        let gate = try running.client("retraining-gate")
-        let serving = try running.client("serving")
+        let trainer = running.client("trainer")
+        let gate = running.client("retraining-gate")
+        let serving = running.client("serving")
 
         let model = try await trainer.createRegisteredModel(.init(name: "guarded")).registeredModel!
         #expect(model.createdBy == "trainer")
@@ -109,10 +109,10 @@ struct DefaultPolicyTests {
 struct ConfiguredPolicyTests {
     @Test func allowsAndDeniesAsConfigured() async throws {
         let running = try #require(InProcessService.current)
-        let anyone = try running.client("someone")
-        let ci = try running.client("ci")
-        let bot = try running.client("release-bot")
-        let admin = try running.client("admin")
+        let anyone = running.client("someone")
+        let ci = running.client("ci")
+        let bot = running.client("release-bot")
+        let admin = running.client("admin")
 
         _ = try await anyone.createRegisteredModel(.init(name: "configured"))
         #expect(

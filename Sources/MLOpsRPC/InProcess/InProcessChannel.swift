@@ -41,6 +41,8 @@ public final class InProcessChannel: RPCChannel {
         return try await withTaskCancellationHandler {
             var responses = call.responses.makeAsyncIterator()
             guard let bytes = try await responses.next() else {
+                // The stream ends early, without the status, when the calling task is cancelled.
+                if Task.isCancelled { throw Self.cancelled(method.path) }
                 throw RPCError(code: .internal, message: "\(method.path): the server sent no response")
             }
             return try Response(response: bytes, method: method.path)
@@ -76,6 +78,10 @@ public final class InProcessChannel: RPCChannel {
 
     public func close() async {}
 
+    private static func cancelled(_ method: String) -> RPCError {
+        RPCError(code: .cancelled, message: "\(method): cancelled by the caller")
+    }
+
     /// A call under way: its responses, ending with its status.
     private struct RunningCall: Sendable {
         let responses: AsyncThrowingStream<ByteBuffer, any Error>
@@ -85,8 +91,8 @@ public final class InProcessChannel: RPCChannel {
 
         func cancel() {
             timer?.cancel()
+            writer.finish(InProcessChannel.cancelled(call.context.method).status)
             call.cancel()
-            writer.finish(RPCError(code: .cancelled, message: "the caller cancelled the call").status)
         }
     }
 

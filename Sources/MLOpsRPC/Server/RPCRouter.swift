@@ -61,3 +61,10 @@ public struct ResponseStreamWriter<Response: ProtobufMessage>: Sendable {
         try await sink.sendPaced(response)
     }
 }
+
+/// A router is itself a set of methods: one can be served beside others.
+extension RPCRouter: RPCService {
+    public func register(in router: inout RPCRouter) {
+        router.handlers.merge(handlers) { _, new in new }
+    }
+}
