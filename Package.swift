@@ -28,6 +28,10 @@ let package = Package(
         // libFuzzer targets when built by scripts/fuzz.sh; plainly built, replays inputs.
         .executable(name: "mlops-fuzz", targets: ["MLOpsFuzz"]),
         // The typed clients (and the messages they speak) for other Swift services.
+        // What benchmarks/ (its own package) measures, as users' code would use it.
+        .library(name: "DriftEngine", targets: ["DriftEngine"]),
+        .library(name: "MLOpsPostgres", targets: ["MLOpsPostgres"]),
+        .library(name: "LoadGeneration", targets: ["LoadGeneration"]),
         .library(
             name: "MLOpsClient",
             targets: ["MLOpsClient", "MLOpsMessages", "MLOpsRPC", "MLOpsTLSTransport", "MLOpsTLS"]
@@ -172,59 +176,15 @@ let package = Package(
         // MARK: Clients and tools
         .target(name: "MLOpsClient", dependencies: ["MLOpsMessages", "MLOpsRPC"], swiftSettings: swiftSettings),
         .target(name: "TabularText", swiftSettings: swiftSettings),
+        // A closed loop of callers: `mlopsctl gate load-test`, and the benchmarks.
+        .target(name: "LoadGeneration", swiftSettings: swiftSettings),
         .executableTarget(
             name: "MLOpsCtl",
             dependencies: [
                 "MLOpsClient", "MLOpsMessages", "MLOpsRPC", "MLOpsTLSTransport", "MLOpsTLS", "MLOpsProcess",
-                "GatePolicy", "BenchmarkData",
+                "GatePolicy", "LoadGeneration",
                 "TabularText", argumentParser,
             ],
-            swiftSettings: swiftSettings
-        ),
-
-        // MARK: Benchmarks (benchmarks/run-rpc.sh)
-        .executableTarget(
-            name: "RPCBenchmark",
-            dependencies: [
-                "MLOpsClient", "MLOpsRPC", "MLOpsTLSTransport", "MLOpsTLS", argumentParser, logging, nioCore, nioPosix,
-            ],
-            swiftSettings: swiftSettings
-        ),
-
-        .executableTarget(
-            name: "RegistryBenchmark",
-            dependencies: [
-                "BenchmarkData", "MLOpsClient", "MLOpsMessages", "MLOpsRPC", "MLOpsTLSTransport", argumentParser,
-            ],
-            swiftSettings: swiftSettings
-        ),
-        .target(
-            name: "BenchmarkData",
-            dependencies: ["GatePolicy", "MLOpsRPC", "MLOpsTLSTransport", "MLOpsTLS"],
-            swiftSettings: swiftSettings
-        ),
-        .executableTarget(
-            name: "GateBenchmark",
-            dependencies: [
-                "BenchmarkData", "MLOpsClient", "MLOpsMessages", "MLOpsRPC", "MLOpsTLSTransport", argumentParser,
-            ],
-            swiftSettings: swiftSettings
-        ),
-        .executableTarget(
-            name: "MonitoringBenchmark",
-            dependencies: [
-                "BenchmarkData", "MLOpsClient", "MLOpsMessages", "MLOpsRPC", "MLOpsTLSTransport", argumentParser,
-            ],
-            swiftSettings: swiftSettings
-        ),
-        .executableTarget(
-            name: "DriftBenchmark",
-            dependencies: ["DriftEngine", "BenchmarkData", argumentParser],
-            swiftSettings: swiftSettings
-        ),
-        .executableTarget(
-            name: "PostgresBenchmark",
-            dependencies: ["MLOpsPostgres", "MonitoringService", argumentParser, logging],
             swiftSettings: swiftSettings
         ),
 

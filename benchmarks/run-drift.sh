@@ -8,9 +8,9 @@ cd "$(dirname "$0")/.."
 command -v swift >/dev/null || export PATH=/opt/swift/usr/bin:$PATH
 REPEATS=${1:-5}
 echo "building (release)..."
-swift build -c release --product DriftBenchmark >/dev/null
+build_benchmarks DriftBenchmark
 data=$(mktemp -d /tmp/mlops-drift-XXXX)
 trap 'rm -rf "$data"' EXIT
-"$(swift build -c release --show-bin-path)/DriftBenchmark" --repeats "$REPEATS" --write-data "$data"
+"$bench/DriftBenchmark" --repeats "$REPEATS" --write-data "$data"
 python3 -c "import scipy" 2>/dev/null || pip install -q scipy
 python3 benchmarks/drift_scipy.py "$data" "$REPEATS"

@@ -12,6 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v swift >/dev/null || export PATH=/opt/swift/usr/bin:$PATH
 scripts/install-dependencies.sh
+source scripts/lib/benchmarks.sh
 SECONDS_PER_RUN=${1:-5}
 REPEAT=${2:-3}
 pg_port=25437
@@ -20,10 +21,11 @@ monitoring_port=27012
 gate_port=27013
 
 echo "building (release)..."
-for product in model-registry monitoring retraining-gate GateBenchmark; do
+for product in model-registry monitoring retraining-gate; do
   swift build -c release --product $product >/dev/null
 done
 products="$(swift build -c release --show-bin-path)"
+build_benchmarks GateBenchmark
 
 source scripts/lib/local-stack.sh
 dir=$(mktemp -d /tmp/mlops-gate-bench-XXXX)
@@ -37,7 +39,7 @@ stack_start_service monitoring $monitoring_port mlops ", \"artifacts\": {\"direc
 stack_start_service retraining-gate $gate_port mlops ", \"registry\": {\"address\": \"127.0.0.1:$registry_port\"},
  \"monitoring\": {\"address\": \"127.0.0.1:$monitoring_port\"}, \"policy\": {\"minCoveragePct\": 0}"
 gate_pid=$stack_last_pid
-bench=("$products/GateBenchmark" --address 127.0.0.1:$gate_port --registry-address 127.0.0.1:$registry_port
+bench=("$bench/GateBenchmark" --address 127.0.0.1:$gate_port --registry-address 127.0.0.1:$registry_port
   --ca "$certs/ca.pem")
 "${bench[@]}" --operation setup --cert "$certs/admin.pem" --key "$certs/admin.key" >/dev/null
 bench+=(--cert "$certs/trainer.pem" --key "$certs/trainer.key")

@@ -11,6 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v swift >/dev/null || export PATH=/opt/swift/usr/bin:$PATH
 scripts/install-dependencies.sh
+source scripts/lib/benchmarks.sh
 REPEAT=${1:-3}
 ROWS=${2:-100000}
 pg_port=25434
@@ -18,7 +19,7 @@ monitoring_port=27002
 
 echo "building (release)..."
 swift build -c release --product monitoring >/dev/null
-swift build -c release --product MonitoringBenchmark >/dev/null
+build_benchmarks MonitoringBenchmark
 products="$(swift build -c release --show-bin-path)"
 
 source scripts/lib/local-stack.sh
@@ -34,7 +35,7 @@ stack_start_service monitoring $monitoring_port monitoring ", \"artifacts\": {\"
 
 for shape in spec credit; do
   echo "shape: $shape"
-  "$products/MonitoringBenchmark" --address 127.0.0.1:$monitoring_port --ca "$certs/ca.pem" \
+  "$bench/MonitoringBenchmark" --address 127.0.0.1:$monitoring_port --ca "$certs/ca.pem" \
     --cert "$certs/serving.pem" --key "$certs/serving.key" --rows "$ROWS" --repeats "$REPEAT" --shape $shape
 done
 echo "the service's own timing of each window (compute + read, without the RPC):"

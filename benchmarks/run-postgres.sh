@@ -8,12 +8,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v swift >/dev/null || export PATH=/opt/swift/usr/bin:$PATH
 scripts/install-dependencies.sh
+source scripts/lib/benchmarks.sh
 SECONDS_PER_RUN=${1:-5}
 bin=/usr/lib/postgresql/15/bin
 
 echo "building (release)..."
-swift build -c release --product PostgresBenchmark >/dev/null
-ours="$(swift build -c release --show-bin-path)/PostgresBenchmark"
+build_benchmarks PostgresBenchmark
+ours="$bench/PostgresBenchmark"
 
 dir=$(mktemp -d /tmp/mlops-pgbench-XXXX)
 port=25432
@@ -57,5 +58,3 @@ for writers in 1 8; do
   done
 done
 "$ours" --host "$dir" --port $port --mode copy --rows 100000
-# The monitoring service's prediction log: validation, JSON features, COPY, ON CONFLICT.
-"$ours" --host "$dir" --port $port --mode ingest --rows 100000

@@ -16,6 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v swift >/dev/null || export PATH=/opt/swift/usr/bin:$PATH
 scripts/install-dependencies.sh
+source scripts/lib/benchmarks.sh
 SECONDS_PER_RUN=${1:-5}
 REPEAT=${2:-3}
 pg_port=25434
@@ -23,7 +24,7 @@ registry_port=27004
 
 echo "building (release)..."
 swift build -c release --product model-registry >/dev/null
-swift build -c release --product RegistryBenchmark >/dev/null
+build_benchmarks RegistryBenchmark
 products="$(swift build -c release --show-bin-path)"
 
 source scripts/lib/local-stack.sh
@@ -36,7 +37,7 @@ certs="$dir/certs"
 stack_issue_certificates "$certs" model-registry admin
 stack_start_service model-registry $registry_port registry
 registry_pid=$stack_last_pid
-ours=("$products/RegistryBenchmark" --address 127.0.0.1:$registry_port --ca "$certs/ca.pem"
+ours=("$bench/RegistryBenchmark" --address 127.0.0.1:$registry_port --ca "$certs/ca.pem"
   --cert "$certs/admin.pem" --key "$certs/admin.key")
 "${ours[@]}" --operation setup >/dev/null
 "${psql[@]}" -d registry -c "VACUUM ANALYZE" -c "CHECKPOINT"

@@ -11,6 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v swift >/dev/null || export PATH=/opt/swift/usr/bin:$PATH
 scripts/install-dependencies.sh
+source scripts/lib/benchmarks.sh
 SECONDS_PER_RUN=${1:-5}
 REPEAT=${2:-3}
 pg_port=25434
@@ -18,7 +19,7 @@ registry_port=27011
 
 echo "building (release)..."
 swift build -c release --product model-registry >/dev/null
-swift build -c release --product RegistryBenchmark >/dev/null
+build_benchmarks RegistryBenchmark
 products="$(swift build -c release --show-bin-path)"
 
 source scripts/lib/local-stack.sh
@@ -45,7 +46,7 @@ FROM registered_models m CROSS JOIN LATERAL generate_series(1, m.last_version) A
 VACUUM ANALYZE;
 SQL
 
-ours=("$products/RegistryBenchmark" --address 127.0.0.1:$registry_port --ca "$dir/certs/ca.pem"
+ours=("$bench/RegistryBenchmark" --address 127.0.0.1:$registry_port --ca "$dir/certs/ca.pem"
   --cert "$dir/certs/admin.pem" --key "$dir/certs/admin.key")
 printf '\n%-14s %-7s | %10s %13s %9s %9s %6s\n' operation callers "calls/s" range "p50 ms" "p99 ms" errors
 for operation in search search-recent search-prefix; do

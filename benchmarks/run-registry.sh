@@ -13,6 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v swift >/dev/null || export PATH=/opt/swift/usr/bin:$PATH
 scripts/install-dependencies.sh
+source scripts/lib/benchmarks.sh
 SECONDS_PER_RUN=${1:-5}
 REPEAT=${2:-3}
 MLFLOW=${MLFLOW:-1}
@@ -22,7 +23,7 @@ mlflow_port=5055
 
 echo "building (release)..."
 swift build -c release --product model-registry >/dev/null
-swift build -c release --product RegistryBenchmark >/dev/null
+build_benchmarks RegistryBenchmark
 products="$(swift build -c release --show-bin-path)"
 if [ "$MLFLOW" = 1 ] && [ ! -x .build-mlflow/venv/bin/mlflow ]; then
   echo "installing MLflow 3.17.2 into .build-mlflow/venv..."
@@ -40,7 +41,7 @@ certs="$dir/certs"
 stack_issue_certificates "$certs" model-registry admin
 stack_start_service model-registry $registry_port registry
 registry_pid=$stack_last_pid
-ours=("$products/RegistryBenchmark" --address 127.0.0.1:$registry_port --ca "$certs/ca.pem"
+ours=("$bench/RegistryBenchmark" --address 127.0.0.1:$registry_port --ca "$certs/ca.pem"
   --cert "$certs/admin.pem" --key "$certs/admin.key")
 theirs=(.build-mlflow/venv/bin/python benchmarks/mlflow_load.py --base http://127.0.0.1:$mlflow_port)
 # Creates go last: a run of them leaves a model of 100,000+ versions, which setup deletes, and

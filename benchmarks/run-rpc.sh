@@ -8,6 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v swift >/dev/null || export PATH=/opt/swift/usr/bin:$PATH
 scripts/install-dependencies.sh
+source scripts/lib/benchmarks.sh
 
 SECONDS_PER_RUN=${1:-3}
 REPEAT=${2:-3}
@@ -17,8 +18,8 @@ GRPC_PORT=21002
 C_PORT=21003
 
 echo "building (release)..."
-swift build -c release --product RPCBenchmark >/dev/null
-ours="$(swift build -c release --show-bin-path)/RPCBenchmark"
+build_benchmarks RPCBenchmark
+ours="$bench/RPCBenchmark"
 (cd benchmarks/grpc-peer && swift build -c release --scratch-path ../../.build-grpc-peer >/dev/null)
 grpc="$(cd benchmarks/grpc-peer && swift build -c release --scratch-path ../../.build-grpc-peer --show-bin-path)/GRPCEchoBenchmark"
 mkdir -p .build-c-peer

@@ -1,9 +1,9 @@
 /// One column's samples, as the reference schema types them.
-package enum ColumnSamples: Sendable {
+public enum ColumnSamples: Sendable {
     case numeric(reference: [Double], current: [Double])
     case categorical(reference: [String], current: [String])
 
-    package var kind: ColumnKind {
+    public var kind: ColumnKind {
         switch self {
         case .numeric: .numeric
         case .categorical: .categorical
@@ -12,28 +12,28 @@ package enum ColumnSamples: Sendable {
 }
 
 /// What one column's test found.
-package struct ColumnDrift: Sendable, Equatable, Codable {
-    package var feature: String
-    package var kind: ColumnKind
+public struct ColumnDrift: Sendable, Equatable, Codable {
+    public var feature: String
+    public var kind: ColumnKind
     /// nil when the column could not be tested (`skipped` says why).
-    package var method: DriftMethod?
+    public var method: DriftMethod?
     /// D, χ², z or the distance.
-    package var statistic: Double
+    public var statistic: Double
     /// For p-value tests; after any multiple-testing correction.
-    package var pValue: Double?
+    public var pValue: Double?
     /// What is compared with the threshold: the p-value or the distance.
-    package var score: Double
-    package var threshold: Double
-    package var drifted: Bool
-    package var skipped: String?
-    package var referenceCount: Int
-    package var currentCount: Int
-    package var distinctValues: Int
+    public var score: Double
+    public var threshold: Double
+    public var drifted: Bool
+    public var skipped: String?
+    public var referenceCount: Int
+    public var currentCount: Int
+    public var distinctValues: Int
 
     /// Tests one column (shared/specs/drift.md, "Per column"): non-finite
     /// values dropped, the test chosen by size and distinct values unless
     /// configured, and the verdict by the test's own comparison.
-    package static func test(_ feature: String, _ samples: ColumnSamples, options: DriftOptions = DriftOptions())
+    public static func test(_ feature: String, _ samples: ColumnSamples, options: DriftOptions = DriftOptions())
         -> ColumnDrift
     {
         let kind = samples.kind

@@ -1,15 +1,15 @@
 /// The dataset-level verdict over the tested columns (shared/specs/drift.md,
 /// "Dataset level"), after any multiple-testing correction of the p-values.
-package struct DatasetDrift: Sendable, Equatable {
-    package var columns: [ColumnDrift]
-    package var driftedCount: Int
-    package var testedCount: Int
-    package var featureDriftRatio: Double
-    package var datasetDrift: Bool
+public struct DatasetDrift: Sendable, Equatable {
+    public var columns: [ColumnDrift]
+    public var driftedCount: Int
+    public var testedCount: Int
+    public var featureDriftRatio: Double
+    public var datasetDrift: Bool
     /// Why there is no verdict to speak of (no tested columns).
-    package var reason: String?
+    public var reason: String?
 
-    package init(columns: [ColumnDrift], options: DriftOptions = DriftOptions()) {
+    public init(columns: [ColumnDrift], options: DriftOptions = DriftOptions()) {
         let columns = Self.corrected(columns, options)
         let tested = columns.filter { $0.skipped == nil }
         self.columns = columns

@@ -1,25 +1,25 @@
 /// Which features a reference has and how each is tested.
-package struct DatasetSchema: Sendable, Equatable, Codable {
-    package struct Feature: Sendable, Equatable, Codable {
-        package var name: String
-        package var kind: ColumnKind
+public struct DatasetSchema: Sendable, Equatable, Codable {
+    public struct Feature: Sendable, Equatable, Codable {
+        public var name: String
+        public var kind: ColumnKind
 
-        package init(name: String, kind: ColumnKind) {
+        public init(name: String, kind: ColumnKind) {
             self.name = name
             self.kind = kind
         }
     }
 
-    package var features: [Feature]
+    public var features: [Feature]
 
-    package init(features: [Feature]) {
+    public init(features: [Feature]) {
         self.features = features
     }
 
     /// shared/specs/drift.md, "Per column": with no schema, integers with at
     /// most 10 distinct values and all strings are categorical, other numbers
     /// numeric. A feature seen with both strings and numbers is categorical.
-    package static func inferred(from table: FeatureTable) -> DatasetSchema {
+    public static func inferred(from table: FeatureTable) -> DatasetSchema {
         let features = table.columns.map { column -> Feature in
             if !column.strings.isEmpty { return Feature(name: column.name, kind: .categorical) }
             let finite = column.numbers.lazy.filter(\.isFinite)

@@ -1,14 +1,14 @@
 /// The tests for columns with few distinct values (shared/specs/drift.md).
-package enum DiscreteTests {
-    package struct Outcome: Equatable, Sendable {
-        package var statistic: Double
-        package var pValue: Double
+public enum DiscreteTests {
+    public struct Outcome: Equatable, Sendable {
+        public var statistic: Double
+        public var pValue: Double
     }
 
     /// Chi-square goodness of fit of the current counts against the reference
     /// counts scaled to the current sample's size, as Evidently computes it.
     /// A category the reference never saw makes the statistic infinite.
-    package static func chiSquare<Value: Hashable>(reference: [Value], current: [Value]) -> Outcome {
+    public static func chiSquare<Value: Hashable>(reference: [Value], current: [Value]) -> Outcome {
         let referenceCounts = counts(reference)
         let currentCounts = counts(current)
         let categories = Set(referenceCounts.keys).union(currentCounts.keys)
@@ -28,7 +28,7 @@ package enum DiscreteTests {
 
     /// The Z-test for two proportions: the first value of the sorted union
     /// counts as 0, every other as 1. p = 2·(1 − Φ(|z|)), computed literally.
-    package static func zTest<Value: Comparable & Hashable>(reference: [Value], current: [Value]) -> Outcome {
+    public static func zTest<Value: Comparable & Hashable>(reference: [Value], current: [Value]) -> Outcome {
         let union = Set(reference).union(current)
         if union.count == 1 { return Outcome(statistic: 0, pValue: 1) }
         let zero = union.min()!
@@ -41,7 +41,7 @@ package enum DiscreteTests {
         return Outcome(statistic: z, pValue: 2 * (1 - SpecialFunctions.normalCDF(abs(z))))
     }
 
-    package static func counts<Value: Hashable>(_ values: [Value]) -> [Value: Int] {
+    public static func counts<Value: Hashable>(_ values: [Value]) -> [Value: Int] {
         values.reduce(into: [:]) { $0[$1, default: 0] += 1 }
     }
 }

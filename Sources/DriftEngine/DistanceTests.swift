@@ -5,11 +5,11 @@
 #endif
 
 /// The distances used for large references (shared/specs/drift.md).
-package enum DistanceTests {
+public enum DistanceTests {
     /// W1 between the two samples (the area between their empirical CDFs),
     /// and that divided by max(the reference's population std, 0.001). Both
     /// samples sorted ascending: one merge walk, no further sort.
-    package static func wassersteinNormed(
+    public static func wassersteinNormed(
         sortedReference a: [Double],
         sortedCurrent b: [Double]
     ) -> (distance: Double, score: Double) {
@@ -39,7 +39,7 @@ package enum DistanceTests {
 
     /// √(Jensen–Shannon divergence) of two share vectors, natural log (or
     /// base 2), no smoothing: 0…√ln 2.
-    package static func jensenShannon(_ p: [Double], _ q: [Double], base2: Bool = false) -> Double {
+    public static func jensenShannon(_ p: [Double], _ q: [Double], base2: Bool = false) -> Double {
         func kl(_ x: [Double], _ m: [Double]) -> Double {
             zip(x, m).reduce(0) { sum, pair in pair.0 > 0 ? sum + pair.0 * log(pair.0 / pair.1) : sum }
         }
@@ -51,7 +51,7 @@ package enum DistanceTests {
 
     /// The population stability index of reference and current shares, with
     /// zero shares replaced as Evidently replaces them.
-    package static func psi(reference: [Double], current: [Double]) -> Double {
+    public static func psi(reference: [Double], current: [Double]) -> Double {
         func filled(_ shares: [Double]) -> [Double] {
             let smallest = shares.filter { $0 > 0 }.min() ?? 1
             let replacement = smallest <= 1e-4 ? smallest / 1e6 : 1e-4

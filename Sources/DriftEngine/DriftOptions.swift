@@ -1,28 +1,28 @@
 /// How columns are tested: methods and thresholds per feature, per column
 /// kind, or for all, in that order of precedence; the dataset share; the
 /// multiple-testing correction.
-package struct DriftOptions: Sendable, Equatable, Codable {
-    package enum Correction: String, Sendable, Codable {
+public struct DriftOptions: Sendable, Equatable, Codable {
+    public enum Correction: String, Sendable, Codable {
         case none
         case bonferroni
         case benjaminiHochberg = "benjamini-hochberg"
     }
 
-    package var featureMethods: [String: DriftMethod] = [:]
-    package var kindMethods: [ColumnKind: DriftMethod] = [:]
-    package var method: DriftMethod?
-    package var featureThresholds: [String: Double] = [:]
-    package var kindThresholds: [ColumnKind: Double] = [:]
-    package var threshold: Double?
+    public var featureMethods: [String: DriftMethod] = [:]
+    public var kindMethods: [ColumnKind: DriftMethod] = [:]
+    public var method: DriftMethod?
+    public var featureThresholds: [String: Double] = [:]
+    public var kindThresholds: [ColumnKind: Double] = [:]
+    public var threshold: Double?
     /// The dataset drifts when at least this share of tested columns does.
-    package var driftShare = 0.5
-    package var correction = Correction.none
+    public var driftShare = 0.5
+    public var correction = Correction.none
     /// Jensen–Shannon in bits rather than nats.
-    package var jensenShannonBase2 = false
+    public var jensenShannonBase2 = false
     /// Count the prediction column in the dataset's drift share.
-    package var predictionInRatio = false
+    public var predictionInRatio = false
 
-    package init() {}
+    public init() {}
 
     func method(for feature: String, kind: ColumnKind) -> DriftMethod? {
         featureMethods[feature] ?? kindMethods[kind] ?? method
@@ -33,11 +33,11 @@ package struct DriftOptions: Sendable, Equatable, Codable {
     }
 }
 
-package enum ColumnKind: String, Sendable, Codable, CaseIterable {
+public enum ColumnKind: String, Sendable, Codable, CaseIterable {
     case numeric, categorical
 }
 
-package enum DriftMethod: String, Sendable, Codable, CaseIterable {
+public enum DriftMethod: String, Sendable, Codable, CaseIterable {
     case kolmogorovSmirnov = "ks"
     case chiSquare = "chisquare"
     case zTest = "z"
@@ -45,7 +45,7 @@ package enum DriftMethod: String, Sendable, Codable, CaseIterable {
     case jensenShannon = "jensenshannon"
     case psi = "psi"
 
-    package var defaultThreshold: Double {
+    public var defaultThreshold: Double {
         switch self {
         case .kolmogorovSmirnov, .chiSquare, .zTest: 0.05
         case .wasserstein, .jensenShannon, .psi: 0.1
@@ -53,7 +53,7 @@ package enum DriftMethod: String, Sendable, Codable, CaseIterable {
     }
 
     /// p-value tests (drift when p is small) as opposed to distances.
-    package var givesPValue: Bool {
+    public var givesPValue: Bool {
         switch self {
         case .kolmogorovSmirnov, .chiSquare, .zTest: true
         case .wasserstein, .jensenShannon, .psi: false
@@ -62,7 +62,7 @@ package enum DriftMethod: String, Sendable, Codable, CaseIterable {
 
     /// Evidently's comparisons, mixed as they are: KS drifts at p ≤ t,
     /// chi-square and Z at p < t, distances at score ≥ t.
-    package func drifted(_ value: Double, threshold: Double) -> Bool {
+    public func drifted(_ value: Double, threshold: Double) -> Bool {
         switch self {
         case .kolmogorovSmirnov: value <= threshold
         case .chiSquare, .zTest: value < threshold

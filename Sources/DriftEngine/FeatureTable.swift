@@ -1,55 +1,55 @@
 /// A dataset by column: the values each feature took (as numbers or as
 /// strings, as they arrived) and the predictions' probabilities. Rows need
 /// not line up: every drift test compares one column's two samples.
-package struct FeatureTable: Sendable {
-    package struct Column: Sendable {
-        package var name: String
-        package var numbers: [Double] = []
-        package var strings: [String] = []
+public struct FeatureTable: Sendable {
+    public struct Column: Sendable {
+        public var name: String
+        public var numbers: [Double] = []
+        public var strings: [String] = []
     }
 
-    package private(set) var rowCount = 0
-    package private(set) var columns: [Column] = []
-    package private(set) var probabilities: [Double] = []
+    public private(set) var rowCount = 0
+    public private(set) var columns: [Column] = []
+    public private(set) var probabilities: [Double] = []
     private var indexByName: [String: Int] = [:]
 
-    package init() {}
+    public init() {}
 
     /// The column for `name`, created on first use; readers keep the index
     /// so that the name is hashed once per column rather than once per value.
-    package mutating func columnIndex(_ name: String) -> Int {
+    public mutating func columnIndex(_ name: String) -> Int {
         if let index = indexByName[name] { return index }
         columns.append(Column(name: name))
         indexByName[name] = columns.count - 1
         return columns.count - 1
     }
 
-    package mutating func append(_ value: Double, at column: Int) {
+    public mutating func append(_ value: Double, at column: Int) {
         columns[column].numbers.append(value)
     }
 
-    package mutating func append(_ value: String, at column: Int) {
+    public mutating func append(_ value: String, at column: Int) {
         columns[column].strings.append(value)
     }
 
     /// Ends a row; its probability is nil when the row has none (reference rows may not).
-    package mutating func endRow(probability: Double?) {
+    public mutating func endRow(probability: Double?) {
         rowCount += 1
         if let probability { probabilities.append(probability) }
     }
 
-    package func column(_ name: String) -> Column? {
+    public func column(_ name: String) -> Column? {
         indexByName[name].map { columns[$0] }
     }
 
     /// The feature's values as a numeric sample; strings are not numbers and are left out.
-    package func numericSample(_ name: String) -> [Double] {
+    public func numericSample(_ name: String) -> [Double] {
         column(name)?.numbers ?? []
     }
 
     /// The feature's values as categories: strings as they are, finite
     /// numbers written the way a person would (3, not 3.0).
-    package func categoricalSample(_ name: String) -> [String] {
+    public func categoricalSample(_ name: String) -> [String] {
         guard let column = column(name) else { return [] }
         return column.strings + column.numbers.lazy.filter(\.isFinite).map(Self.category)
     }

@@ -9,9 +9,9 @@
 /// the one-sided Smirnov distribution. Branches as Simard & L'Ecuyer (2011):
 /// Ruben–Gambino at the ends, 2·Smirnov for large x, Durbin's matrix
 /// (Marsaglia–Tsang–Wang) for small x, Pelz–Good in between.
-package enum KolmogorovDistribution {
+public enum KolmogorovDistribution {
     /// P(D_n ≥ x).
-    package static func survival(_ x: Double, n: Int) -> Double {
+    public static func survival(_ x: Double, n: Int) -> Double {
         let nd = Double(n)
         if x >= 1 { return 0 }
         if x <= 0 { return 1 }
@@ -45,7 +45,7 @@ package enum KolmogorovDistribution {
 
     /// P(D_n^+ ≥ x), the one-sided statistic (SciPy's `smirnov`), by the
     /// Birnbaum–Tingey sum, each term in logarithms.
-    package static func smirnov(n: Int, _ x: Double) -> Double {
+    public static func smirnov(n: Int, _ x: Double) -> Double {
         if x <= 0 { return 1 }
         if x >= 1 { return 0 }
         let nd = Double(n)
@@ -65,7 +65,7 @@ package enum KolmogorovDistribution {
 
     /// P(D_n ≤ x) by Durbin's matrix formula, as Marsaglia, Tsang and Wang
     /// (2003) evaluate it: n!/n^n · (H^n)_{k,k}, with the scale kept apart.
-    package static func durbinCDF(n: Int, _ x: Double) -> Double {
+    public static func durbinCDF(n: Int, _ x: Double) -> Double {
         let nd = Double(n)
         let k = Int((nd * x).rounded(.down)) + 1
         let m = 2 * k - 1
@@ -96,7 +96,7 @@ package enum KolmogorovDistribution {
     }
 
     /// Pelz and Good's (1976) asymptotic series for P(D_n ≤ x).
-    package static func pelzGoodCDF(n: Int, _ x: Double) -> Double {
+    public static func pelzGoodCDF(n: Int, _ x: Double) -> Double {
         if x <= 0 { return 0 }
         if x >= 1 { return 1 }
         let nd = Double(n)

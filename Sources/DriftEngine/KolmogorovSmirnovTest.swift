@@ -7,18 +7,18 @@
 /// The two-sample Kolmogorov–Smirnov test, two-sided, with SciPy's
 /// `ks_2samp(method='auto')` p-values: exact when both samples have at most
 /// 10,000 values, else `kstwo.sf(D, round(n₁n₂/(n₁+n₂)))`.
-package enum KolmogorovSmirnovTest {
-    package struct Outcome: Equatable, Sendable {
+public enum KolmogorovSmirnovTest {
+    public struct Outcome: Equatable, Sendable {
         /// D: the largest gap between the two empirical distribution functions.
-        package var statistic: Double
-        package var pValue: Double
-        package var exact: Bool
+        public var statistic: Double
+        public var pValue: Double
+        public var exact: Bool
     }
 
-    package static let exactLimit = 10_000
+    public static let exactLimit = 10_000
 
     /// Both samples sorted ascending, finite.
-    package static func test(sortedReference a: [Double], sortedCurrent b: [Double]) -> Outcome {
+    public static func test(sortedReference a: [Double], sortedCurrent b: [Double]) -> Outcome {
         let n1 = a.count
         let n2 = b.count
         let d = statistic(a, b)

@@ -6,17 +6,17 @@
 
 /// What a binary classifier's positive-class probabilities say about a window
 /// (shared/specs/drift.md, "Prediction statistics").
-package struct PredictionStatistics: Sendable, Equatable, Codable {
-    package var count: Int
+public struct PredictionStatistics: Sendable, Equatable, Codable {
+    public var count: Int
     /// Share of probabilities at or above 0.5.
-    package var positiveRate: Double
-    package var mean: Double
+    public var positiveRate: Double
+    public var mean: Double
     /// Sample standard deviation (n − 1); 0 for a single prediction.
-    package var standardDeviation: Double
+    public var standardDeviation: Double
     /// Mean binary entropy in bits, with 0 · log 0 = 0.
-    package var entropy: Double
+    public var entropy: Double
 
-    package init(count: Int, positiveRate: Double, mean: Double, standardDeviation: Double, entropy: Double) {
+    public init(count: Int, positiveRate: Double, mean: Double, standardDeviation: Double, entropy: Double) {
         self.count = count
         self.positiveRate = positiveRate
         self.mean = mean
@@ -25,7 +25,7 @@ package struct PredictionStatistics: Sendable, Equatable, Codable {
     }
 
     /// nil for no probabilities: an empty window has no statistics.
-    package init?(probabilities: some Collection<Double>) {
+    public init?(probabilities: some Collection<Double>) {
         guard !probabilities.isEmpty else { return nil }
         let n = Double(probabilities.count)
         var positives = 0

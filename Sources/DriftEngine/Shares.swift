@@ -6,18 +6,18 @@
 
 /// Reference and current samples as shares of the same bins, for the
 /// Jensen–Shannon distance and PSI (shared/specs/drift.md, "Binning").
-package struct Shares: Equatable, Sendable {
-    package var reference: [Double]
-    package var current: [Double]
+public struct Shares: Equatable, Sendable {
+    public var reference: [Double]
+    public var current: [Double]
 
     /// Numeric columns whose reference has more than 20 distinct values are
     /// cut into Sturges bins over both samples; otherwise one bin per value.
-    package init(numericReference reference: [Double], current: [Double]) {
+    public init(numericReference reference: [Double], current: [Double]) {
         self.init(sortedNumericReference: reference.sorted(), sortedCurrent: current.sorted())
     }
 
     /// The same from samples already sorted (the drift engine keeps them so).
-    package init(sortedNumericReference reference: [Double], sortedCurrent current: [Double]) {
+    public init(sortedNumericReference reference: [Double], sortedCurrent current: [Double]) {
         guard SortedValues.distinctCount(reference) > 20 else {
             self = Shares(categoricalReference: reference, current: current)
             return
@@ -51,7 +51,7 @@ package struct Shares: Equatable, Sendable {
     }
 
     /// One bin per distinct value of either sample, in a stable order.
-    package init<Value: Hashable & Comparable>(categoricalReference reference: [Value], current: [Value]) {
+    public init<Value: Hashable & Comparable>(categoricalReference reference: [Value], current: [Value]) {
         self.init(
             referenceCounts: DiscreteTests.counts(reference),
             referenceTotal: reference.count,
@@ -61,7 +61,7 @@ package struct Shares: Equatable, Sendable {
     }
 
     /// The same from counts already taken.
-    package init<Value: Hashable & Comparable>(
+    public init<Value: Hashable & Comparable>(
         referenceCounts: [Value: Int],
         referenceTotal: Int,
         currentCounts: [Value: Int],

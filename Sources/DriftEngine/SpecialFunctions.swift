@@ -6,11 +6,11 @@
 
 /// The special functions the tests need, written out so their accuracy is
 /// known (each is checked against SciPy's values in the tests).
-package enum SpecialFunctions {
+public enum SpecialFunctions {
     /// Q(a, x) = Γ(a, x) / Γ(a), the upper regularised incomplete gamma
     /// function (SciPy's `gammaincc`): a power series below x < a + 1, a
     /// continued fraction (modified Lentz) above, both to machine precision.
-    package static func regularizedUpperGamma(_ a: Double, _ x: Double) -> Double {
+    public static func regularizedUpperGamma(_ a: Double, _ x: Double) -> Double {
         precondition(a > 0, "a must be positive")
         if x <= 0 { return 1 }
         if x.isInfinite { return 0 }
@@ -50,7 +50,7 @@ package enum SpecialFunctions {
     }
 
     /// Φ(x), the standard normal distribution function.
-    package static func normalCDF(_ x: Double) -> Double {
+    public static func normalCDF(_ x: Double) -> Double {
         0.5 * erfc(-x / 2.0.squareRoot())
     }
 }

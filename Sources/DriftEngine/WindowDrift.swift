@@ -3,20 +3,20 @@ import Dispatch
 /// A monitoring window compared with its reference: every feature of the
 /// reference's schema tested, the prediction column tested apart, and the
 /// window's prediction statistics.
-package struct WindowDrift: Sendable {
+public struct WindowDrift: Sendable {
     /// The features' columns and the dataset verdict over them (and over the
     /// prediction column too, when the options count it).
-    package var dataset: DatasetDrift
+    public var dataset: DatasetDrift
     /// The probability column against the reference's, when the reference has probabilities.
-    package var prediction: ColumnDrift?
+    public var prediction: ColumnDrift?
     /// nil for an empty window.
-    package var statistics: PredictionStatistics?
+    public var statistics: PredictionStatistics?
     /// Features the window has and the reference's schema does not: reported, not tested.
-    package var unknownFeatures: [String]
+    public var unknownFeatures: [String]
 
-    package static let predictionColumn = "prediction"
+    public static let predictionColumn = "prediction"
 
-    package init(reference: FeatureTable, schema: DatasetSchema, current: FeatureTable, options: DriftOptions) {
+    public init(reference: FeatureTable, schema: DatasetSchema, current: FeatureTable, options: DriftOptions) {
         let hasPrediction = !reference.probabilities.isEmpty
         let count = schema.features.count + (hasPrediction ? 1 : 0)
         // Columns are independent: tested side by side, each writing its own slot.

@@ -15,7 +15,7 @@ package struct OpenSSLError: Error, Sendable, CustomStringConvertible {
             if code == 0 { break }
             var buffer = [CChar](repeating: 0, count: 256)
             ERR_error_string_n(code, &buffer, buffer.count)
-            reasons.append(String(cString: buffer))
+            reasons.append(String(decoding: buffer.prefix { $0 != 0 }.map(UInt8.init(bitPattern:)), as: UTF8.self))
         }
         return OpenSSLError(operation: operation, reasons: reasons)
     }

@@ -1,6 +1,6 @@
 import ArgumentParser
-import BenchmarkData
 import Foundation
+import LoadGeneration
 import MLOpsClient
 import MLOpsMessages
 import MLOpsRPC

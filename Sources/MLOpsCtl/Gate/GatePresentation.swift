@@ -1,5 +1,5 @@
-import BenchmarkData
 import Foundation
+import LoadGeneration
 import MLOpsMessages
 
 /// How the gate's decisions are shown: a table by default, JSON with `--json`.

@@ -2,8 +2,7 @@ import MLOpsRPC
 import MLOpsTLS
 package import MLOpsTLSTransport
 
-/// What the service benchmarks share: a client over mutual TLS, and the
-/// percentiles of what they measured.
+/// What the service benchmarks share: a client over mutual TLS.
 package enum BenchmarkClient {
     /// A client of `address` (host:port) presenting `cert`/`key`, trusting `ca`.
     package static func make(address: String, ca: String, cert: String, key: String) throws -> RPCClient {
@@ -16,10 +15,5 @@ package enum BenchmarkClient {
             privateKeyPath: key
         )
         return try RPCClient(configuration: RPCClientConfiguration(host: host, port: Int(parts[1])!, tls: tls))
-    }
-
-    /// The `p` quantile (0...1) of sorted values, 0 when there are none.
-    package static func percentile(_ sorted: [Double], _ p: Double) -> Double {
-        sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
-import BenchmarkData
+import BenchmarkSupport
 import Foundation
+import LoadGeneration
 import MLOpsClient
 import MLOpsMessages
 import MLOpsRPC

@@ -1,13 +1,13 @@
 import Foundation
 
 /// `callers` concurrent callers, each calling again as soon as its call
-/// returns, for `duration` seconds: what the service benchmarks and
-/// `mlopsctl gate load-test` measure.
-package enum ClosedLoopLoad {
+/// returns, for `duration` seconds: what `mlopsctl gate load-test` and the
+/// service benchmarks measure.
+public enum ClosedLoopLoad {
     /// Runs the load and prints one line the scripts read:
     /// `ours operation=… callers=… calls_per_s=… p50_ms=… p99_ms=… errors=…`
     /// (and the last error, if any, on standard error).
-    package static func run(
+    public static func run(
         operation: String,
         callers: Int,
         duration: Double,
@@ -29,7 +29,7 @@ package enum ClosedLoopLoad {
     }
 
     /// Runs the load: `call` from every caller, again and again, until `duration` has passed.
-    package static func measure(
+    public static func measure(
         callers: Int,
         duration: Double,
         call: @escaping @Sendable (_ caller: Int, _ sequence: Int) async throws -> Void
@@ -67,8 +67,8 @@ package enum ClosedLoopLoad {
         return LoadResult(
             calls: sorted.count,
             seconds: duration,
-            p50Milliseconds: BenchmarkClient.percentile(sorted, 0.5),
-            p99Milliseconds: BenchmarkClient.percentile(sorted, 0.99),
+            p50Milliseconds: LoadResult.percentile(sorted, 0.5),
+            p99Milliseconds: LoadResult.percentile(sorted, 0.99),
             errors: results.1,
             lastError: results.2
         )

@@ -1,5 +1,4 @@
 import Foundation
-import GatePolicy
 
 /// The spec's data, drawn from a seeded generator so every run (and the SciPy
 /// script, through the written files) sees the same values.
@@ -8,7 +7,7 @@ package struct GeneratedData: Sendable {
     package var categorical: [(reference: [String], current: [String])] = []
 
     package init(rows: Int) {
-        var random = SeededRandom(seed: 20_261_129)
+        var random = SeededGenerator(seed: 20_261_129)
         for j in 0..<20 {
             let sd = 1 + 0.1 * Double(j)
             let shift = j % 2 == 0 ? 0.2 * sd : 0

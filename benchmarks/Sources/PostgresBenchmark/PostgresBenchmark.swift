@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import Logging
 import MLOpsPostgres
-import MonitoringService
 
 /// The PostgreSQL layer under write load; run by benchmarks/run-postgres.sh,
 /// which starts the server and runs pgbench beside it.
@@ -13,7 +12,7 @@ struct PostgresBenchmark: AsyncParsableCommand {
         abstract: "Inserts decision-shaped rows through the pool, in batches, and COPYs prediction rows."
     )
 
-    enum Mode: String, ExpressibleByArgument { case single, batch, copy, ingest }
+    enum Mode: String, ExpressibleByArgument { case single, batch, copy }
 
     @Option(help: "Folder of the server's unix socket.") var host: String
     @Option var port: Int
@@ -21,7 +20,7 @@ struct PostgresBenchmark: AsyncParsableCommand {
     @Option var mode: Mode = .single
     @Option(help: "Concurrent writers (single, batch).") var writers = 1
     @Option(help: "Seconds measured (single, batch).") var duration = 5.0
-    @Option(help: "Rows per batch (batch) or rows loaded (copy, ingest).") var rows = 100
+    @Option(help: "Rows per batch (batch) or rows loaded (copy).") var rows = 100
 
     func run() async throws {
         let pool = PostgresPool(
@@ -66,8 +65,6 @@ struct PostgresBenchmark: AsyncParsableCommand {
                     Double(inserted) / duration
                 )
             )
-        case .ingest:
-            try await ingest(pool)
         case .copy:
             let started = ContinuousClock.now
             let loaded = try await pool.withConnection { connection in
@@ -97,64 +94,6 @@ struct PostgresBenchmark: AsyncParsableCommand {
                 )
             )
         }
-    }
-
-    /// The monitoring service's prediction log: `rows` predictions with ten
-    /// features each, in batches of 10,000 as serving code sends them.
-    private func ingest(_ pool: PostgresPool) async throws {
-        try await MonitoringMigrations.migrator.migrate(pool)
-        let purposes = ["car", "home", "education", "business"]
-        let regions = ["north", "south", "east", "west", "centre"]
-        let records = (0..<rows).map { index -> PredictionRecord in
-            let numeric: [String: Double] = [
-                "income": Double(30_000 + index % 90_000), "loan_amount": Double(1000 + index % 40_000),
-                "credit_score": Double(500 + index % 350), "debt_to_income": Double(index % 100) / 100,
-                "age": Double(21 + index % 50), "employment_years": Double(index % 30),
-                "open_accounts": Double(index % 12),
-            ]
-            let categorical: [String: String] = [
-                "purpose": purposes[index % purposes.count], "region": regions[index % regions.count],
-                "home_ownership": index % 3 == 0 ? "own" : "rent",
-            ]
-            let probability = Double(index % 1000) / 1000
-            return PredictionRecord(
-                predictionID: "ingest-\(index)",
-                modelName: "credit-risk-model",
-                modelVersion: 1,
-                timestamp: 1_764_000_000_000 + Int64(index) * 1000,
-                numericFeatures: numeric,
-                categoricalFeatures: categorical,
-                probability: probability,
-                predictedLabel: probability >= 0.5 ? 1 : 0
-            )
-        }
-        let store = PredictionStore(pool: pool)
-        let started = ContinuousClock.now
-        // Serving code sends batches from several places at once: two at a time here.
-        let batches = stride(from: 0, to: records.count, by: 10_000).map {
-            Array(records[$0..<min($0 + 10_000, records.count)])
-        }
-        let accepted = try await withThrowingTaskGroup(of: Int.self) { group in
-            for lane in 0..<2 {
-                group.addTask {
-                    var accepted = 0
-                    for batch in stride(from: lane, to: batches.count, by: 2) {
-                        accepted += try await store.log(batches[batch]).accepted
-                    }
-                    return accepted
-                }
-            }
-            return try await group.reduce(0, +)
-        }
-        let elapsed = ContinuousClock.now - started
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        print(
-            String(
-                format: "ours mode=ingest predictions=%d seconds=%.3f (batches of 10,000, two writers)",
-                accepted,
-                seconds
-            )
-        )
     }
 
     /// One row shaped like the gate's decision: a few scalars and three jsonb values.

@@ -1,5 +1,5 @@
 import ArgumentParser
-import BenchmarkData
+import BenchmarkSupport
 import DriftEngine
 import Foundation
 
