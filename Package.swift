@@ -125,7 +125,6 @@ let package = Package(
 
         // MARK: Domain: pure Swift, no I/O.
         .target(name: "DriftEngine", swiftSettings: swiftSettings),
-        .target(name: "MLOpsProcess", swiftSettings: swiftSettings),
         .target(name: "GatePolicy", swiftSettings: swiftSettings),
         .target(name: "RegistryRules", swiftSettings: swiftSettings),
 
@@ -176,6 +175,8 @@ let package = Package(
         // MARK: Clients and tools
         .target(name: "MLOpsClient", dependencies: ["MLOpsMessages", "MLOpsRPC"], swiftSettings: swiftSettings),
         .target(name: "TabularText", swiftSettings: swiftSettings),
+        // Child processes with their output captured: mlopsctl dev, and the tests.
+        .target(name: "MLOpsProcess", swiftSettings: swiftSettings),
         // A closed loop of callers: `mlopsctl gate load-test`, and the benchmarks.
         .target(name: "LoadGeneration", swiftSettings: swiftSettings),
         .executableTarget(

@@ -16,7 +16,7 @@ public struct ColumnDrift: Sendable, Equatable, Codable {
     public var feature: String
     public var kind: ColumnKind
     /// nil when the column could not be tested (`skipped` says why).
-    public var method: DriftMethod?
+    public var method: StatTest?
     /// D, χ², z or the distance.
     public var statistic: Double
     /// For p-value tests; after any multiple-testing correction.
@@ -33,7 +33,11 @@ public struct ColumnDrift: Sendable, Equatable, Codable {
     /// Tests one column (shared/specs/drift.md, "Per column"): non-finite
     /// values dropped, the test chosen by size and distinct values unless
     /// configured, and the verdict by the test's own comparison.
-    public static func test(_ feature: String, _ samples: ColumnSamples, options: DriftOptions = DriftOptions())
+    public static func test(
+        _ feature: String,
+        _ samples: ColumnSamples,
+        options: DriftConfiguration = DriftConfiguration()
+    )
         -> ColumnDrift
     {
         let kind = samples.kind
@@ -100,7 +104,7 @@ public struct ColumnDrift: Sendable, Equatable, Codable {
 
     /// Chi-square or Z: (statistic, p-value).
     private static func discrete<Value: Hashable & Comparable>(
-        _ method: DriftMethod,
+        _ method: StatTest,
         _ reference: [Value],
         _ current: [Value]
     ) -> (Double, Double) {
@@ -111,7 +115,7 @@ public struct ColumnDrift: Sendable, Equatable, Codable {
         return (outcome.statistic, outcome.pValue)
     }
 
-    private static func distance(_ method: DriftMethod, _ shares: Shares, _ options: DriftOptions) -> Double {
+    private static func distance(_ method: StatTest, _ shares: Shares, _ options: DriftConfiguration) -> Double {
         method == .psi
             ? DistanceTests.psi(reference: shares.reference, current: shares.current)
             : DistanceTests.jensenShannon(shares.reference, shares.current, base2: options.jensenShannonBase2)
@@ -142,10 +146,10 @@ public struct ColumnDrift: Sendable, Equatable, Codable {
 
     private static func decided(
         _ result: ColumnDrift,
-        _ method: DriftMethod,
+        _ method: StatTest,
         _ statistic: Double,
         _ score: Double,
-        _ options: DriftOptions
+        _ options: DriftConfiguration
     ) -> ColumnDrift {
         var result = result
         result.method = method

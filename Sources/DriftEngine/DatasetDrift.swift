@@ -9,7 +9,7 @@ public struct DatasetDrift: Sendable, Equatable {
     /// Why there is no verdict to speak of (no tested columns).
     public var reason: String?
 
-    public init(columns: [ColumnDrift], options: DriftOptions = DriftOptions()) {
+    public init(columns: [ColumnDrift], options: DriftConfiguration = DriftConfiguration()) {
         let columns = Self.corrected(columns, options)
         let tested = columns.filter { $0.skipped == nil }
         self.columns = columns
@@ -22,7 +22,7 @@ public struct DatasetDrift: Sendable, Equatable {
 
     /// Bonferroni or Benjamini–Hochberg adjusted p-values over the columns
     /// tested with a p-value test; the verdicts follow the adjusted values.
-    static func corrected(_ columns: [ColumnDrift], _ options: DriftOptions) -> [ColumnDrift] {
+    static func corrected(_ columns: [ColumnDrift], _ options: DriftConfiguration) -> [ColumnDrift] {
         guard options.correction != .none else { return columns }
         let tested = columns.indices.filter { columns[$0].skipped == nil && columns[$0].pValue != nil }
         let m = Double(tested.count)

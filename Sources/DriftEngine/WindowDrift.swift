@@ -16,7 +16,7 @@ public struct WindowDrift: Sendable {
 
     public static let predictionColumn = "prediction"
 
-    public init(reference: FeatureTable, schema: DatasetSchema, current: FeatureTable, options: DriftOptions) {
+    public init(reference: FeatureTable, schema: DatasetSchema, current: FeatureTable, options: DriftConfiguration) {
         let hasPrediction = !reference.probabilities.isEmpty
         let count = schema.features.count + (hasPrediction ? 1 : 0)
         // Columns are independent: tested side by side, each writing its own slot.

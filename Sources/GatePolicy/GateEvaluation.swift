@@ -1,5 +1,5 @@
 /// One gate's verdict, with what it saw.
-package struct GateResult: Sendable, Equatable, Codable {
+package struct GateCheck: Sendable, Equatable, Codable {
     package var name: String
     /// nil when it could not be observed.
     package var observed: Double?
@@ -10,7 +10,7 @@ package struct GateResult: Sendable, Equatable, Codable {
     package var reason: String?
 }
 
-package enum DecisionAction: String, Sendable, Codable {
+package enum Verdict: String, Sendable, Codable {
     case promote, reject
 }
 
@@ -20,12 +20,12 @@ package enum DecisionAction: String, Sendable, Codable {
 /// and the action. Pure: the same samples, context and key give the same
 /// evaluation.
 package struct GateEvaluation: Sendable, Equatable, Codable {
-    package var candidate: ClassifierMetrics
+    package var candidate: ClassifierScores
     /// nil when there is no Production version.
-    package var production: ClassifierMetrics?
+    package var production: ClassifierScores?
     package var f1GainInterval: PairedBootstrap?
-    package var gates: [GateResult]
-    package var action: DecisionAction
+    package var gates: [GateCheck]
+    package var action: Verdict
 
     /// Differences at a threshold are compared with this much slack, so a
     /// gain of exactly the threshold (0.76 − 0.75) passes despite rounding.
@@ -42,10 +42,10 @@ package struct GateEvaluation: Sendable, Equatable, Codable {
         key: String
     ) {
         let cut = thresholds.decisionThreshold
-        let candidate = ClassifierMetrics(labels: samples.labels, probabilities: samples.candidate, threshold: cut)
+        let candidate = ClassifierScores(labels: samples.labels, probabilities: samples.candidate, threshold: cut)
         let production =
             hasProduction
-            ? ClassifierMetrics(labels: samples.labels, probabilities: samples.production, threshold: cut) : nil
+            ? ClassifierScores(labels: samples.labels, probabilities: samples.production, threshold: cut) : nil
         var random = SeededRandom(key: key)
         let interval =
             hasProduction
@@ -59,8 +59,8 @@ package struct GateEvaluation: Sendable, Equatable, Codable {
                 random: &random
             ) : nil
 
-        func gate(_ name: String, _ observed: Double?, _ threshold: Double, _ pass: (Double) -> Bool) -> GateResult {
-            GateResult(
+        func gate(_ name: String, _ observed: Double?, _ threshold: Double, _ pass: (Double) -> Bool) -> GateCheck {
+            GateCheck(
                 name: name,
                 observed: observed,
                 threshold: threshold,
@@ -69,8 +69,8 @@ package struct GateEvaluation: Sendable, Equatable, Codable {
                 reason: nil
             )
         }
-        func skipped(_ name: String, _ threshold: Double, _ reason: String) -> GateResult {
-            GateResult(name: name, observed: nil, threshold: threshold, passed: true, skipped: true, reason: reason)
+        func skipped(_ name: String, _ threshold: Double, _ reason: String) -> GateCheck {
+            GateCheck(name: name, observed: nil, threshold: threshold, passed: true, skipped: true, reason: reason)
         }
         let noProduction = "no Production version: judged on the absolute gates alone"
         let t = Self.tolerance

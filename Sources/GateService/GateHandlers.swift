@@ -79,7 +79,7 @@ package struct GateHandlers: RetrainingGateServiceProtocol {
     {
         var filter = DecisionStore.Filter()
         filter.model = request.modelName
-        filter.action = GatePolicy.DecisionAction(request.action)
+        filter.action = Verdict(request.action)
         filter.trigger = DecisionRecord.Trigger(request.triggerReason)
         filter.since = request.since
         filter.until = request.until
@@ -96,7 +96,7 @@ package struct GateHandlers: RetrainingGateServiceProtocol {
     {
         let counts = try await store.stats(model: request.modelName, since: request.since, until: request.until)
         return GetDecisionStatsResponse(
-            counts: [GatePolicy.DecisionAction.promote, .reject].map {
+            counts: [Verdict.promote, .reject].map {
                 DecisionCount(action: $0.message, count: counts[$0] ?? 0)
             },
             total: counts.values.reduce(0, +)

@@ -23,8 +23,8 @@ extension DecisionRecord.Trigger {
     }
 }
 
-extension GatePolicy.DecisionAction {
-    init?(_ action: MLOpsMessages.DecisionAction) {
+extension Verdict {
+    init?(_ action: DecisionAction) {
         switch action {
         case .promote: self = .promote
         case .reject: self = .reject
@@ -32,11 +32,11 @@ extension GatePolicy.DecisionAction {
         }
     }
 
-    var message: MLOpsMessages.DecisionAction { self == .promote ? .promote : .reject }
+    var message: DecisionAction { self == .promote ? .promote : .reject }
 }
 
-extension MLOpsMessages.ClassifierMetrics {
-    init(_ metrics: GatePolicy.ClassifierMetrics) {
+extension ClassifierMetrics {
+    init(_ metrics: ClassifierScores) {
         self.init(
             f1: metrics.f1,
             precision: metrics.precision,
@@ -78,7 +78,7 @@ extension Decision {
             triggerReason: record.trigger.message,
             action: evaluation.action.message,
             gates: evaluation.gates.map {
-                MLOpsMessages.GateResult(
+                GateResult(
                     name: $0.name,
                     observed: $0.observed,
                     threshold: $0.threshold,
@@ -87,8 +87,8 @@ extension Decision {
                     reason: $0.reason ?? ""
                 )
             },
-            candidateMetrics: MLOpsMessages.ClassifierMetrics(evaluation.candidate),
-            productionMetrics: evaluation.production.map(MLOpsMessages.ClassifierMetrics.init),
+            candidateMetrics: ClassifierMetrics(evaluation.candidate),
+            productionMetrics: evaluation.production.map(ClassifierMetrics.init),
             f1GainInterval: evaluation.f1GainInterval.map {
                 ConfidenceInterval(
                     lower: $0.lower,
@@ -126,7 +126,7 @@ extension Decision {
 }
 
 extension DecisionRecord.PromotionState {
-    var message: MLOpsMessages.PromotionState {
+    var message: PromotionState {
         switch self {
         case .none: .notRequired
         case .pending: .pending

@@ -16,7 +16,7 @@ import MLOpsMessages
     }()
 
     @_cdecl("LLVMFuzzerTestOneInput")
-    public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    package func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         target.run(UnsafeRawBufferPointer(start: data, count: size))
         return 0
     }
@@ -31,7 +31,7 @@ import MLOpsMessages
     // SwiftPM links an executable's entry point under this name; libFuzzer's
     // driver takes over from there.
     @_cdecl("MLOpsFuzz_main")
-    public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> CInt {
+    package func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> CInt {
         var argc = argc
         var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = argv
         return runFuzzer(&argc, &argv) { data, size in fuzzOneInput(data, size) }

@@ -12,7 +12,8 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
     public var database: String
     /// libpq's `sslmode`: disable, allow, prefer, require, verify-ca, verify-full.
     public var sslMode: String
-    public var connectTimeoutSeconds: Int
+    /// libpq counts it in whole seconds, rounded up.
+    public var connectTimeout: Duration
     /// Shown in `pg_stat_activity`: which service holds the connection.
     public var applicationName: String
 
@@ -23,7 +24,7 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
         password: String? = nil,
         database: String = "mlops",
         sslMode: String = "prefer",
-        connectTimeoutSeconds: Int = 5,
+        connectTimeout: Duration = .seconds(5),
         applicationName: String = "mlops"
     ) {
         self.host = host
@@ -32,7 +33,7 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
         self.password = password
         self.database = database
         self.sslMode = sslMode
-        self.connectTimeoutSeconds = connectTimeoutSeconds
+        self.connectTimeout = connectTimeout
         self.applicationName = applicationName
     }
 
@@ -90,7 +91,7 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
             guard parts.count == 2 else { continue }
             switch parts[0] {
             case "sslmode": sslMode = parts[1]
-            case "connect_timeout": connectTimeoutSeconds = Int(parts[1]) ?? connectTimeoutSeconds
+            case "connect_timeout": connectTimeout = Int(parts[1]).map { .seconds($0) } ?? connectTimeout
             case "application_name": self.applicationName = parts[1]
             case "host": host = Self.percentDecoded(Substring(parts[1]))
             default: break
@@ -158,5 +159,12 @@ extension String {
 
     fileprivate var trimmingBrackets: String {
         hasPrefix("[") && hasSuffix("]") ? String(dropFirst().dropLast()) : self
+    }
+}
+
+extension PostgresConfiguration {
+    var connectTimeoutSeconds: Int64 {
+        let (seconds, attoseconds) = connectTimeout.components
+        return seconds + (attoseconds > 0 ? 1 : 0)
     }
 }

@@ -1,45 +1,45 @@
-public import ArgumentParser
+package import ArgumentParser
 
 /// The flags every service takes; each overrides its configuration file's
 /// value, and the environment's (`MLOPS_DATABASE_URL`, the seed's `POSTGRES_*`).
-public struct ServiceOptions: ParsableArguments, Sendable {
+package struct ServiceOptions: ParsableArguments, Sendable {
     @Option(help: "The JSON configuration file (services/<name>/config.json).")
-    public var config: String?
+    package var config: String?
 
     @Option(help: "Address to listen on for RPC over TLS.")
-    public var host: String?
+    package var host: String?
 
     @Option(help: "Port to listen on for RPC over TLS (0 picks a free one).")
-    public var port: Int?
+    package var port: Int?
 
     @Option(help: "This service's certificate chain (PEM).")
-    public var tlsCertificate: String?
+    package var tlsCertificate: String?
 
     @Option(help: "This service's private key (PEM).")
-    public var tlsKey: String?
+    package var tlsKey: String?
 
     @Option(help: "The CA bundle that client certificates must chain to (PEM).")
-    public var tlsCA: String?
+    package var tlsCA: String?
 
     @Flag(help: "Accept clients without a certificate (they can only read where policies allow anyone).")
-    public var allowAnonymousClients = false
+    package var allowAnonymousClients = false
 
     @Option(help: "postgres://user:password@host:port/database (else MLOPS_DATABASE_URL, else POSTGRES_* variables).")
-    public var databaseURL: String?
+    package var databaseURL: String?
 
     @Option(help: "Address for Prometheus metrics over plain HTTP; keep it internal.")
-    public var metricsHost: String?
+    package var metricsHost: String?
 
     @Option(help: "Port for Prometheus metrics over plain HTTP (0 turns them off).")
-    public var metricsPort: Int?
+    package var metricsPort: Int?
 
     @Option(help: "trace, debug, info, notice, warning, error or critical.")
-    public var logLevel: String?
+    package var logLevel: String?
 
-    public init() {}
+    package init() {}
 
     /// The file's settings with these flags and `environment` laid over them.
-    public func apply(to settings: inout ServiceSettings, environment: [String: String]) {
+    package func apply(to settings: inout ServiceSettings, environment: [String: String]) {
         if let host { settings.listen.host = host }
         if let port { settings.listen.port = port }
         if let tlsCertificate { settings.tls.certificate = tlsCertificate }

@@ -1,59 +1,59 @@
-public import Foundation
+package import Foundation
 
 /// What every service reads from its configuration file
 /// (`services/<name>/config.json`); flags and environment override it.
-public struct ServiceSettings: Codable, Sendable, Equatable {
-    public struct Listen: Codable, Sendable, Equatable {
-        public var host = "0.0.0.0"
-        public var port = 0
+package struct ServiceSettings: Codable, Sendable, Equatable {
+    package struct Listen: Codable, Sendable, Equatable {
+        package var host = "0.0.0.0"
+        package var port = 0
         /// Connections held at once; when full, the one idle longest makes way.
-        public var maxConnections = 1024
+        package var maxConnections = 1024
         /// Connections in their TLS handshake at once; the oldest makes way.
-        public var maxHandshakes = 128
+        package var maxHandshakes = 128
         /// Handshakes in progress from one address.
-        public var maxHandshakesPerAddress = 16
+        package var maxHandshakesPerAddress = 16
     }
 
-    public struct TLS: Codable, Sendable, Equatable {
-        public var certificate = ""
-        public var key = ""
+    package struct TLS: Codable, Sendable, Equatable {
+        package var certificate = ""
+        package var key = ""
         /// The CA bundle client certificates are checked against.
-        public var ca = ""
-        public var requireClientCertificate = true
+        package var ca = ""
+        package var requireClientCertificate = true
     }
 
-    public struct Database: Codable, Sendable, Equatable {
+    package struct Database: Codable, Sendable, Equatable {
         /// `postgres://…`; when absent, the seed's variables (`POSTGRES_HOST`, …).
-        public var url: String?
-        public var maxConnections = 10
-        public var acquisitionTimeoutSeconds = 5.0
+        package var url: String?
+        package var maxConnections = 10
+        package var acquisitionTimeoutSeconds = 5.0
     }
 
-    public struct Metrics: Codable, Sendable, Equatable {
-        public var host = "0.0.0.0"
+    package struct Metrics: Codable, Sendable, Equatable {
+        package var host = "0.0.0.0"
         /// Prometheus text on plain HTTP at `/metrics`; 0 turns it off.
-        public var port = 0
+        package var port = 0
     }
 
-    public var listen = Listen()
-    public var tls = TLS()
-    public var database = Database()
-    public var metrics = Metrics()
-    public var logLevel = "info"
+    package var listen = Listen()
+    package var tls = TLS()
+    package var database = Database()
+    package var metrics = Metrics()
+    package var logLevel = "info"
     /// How long a shutdown (SIGTERM) waits for calls in flight before
     /// cancelling them; a call that ignores even that ends the process 5 s
     /// later. Below Kubernetes' default 30 s grace period.
-    public var shutdownGraceSeconds = 25.0
+    package var shutdownGraceSeconds = 25.0
 
-    public init() {}
+    package init() {}
 
     /// Reads a file; keys it leaves out keep their defaults.
-    public static func load<Settings: Decodable>(_: Settings.Type, from path: String) throws -> Settings {
+    package static func load<Settings: Decodable>(_: Settings.Type, from path: String) throws -> Settings {
         try decode(Settings.self, from: try contents(of: path), source: "the configuration file \(path)")
     }
 
     /// A configuration file's bytes.
-    public static func contents(of path: String) throws -> Data {
+    package static func contents(of path: String) throws -> Data {
         do {
             return try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
@@ -62,7 +62,7 @@ public struct ServiceSettings: Codable, Sendable, Equatable {
     }
 
     /// Settings from JSON text; `source` names it in the error.
-    public static func decode<Settings: Decodable>(
+    package static func decode<Settings: Decodable>(
         _: Settings.Type,
         from data: Data,
         source: String = "the configuration"
@@ -76,10 +76,10 @@ public struct ServiceSettings: Codable, Sendable, Equatable {
 }
 
 /// A configuration that cannot work, said plainly.
-public struct SettingsError: Error, CustomStringConvertible {
-    public var description: String
+package struct SettingsError: Error, CustomStringConvertible {
+    package var description: String
 
-    public init(_ description: String) {
+    package init(_ description: String) {
         self.description = description
     }
 }
@@ -91,7 +91,7 @@ extension ServiceSettings {
         case listen, tls, database, metrics, logLevel, shutdownGraceSeconds
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         listen = try container.decodeIfPresent(Listen.self, forKey: .listen) ?? Listen()
         tls = try container.decodeIfPresent(TLS.self, forKey: .tls) ?? TLS()
@@ -107,7 +107,7 @@ extension ServiceSettings.Listen {
         case host, port, maxConnections, maxHandshakes, maxHandshakesPerAddress
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let defaults = Self()
         host = try container.decodeIfPresent(String.self, forKey: .host) ?? defaults.host
@@ -123,7 +123,7 @@ extension ServiceSettings.Listen {
 extension ServiceSettings.TLS {
     private enum CodingKeys: String, CodingKey { case certificate, key, ca, requireClientCertificate }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         certificate = try container.decodeIfPresent(String.self, forKey: .certificate) ?? ""
         key = try container.decodeIfPresent(String.self, forKey: .key) ?? ""
@@ -135,7 +135,7 @@ extension ServiceSettings.TLS {
 extension ServiceSettings.Database {
     private enum CodingKeys: String, CodingKey { case url, maxConnections, acquisitionTimeoutSeconds }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         url = try container.decodeIfPresent(String.self, forKey: .url)
         maxConnections = try container.decodeIfPresent(Int.self, forKey: .maxConnections) ?? 10
@@ -146,7 +146,7 @@ extension ServiceSettings.Database {
 extension ServiceSettings.Metrics {
     private enum CodingKeys: String, CodingKey { case host, port }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         host = try container.decodeIfPresent(String.self, forKey: .host) ?? "0.0.0.0"
         port = try container.decodeIfPresent(Int.self, forKey: .port) ?? 0

@@ -1,24 +1,24 @@
-public import MLOpsMessages
-public import MLOpsRPC
-public import MLOpsServiceProtocols
+package import MLOpsMessages
+package import MLOpsRPC
+import MLOpsServiceProtocols
 import NIOConcurrencyHelpers
 
 /// The `mlops.v1.Health` service every server answers. A service sets itself
 /// NOT_SERVING while a dependency (its database) is down.
-public final class HealthService: HealthServiceProtocol {
+package final class HealthService: HealthServiceProtocol {
     private let statuses: NIOLockedValueBox<[String: (ServingStatus, String)]>
 
     /// `services`: the fully qualified names this server serves, all SERVING at first.
-    public init(services: [String]) {
+    package init(services: [String]) {
         statuses = NIOLockedValueBox(Dictionary(uniqueKeysWithValues: services.map { ($0, (.serving, "")) }))
     }
 
-    public func setStatus(_ status: ServingStatus, for service: String, reason: String = "") {
+    package func setStatus(_ status: ServingStatus, for service: String, reason: String = "") {
         statuses.withLockedValue { $0[service] = (status, reason) }
     }
 
     /// A service's status; for "" the server's: SERVING only if every service is.
-    public func check(_ service: String) -> HealthCheckResponse {
+    package func check(_ service: String) -> HealthCheckResponse {
         statuses.withLockedValue { statuses in
             if service.isEmpty {
                 let down = statuses.filter { $0.value.0 != .serving }.sorted { $0.key < $1.key }
@@ -32,7 +32,7 @@ public final class HealthService: HealthServiceProtocol {
         }
     }
 
-    public func check(_ request: HealthCheckRequest, context: ServerCallContext) async throws -> HealthCheckResponse {
+    package func check(_ request: HealthCheckRequest, context: ServerCallContext) async throws -> HealthCheckResponse {
         check(request.service)
     }
 }

@@ -1,14 +1,14 @@
-public import Logging
-public import MLOpsPostgres
-public import MLOpsRPC
-public import MLOpsServiceConfiguration
-public import ServiceLifecycle
+package import Logging
+package import MLOpsPostgres
+package import MLOpsRPC
+package import MLOpsServiceConfiguration
+package import ServiceLifecycle
 
 /// One of the control plane's services as its executable runs it, shaped
 /// like hummingbird's `ApplicationProtocol`: who it is, its own part of the
 /// configuration file, its migrations, and what it serves once its database
 /// is ready. `ServiceRuntime` does the rest the same way for every service.
-public protocol ServiceApplication: Sendable {
+package protocol ServiceApplication: Sendable {
     /// The service's own keys of the configuration file, each optional:
     /// a service started without a file reads them from `{}`.
     associatedtype Settings: Decodable & Sendable
@@ -30,11 +30,11 @@ public protocol ServiceApplication: Sendable {
 }
 
 /// What a service runs once its database is ready.
-public struct ServiceComponents {
-    public var rpcServices: [any RPCService]
-    public var services: [any Service]
+package struct ServiceComponents {
+    package var rpcServices: [any RPCService]
+    package var services: [any Service]
 
-    public init(rpcServices: [any RPCService], services: [any Service] = []) {
+    package init(rpcServices: [any RPCService], services: [any Service] = []) {
         self.rpcServices = rpcServices
         self.services = services
     }

@@ -1,9 +1,9 @@
-public import Logging
+package import Logging
 
 /// Logs to standard error, one line per event with its metadata, at the
 /// configured level.
-public enum ServiceLogging {
-    public static func bootstrap(label: String, level: String) -> Logger {
+package enum ServiceLogging {
+    package static func bootstrap(label: String, level: String) -> Logger {
         LoggingSystem.bootstrap(StreamLogHandler.standardError)
         var logger = Logger(label: label)
         logger.logLevel = Logger.Level(rawValue: level.lowercased()) ?? .info

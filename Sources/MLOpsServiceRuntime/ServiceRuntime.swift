@@ -1,8 +1,8 @@
 import Foundation
-public import Logging
+package import Logging
 import MLOpsPostgres
 import MLOpsRPC
-public import MLOpsServiceConfiguration
+package import MLOpsServiceConfiguration
 import MLOpsTLS
 import MLOpsTLSTransport
 import Metrics
@@ -14,12 +14,12 @@ import UnixSignals
 /// configuration, connect to its database, apply its migrations, answer
 /// health checks (NOT_SERVING while the database is down), serve RPC over
 /// TLS, and on SIGTERM or SIGINT drain in-flight calls and stop.
-public struct ServiceRuntime<Application: ServiceApplication> {
-    public var settings: ServiceSettings
-    public var application: Application
-    public var logger: Logger
+package struct ServiceRuntime<Application: ServiceApplication> {
+    package var settings: ServiceSettings
+    package var application: Application
+    package var logger: Logger
 
-    public init(settings: ServiceSettings, application: Application, logger: Logger) {
+    package init(settings: ServiceSettings, application: Application, logger: Logger) {
         self.settings = settings
         self.application = application
         self.logger = logger
@@ -29,7 +29,7 @@ public struct ServiceRuntime<Application: ServiceApplication> {
     /// `options` (if any), flags and environment laid over it, then `adjust`
     /// (the executable's own flags) over the application's part; logging set
     /// up at the configured level.
-    public init(
+    package init(
         options: ServiceOptions,
         adjust: (inout Application.Settings) throws -> Void = { _ in }
     ) throws {
@@ -48,7 +48,7 @@ public struct ServiceRuntime<Application: ServiceApplication> {
     }
 
     /// Applies the migrations and returns, with `migrateOnly`; else serves until SIGTERM.
-    public func run(migrateOnly: Bool = false) async throws {
+    package func run(migrateOnly: Bool = false) async throws {
         // Metrics go to Prometheus; the pool and every call report there.
         let prometheus = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: prometheus))

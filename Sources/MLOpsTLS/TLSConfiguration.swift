@@ -1,5 +1,3 @@
-public import NIOCore
-
 /// How one side of a connection does TLS. Built once, at start, from the
 /// service's configuration; `TLSContext` turns it into an OpenSSL context.
 public struct TLSConfiguration: Sendable {
@@ -23,7 +21,7 @@ public struct TLSConfiguration: Sendable {
     /// The ALPN protocol ids offered (client) or accepted (server), in order of preference.
     public var applicationProtocols: [String] = [TLSConfiguration.rpcProtocol]
     /// A handshake not finished by then fails and closes the connection.
-    public var handshakeTimeout: TimeAmount = .seconds(10)
+    public var handshakeTimeout: Duration = .seconds(10)
 
     /// The ALPN id of this system's RPC protocol (docs/protocol.md).
     public static let rpcProtocol = "mlops-rpc/1"

@@ -28,7 +28,7 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     public init(context: TLSContext) throws(TLSError) {
         connection = try TLSConnection(context: context)
-        handshakeTimeout = context.configuration.handshakeTimeout
+        handshakeTimeout = TimeAmount(context.configuration.handshakeTimeout)
     }
 
     // MARK: Lifecycle

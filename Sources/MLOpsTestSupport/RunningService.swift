@@ -153,7 +153,7 @@ package struct RunningService: Sendable {
             privateKeyPath: issued.keyPath
         )
         var configuration = RPCClientConfiguration(host: "127.0.0.1", port: replicas[replica].port, tls: tls)
-        configuration.reconnectBackoff = (.milliseconds(20), .milliseconds(200))
+        configuration.reconnectBackoff = .init(initial: .milliseconds(20), maximum: .milliseconds(200))
         guard let eventLoopGroup else { return try RPCClient(configuration: configuration) }
         return try RPCClient(configuration: configuration, eventLoopGroup: eventLoopGroup)
     }

@@ -115,7 +115,7 @@ package struct MonitoringHandlers: MonitoringServiceProtocol {
             model: request.modelName,
             lookbackHours: Int(request.lookbackHours),
             asOf: request.asOf,
-            options: try request.options.map(DriftEngine.DriftOptions.init),
+            options: try request.options.map(DriftConfiguration.init),
             recompute: request.recompute,
             caller: context.callerIdentity
         )

@@ -27,8 +27,8 @@ extension DatasetSchema {
     }
 }
 
-extension DriftEngine.DriftMethod {
-    init?(_ method: MLOpsMessages.DriftMethod) throws {
+extension StatTest {
+    init?(_ method: DriftMethod) throws {
         switch method {
         case .unspecified: return nil
         case .kolmogorovSmirnov: self = .kolmogorovSmirnov
@@ -42,7 +42,7 @@ extension DriftEngine.DriftMethod {
         }
     }
 
-    var message: MLOpsMessages.DriftMethod {
+    var message: DriftMethod {
         switch self {
         case .kolmogorovSmirnov: .kolmogorovSmirnov
         case .chiSquare: .chiSquare
@@ -54,9 +54,9 @@ extension DriftEngine.DriftMethod {
     }
 }
 
-extension DriftEngine.DriftOptions {
+extension DriftConfiguration {
     /// A request's options, which replace the configured ones for its run.
-    init(_ options: MLOpsMessages.DriftOptions) throws {
+    init(_ options: DriftOptions) throws {
         self.init()
         func validThreshold(_ choice: DriftTestChoice, _ name: String) throws -> Double? {
             guard let value = choice.threshold else { return nil }
@@ -66,16 +66,16 @@ extension DriftEngine.DriftOptions {
             return value
         }
         for (feature, choice) in options.perFeature {
-            featureMethods[feature] = try DriftEngine.DriftMethod(choice.method)
+            featureMethods[feature] = try StatTest(choice.method)
             featureThresholds[feature] = try validThreshold(choice, "'\(feature)'")
         }
         for (kind, choice) in [(ColumnKind.numeric, options.numeric), (.categorical, options.categorical)] {
             guard let choice else { continue }
-            kindMethods[kind] = try DriftEngine.DriftMethod(choice.method)
+            kindMethods[kind] = try StatTest(choice.method)
             kindThresholds[kind] = try validThreshold(choice, kind.rawValue)
         }
         if let global = options.global {
-            method = try DriftEngine.DriftMethod(global.method)
+            method = try StatTest(global.method)
             threshold = try validThreshold(global, "global")
         }
         if let share = options.datasetDriftShare {

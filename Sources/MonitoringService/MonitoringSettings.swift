@@ -21,7 +21,7 @@ package struct MonitoringSettings: Decodable, Sendable {
     package init() {}
 
     /// The configured options, or the spec's defaults.
-    package var driftOptions: DriftOptions { drift?.options ?? DriftOptions() }
+    package var driftOptions: DriftConfiguration { drift?.options ?? DriftConfiguration() }
 
     package var artifactDirectory: URL {
         URL(fileURLWithPath: artifacts?.directory ?? FileManager.default.currentDirectoryPath + "/monitoring-artifacts")
@@ -48,12 +48,12 @@ package struct ScheduledWindow: Decodable, Sendable, Equatable {
     }
 }
 
-/// `DriftOptions` as the configuration file writes them, the shape of the
+/// `DriftConfiguration` as the configuration file writes them, the shape of the
 /// RPC's options: `{"numeric": {"method": "psi", "threshold": 0.2},
 /// "perFeature": {"income": {"threshold": 0.01}}, "correction": "bonferroni"}`.
 package struct DriftSettings: Decodable, Sendable {
     package struct Choice: Decodable, Sendable {
-        package var method: DriftMethod?
+        package var method: StatTest?
         package var threshold: Double?
     }
 
@@ -62,12 +62,12 @@ package struct DriftSettings: Decodable, Sendable {
     package var categorical: Choice?
     package var global: Choice?
     package var datasetDriftShare: Double?
-    package var correction: DriftOptions.Correction?
+    package var correction: DriftConfiguration.Correction?
     package var includePredictionInRatio: Bool?
     package var jensenShannonBase2: Bool?
 
-    package var options: DriftOptions {
-        var options = DriftOptions()
+    package var options: DriftConfiguration {
+        var options = DriftConfiguration()
         for (feature, choice) in perFeature ?? [:] {
             options.featureMethods[feature] = choice.method
             options.featureThresholds[feature] = choice.threshold

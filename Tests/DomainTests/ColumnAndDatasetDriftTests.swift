@@ -53,7 +53,7 @@ struct ColumnAndDatasetDriftTests {
     }
 
     @Test func theTestIsChosenBySizeAndDistinctValues() {
-        func method(_ reference: [Double], _ current: [Double]) -> DriftMethod? {
+        func method(_ reference: [Double], _ current: [Double]) -> StatTest? {
             ColumnDrift.test("x", .numeric(reference: reference, current: current)).method
         }
         let small = (0..<1000).map { Double($0 % 50) }
@@ -64,7 +64,7 @@ struct ColumnAndDatasetDriftTests {
         #expect(method(large.map { Double(Int($0) % 4) }, [0, 1]) == .jensenShannon)
         #expect(method(small.map { Double(Int($0) % 2) }, [0, 1]) == .zTest)
         #expect(method(large.map { Double(Int($0) % 2) }, [0, 1]) == .jensenShannon)
-        func categorical(_ count: Int, _ distinct: Int) -> DriftMethod? {
+        func categorical(_ count: Int, _ distinct: Int) -> StatTest? {
             let values = (0..<count).map { "c\($0 % distinct)" }
             return ColumnDrift.test("c", .categorical(reference: values, current: values)).method
         }
@@ -74,7 +74,7 @@ struct ColumnAndDatasetDriftTests {
     }
 
     @Test func thresholdsAndMethodsByFeatureThenKindThenGlobally() {
-        var options = DriftOptions()
+        var options = DriftConfiguration()
         options.threshold = 0.9
         options.kindThresholds[.numeric] = 0.8
         options.featureThresholds["special"] = 0.5
@@ -118,17 +118,17 @@ struct ColumnAndDatasetDriftTests {
             )
             column.pValue = p
             column.score = p
-            column.drifted = DriftMethod.kolmogorovSmirnov.drifted(p, threshold: column.threshold)
+            column.drifted = StatTest.kolmogorovSmirnov.drifted(p, threshold: column.threshold)
             return column
         }
         let columns = [column("a", p: 0.01), column("b", p: 0.02), column("c", p: 0.03), column("d", p: 0.5)]
         #expect(DatasetDrift(columns: columns).driftedCount == 3)
-        var bonferroni = DriftOptions()
+        var bonferroni = DriftConfiguration()
         bonferroni.correction = .bonferroni
         let strict = DatasetDrift(columns: columns, options: bonferroni)
         #expect(strict.columns.map(\.pValue) == [0.04, 0.08, 0.12, 1])
         #expect(strict.driftedCount == 1)
-        var bh = DriftOptions()
+        var bh = DriftConfiguration()
         bh.correction = .benjaminiHochberg
         let discovery = DatasetDrift(columns: columns, options: bh)
         // 0.01·4/1 = 0.04, 0.02·4/2 = 0.04, 0.03·4/3 = 0.04, 0.5·4/4 = 0.5

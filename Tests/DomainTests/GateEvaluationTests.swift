@@ -36,7 +36,7 @@ struct GateEvaluationTests {
         )
     }
 
-    private func gate(_ evaluation: GateEvaluation, _ name: String) -> GateResult {
+    private func gate(_ evaluation: GateEvaluation, _ name: String) -> GateCheck {
         evaluation.gates.first { $0.name == name }!
     }
 

@@ -67,7 +67,7 @@ struct WindowDriftTests {
         let schema = DatasetSchema(features: [
             .init(name: "x", kind: .numeric), .init(name: "c", kind: .categorical), .init(name: "gone", kind: .numeric),
         ])
-        let drift = WindowDrift(reference: reference, schema: schema, current: current, options: DriftOptions())
+        let drift = WindowDrift(reference: reference, schema: schema, current: current, options: DriftConfiguration())
         let columns = Dictionary(uniqueKeysWithValues: drift.dataset.columns.map { ($0.feature, $0) })
         #expect(columns["x"]?.drifted == false)
         #expect(columns["c"]?.statistic == .infinity && columns["c"]?.drifted == true)
@@ -82,9 +82,9 @@ struct WindowDriftTests {
         let reference = table((0..<100).map { Row(numbers: ["x": Double($0)], probability: Double($0) / 100) })
         let current = table((0..<100).map { Row(numbers: ["x": Double($0)], probability: 0.99) })
         let schema = DatasetSchema(features: [.init(name: "x", kind: .numeric)])
-        let apart = WindowDrift(reference: reference, schema: schema, current: current, options: DriftOptions())
+        let apart = WindowDrift(reference: reference, schema: schema, current: current, options: DriftConfiguration())
         #expect(apart.dataset.testedCount == 1 && !apart.dataset.datasetDrift)
-        var options = DriftOptions()
+        var options = DriftConfiguration()
         options.predictionInRatio = true
         let counted = WindowDrift(reference: reference, schema: schema, current: current, options: options)
         #expect(
@@ -100,7 +100,7 @@ struct WindowDriftTests {
             reference: reference,
             schema: DatasetSchema(features: [.init(name: "x", kind: .numeric)]),
             current: current,
-            options: DriftOptions()
+            options: DriftConfiguration()
         )
         #expect(drift.prediction == nil && drift.statistics?.count == 20)
     }

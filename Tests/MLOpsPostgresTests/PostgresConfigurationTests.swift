@@ -14,7 +14,7 @@ struct PostgresConfigurationTests {
         #expect(configuration.password == "p@ss:word")
         #expect(configuration.database == "mlops")
         #expect(configuration.sslMode == "require")
-        #expect(configuration.connectTimeoutSeconds == 3)
+        #expect(configuration.connectTimeout == .seconds(3))
         #expect(configuration.applicationName == "retraining-gate")
     }
 

@@ -86,7 +86,7 @@ struct LiveServer {
             tls.privateKeyPath = issued.keyPath
         }
         var configuration = RPCClientConfiguration(host: "127.0.0.1", port: port, tls: tls)
-        configuration.reconnectBackoff = (.milliseconds(10), .milliseconds(50))
+        configuration.reconnectBackoff = .init(initial: .milliseconds(10), maximum: .milliseconds(50))
         return try RPCClient(configuration: configuration)
     }
 }

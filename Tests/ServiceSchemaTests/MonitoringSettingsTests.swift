@@ -17,7 +17,7 @@ struct MonitoringSettingsTests {
         #expect(
             settings.schedule == [ScheduledWindow(model: "credit-risk-model", everySeconds: 3600, lookbackHours: 24)]
         )
-        #expect(settings.driftOptions == DriftOptions())
+        #expect(settings.driftOptions == DriftConfiguration())
     }
 
     @Test func driftSettingsBecomeOptionsWithTheirPrecedence() throws {
@@ -27,7 +27,7 @@ struct MonitoringSettingsTests {
                        "datasetDriftShare": 0.3, "includePredictionInRatio": true}}
             """#
         let options = try JSONDecoder().decode(MonitoringSettings.self, from: Data(json.utf8)).driftOptions
-        var expected = DriftOptions()
+        var expected = DriftConfiguration()
         expected.kindMethods = [.numeric: .psi]
         expected.kindThresholds = [.numeric: 0.2]
         expected.threshold = 0.01

@@ -33,7 +33,7 @@ package struct DecisionRecord: Sendable, Equatable {
     package var promotionError: String?
     package var promotionTransitionID: Int64
 
-    package var action: DecisionAction { evaluation.action }
+    package var action: Verdict { evaluation.action }
 
     /// The columns `init(rows:at:)` reads, in its order.
     static let columns: PostgresQuery = """

@@ -120,7 +120,7 @@ package struct DecisionStore: Sendable {
 
     package struct Filter: Sendable {
         package var model = ""
-        package var action: DecisionAction?
+        package var action: Verdict?
         package var trigger: DecisionRecord.Trigger?
         /// (since, until] in milliseconds; 0 leaves that side open.
         package var since: Int64 = 0
@@ -163,7 +163,7 @@ package struct DecisionStore: Sendable {
     }
 
     /// The seed's "decision success rate": counts by action over (since, until].
-    package func stats(model: String, since: Int64, until: Int64) async throws -> [DecisionAction: Int64] {
+    package func stats(model: String, since: Int64, until: Int64) async throws -> [Verdict: Int64] {
         try await pool.withConnection { connection in
             let rows = try connection.query(
                 """
@@ -174,9 +174,9 @@ package struct DecisionStore: Sendable {
                 GROUP BY action
                 """
             )
-            var counts: [DecisionAction: Int64] = [:]
+            var counts: [Verdict: Int64] = [:]
             for row in 0..<rows.count {
-                if let action = DecisionAction(rawValue: rows.text(row: row, column: 0) ?? "") {
+                if let action = Verdict(rawValue: rows.text(row: row, column: 0) ?? "") {
                     counts[action] = try rows.value(Int64.self, row: row, column: 1)
                 }
             }

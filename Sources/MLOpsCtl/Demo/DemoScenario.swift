@@ -302,7 +302,7 @@ struct DemoScenario {
             labels.append(heldOut.defaults(applicant, truth: truth) ? 1 : 0)
             probabilities.append(scorer.probability(applicant))
         }
-        let validation = ClassifierMetrics(labels: labels, probabilities: probabilities)
+        let validation = ClassifierScores(labels: labels, probabilities: probabilities)
         let response = try await trainer.registry.createModelVersion(
             .init(
                 name: model,

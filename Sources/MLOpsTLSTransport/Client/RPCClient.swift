@@ -143,8 +143,8 @@ public final class RPCClient: RPCChannel {
                     return connection
                 } catch {
                     let backoff = min(
-                        configuration.reconnectBackoff.first * (1 << min(failures, 16)),
-                        configuration.reconnectBackoff.last
+                        configuration.reconnectBackoff.initial * (1 << min(failures, 16)),
+                        configuration.reconnectBackoff.maximum
                     )
                     state.withLockedValue { $0 = .idle(failures: failures + 1, retryAfter: .now + backoff) }
                     let rpcError =
@@ -162,7 +162,7 @@ public final class RPCClient: RPCChannel {
         let configuration = self.configuration
         let address = self.address
         let channel = try await ClientBootstrap(group: eventLoop)
-            .connectTimeout(configuration.connectTimeout)
+            .connectTimeout(TimeAmount(configuration.connectTimeout))
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .connect(host: configuration.host, port: configuration.port) { channel in
                 channel.eventLoop.makeCompletedFuture {

@@ -1,6 +1,5 @@
 import MLOpsRPC
 public import MLOpsTLS
-public import NIOCore
 
 /// Where a client connects and how. Read once.
 public struct RPCClientConfiguration: Sendable {
@@ -11,9 +10,20 @@ public struct RPCClientConfiguration: Sendable {
     public var tls: TLSConfiguration
     /// The largest response frame accepted.
     public var maximumFrameSize = 4 * 1024 * 1024
-    public var connectTimeout: TimeAmount = .seconds(5)
-    /// Waits between reconnection attempts: doubling from the first to the last.
-    public var reconnectBackoff: (first: Duration, last: Duration) = (.milliseconds(100), .seconds(5))
+    public var connectTimeout: Duration = .seconds(5)
+    /// Waits between reconnection attempts.
+    public var reconnectBackoff = Backoff(initial: .milliseconds(100), maximum: .seconds(5))
+
+    /// Waits that double from `initial` after each failure, up to `maximum`.
+    public struct Backoff: Sendable {
+        public var initial: Duration
+        public var maximum: Duration
+
+        public init(initial: Duration, maximum: Duration) {
+            self.initial = initial
+            self.maximum = maximum
+        }
+    }
 
     public init(host: String, port: Int, tls: TLSConfiguration) {
         self.host = host

@@ -1,6 +1,5 @@
 import MLOpsRPC
 public import MLOpsTLS
-public import NIOCore
 
 /// Where and how a server listens. Read once at start.
 public struct RPCServerConfiguration: Sendable {
@@ -24,7 +23,7 @@ public struct RPCServerConfiguration: Sendable {
     public var maximumHandshakesPerAddress = 16
     /// A connection with no call in flight and no complete frame for this long
     /// is closed (this also ends a peer that sent half a frame and went silent).
-    public var idleTimeout: TimeAmount = .minutes(5)
+    public var idleTimeout: Duration = .seconds(300)
 
     public init(host: String, port: Int, tls: TLSConfiguration) {
         self.host = host

@@ -59,7 +59,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         self.context = context
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
         outbox = BatchingOutbox(eventLoop: context.eventLoop) { items in loopBound.value.write(items) }
-        scheduleIdleCheck(at: lastActivity + configuration.idleTimeout)
+        scheduleIdleCheck(at: lastActivity + TimeAmount(configuration.idleTimeout))
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -355,10 +355,10 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     }
 
     private func checkIdle() {
-        let idleUntil = lastActivity + configuration.idleTimeout
+        let idleUntil = lastActivity + TimeAmount(configuration.idleTimeout)
         guard active.isEmpty, idleUntil <= .now() else {
             // Busy, or active since: look again when it could next be idle long enough.
-            scheduleIdleCheck(at: active.isEmpty ? idleUntil : .now() + configuration.idleTimeout)
+            scheduleIdleCheck(at: active.isEmpty ? idleUntil : .now() + TimeAmount(configuration.idleTimeout))
             return
         }
         logger.debug("closing idle connection")

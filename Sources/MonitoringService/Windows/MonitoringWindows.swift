@@ -23,7 +23,7 @@ package struct MonitoringWindows: Sendable {
     let pool: PostgresPool
     let references: ReferenceStore
     let artifacts: ArtifactStore
-    let defaultOptions: DriftOptions
+    let defaultOptions: DriftConfiguration
     let logger: Logger
     let claimTime: Duration
     /// Fault injection for the tests: a pause at the start of the
@@ -34,7 +34,7 @@ package struct MonitoringWindows: Sendable {
         pool: PostgresPool,
         references: ReferenceStore,
         artifacts: ArtifactStore,
-        defaultOptions: DriftOptions,
+        defaultOptions: DriftConfiguration,
         logger: Logger,
         claimTime: Duration = .seconds(600),
         pauseWhileComputing: Duration? = nil
@@ -63,7 +63,7 @@ package struct MonitoringWindows: Sendable {
         model: String,
         lookbackHours: Int,
         asOf: Int64,
-        options: DriftOptions?,
+        options: DriftConfiguration?,
         recompute: Bool = false,
         caller: String
     ) async throws -> Outcome {
@@ -172,7 +172,7 @@ package struct MonitoringWindows: Sendable {
     /// waiting for the window try it themselves instead of waiting it out.
     private func computeAndWrite(
         _ input: WindowInput,
-        _ options: DriftOptions,
+        _ options: DriftConfiguration,
         _ recompute: Bool,
         _ caller: String,
         _ claim: String

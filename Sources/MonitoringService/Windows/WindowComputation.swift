@@ -25,7 +25,7 @@ extension WindowInput {
     /// The drift tests and statistics, the JSON summary and the HTML report,
     /// written as files. Holds no database connection: it runs between the
     /// transaction that read the window and the one that stores its row.
-    func compute(_ options: DriftOptions, artifacts: ArtifactStore) throws -> ComputedWindow {
+    func compute(_ options: DriftConfiguration, artifacts: ArtifactStore) throws -> ComputedWindow {
         var summary = WindowSummary(
             model: model,
             windowStart: start,

@@ -27,7 +27,7 @@ private struct Vectors: Decodable {
 }
 
 @Suite("Classifier metrics equal scikit-learn's")
-struct ClassifierMetricsTests {
+struct ClassifierScoresTests {
     private func close(_ actual: Double, _ expected: Double) -> Bool {
         abs(actual - expected) <= 1e-12 * max(1, abs(expected))
     }
@@ -38,7 +38,7 @@ struct ClassifierMetricsTests {
 
     @Test(arguments: Vectors.all)
     fileprivate func matchesScikitLearn(_ example: Vectors.Case) {
-        let metrics = ClassifierMetrics(labels: example.labels, probabilities: example.probabilities)
+        let metrics = ClassifierScores(labels: example.labels, probabilities: example.probabilities)
         let expected = example.expected
         #expect(close(metrics.f1, expected.f1))
         #expect(close(metrics.precision, expected.precision))
@@ -91,8 +91,8 @@ struct PairedBootstrapTests {
         for n in [300, 3000] {
             let data = samples(n, seed: 7)
             let gain =
-                ClassifierMetrics(labels: data.labels, probabilities: data.candidate).f1
-                - ClassifierMetrics(labels: data.labels, probabilities: data.production).f1
+                ClassifierScores(labels: data.labels, probabilities: data.candidate).f1
+                - ClassifierScores(labels: data.labels, probabilities: data.production).f1
             let found = interval(data, key: "k")
             #expect(found.lower < gain && gain < found.upper)
             #expect(found.resamples == 1000 && found.confidence == 0.95)

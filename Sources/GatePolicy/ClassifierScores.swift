@@ -9,7 +9,7 @@
 /// precision, recall and accuracy (0 where a denominator is 0); Brier score
 /// and log loss (probabilities clipped to [1e-15, 1 − 1e-15]) on the
 /// probabilities; ROC AUC from average ranks, nil when only one class is present.
-package struct ClassifierMetrics: Sendable, Equatable, Codable {
+package struct ClassifierScores: Sendable, Equatable, Codable {
     package var f1: Double
     package var precision: Double
     package var recall: Double

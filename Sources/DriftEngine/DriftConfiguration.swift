@@ -1,16 +1,16 @@
 /// How columns are tested: methods and thresholds per feature, per column
 /// kind, or for all, in that order of precedence; the dataset share; the
 /// multiple-testing correction.
-public struct DriftOptions: Sendable, Equatable, Codable {
+public struct DriftConfiguration: Sendable, Equatable, Codable {
     public enum Correction: String, Sendable, Codable {
         case none
         case bonferroni
         case benjaminiHochberg = "benjamini-hochberg"
     }
 
-    public var featureMethods: [String: DriftMethod] = [:]
-    public var kindMethods: [ColumnKind: DriftMethod] = [:]
-    public var method: DriftMethod?
+    public var featureMethods: [String: StatTest] = [:]
+    public var kindMethods: [ColumnKind: StatTest] = [:]
+    public var method: StatTest?
     public var featureThresholds: [String: Double] = [:]
     public var kindThresholds: [ColumnKind: Double] = [:]
     public var threshold: Double?
@@ -24,11 +24,11 @@ public struct DriftOptions: Sendable, Equatable, Codable {
 
     public init() {}
 
-    func method(for feature: String, kind: ColumnKind) -> DriftMethod? {
+    func method(for feature: String, kind: ColumnKind) -> StatTest? {
         featureMethods[feature] ?? kindMethods[kind] ?? method
     }
 
-    func threshold(for feature: String, kind: ColumnKind, method: DriftMethod) -> Double {
+    func threshold(for feature: String, kind: ColumnKind, method: StatTest) -> Double {
         featureThresholds[feature] ?? kindThresholds[kind] ?? threshold ?? method.defaultThreshold
     }
 }
@@ -37,7 +37,7 @@ public enum ColumnKind: String, Sendable, Codable, CaseIterable {
     case numeric, categorical
 }
 
-public enum DriftMethod: String, Sendable, Codable, CaseIterable {
+public enum StatTest: String, Sendable, Codable, CaseIterable {
     case kolmogorovSmirnov = "ks"
     case chiSquare = "chisquare"
     case zTest = "z"
