@@ -194,7 +194,7 @@ public final class RPCClient: RPCChannel {
 
     // MARK: Encoding
 
-    private static func requestPayload<Request: ProtobufMessage>(
+    static func requestPayload<Request: ProtobufMessage>(
         _ path: String,
         _ request: Request,
         _ options: CallOptions
