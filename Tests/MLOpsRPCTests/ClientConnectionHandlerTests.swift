@@ -36,19 +36,8 @@ struct ClientConnectionHandlerTests {
             }
         }
 
-        /// The frames the handler has written so far, turning the loop until `count` have come.
         func sent(_ count: Int) async throws -> [Frame] {
-            var reader = FrameReader(maximumPayloadSize: 1 << 20)
-            var frames: [Frame] = []
-            for _ in 0..<500 where frames.count < count {
-                await channel.testingEventLoop.run()
-                while let bytes = try await channel.readOutbound(as: ByteBuffer.self) { reader.append(bytes) }
-                while let inbound = try reader.next() {
-                    if case .frame(let frame) = inbound { frames.append(frame) }
-                }
-                if frames.count < count { try await Task.sleep(for: .milliseconds(2)) }
-            }
-            return frames
+            try await channel.writtenFrames(count)
         }
 
         func receive(_ kind: Frame.Kind, stream: UInt32, _ message: some ProtobufMessage) async throws {

@@ -52,26 +52,10 @@ struct ServerConnectionHandlerTests {
         return buffer
     }
 
-    /// The frames the handler wrote, once `count` have come: calls run as
-    /// tasks on the channel's loop, which the test turns.
-    private func frames(_ count: Int, from channel: NIOAsyncTestingChannel) async throws -> [Frame] {
-        var reader = FrameReader(maximumPayloadSize: 1 << 20)
-        var frames: [Frame] = []
-        for _ in 0..<500 where frames.count < count {
-            await channel.testingEventLoop.run()
-            while let bytes = try await channel.readOutbound(as: ByteBuffer.self) { reader.append(bytes) }
-            while let inbound = try reader.next() {
-                if case .frame(let frame) = inbound { frames.append(frame) }
-            }
-            if frames.count < count { try await Task.sleep(for: .milliseconds(2)) }
-        }
-        return frames
-    }
-
     @Test func aCallIsAnsweredWithItsResponseAndThenItsStatusAsTheVerifiedPeer() async throws {
         let channel = try await connection()
         try await channel.writeInbound(try request(1, TestMethods.whoAmI.path, HealthCheckRequest()))
-        let out = try await frames(2, from: channel)
+        let out = try await channel.writtenFrames(2)
         #expect(out.map(\.kind) == [.message, .status] && out.allSatisfy { $0.streamID == 1 })
         #expect(try HealthCheckResponse(buffer: out[0].payload).reason == "trainer")
         #expect(try Status(buffer: out[1].payload).code == StatusCode.ok.rawValue)
@@ -82,7 +66,7 @@ struct ServerConnectionHandlerTests {
         let channel = try await connection()
         try await channel.writeInbound(try request(1, "/mlops.v1.Nope/Nothing", HealthCheckRequest()))
         try await channel.writeInbound(try request(3, TestMethods.echo.path, ArtifactChunk(contentType: "still")))
-        let out = try await frames(3, from: channel)
+        let out = try await channel.writtenFrames(3)
         let unknown = try #require(out.first { $0.streamID == 1 })
         let unknownStatus = try Status(buffer: unknown.payload)
         #expect(unknown.kind == .status && unknownStatus.code == StatusCode.unimplemented.rawValue)
@@ -97,7 +81,7 @@ struct ServerConnectionHandlerTests {
         garbage.writeFrame(kind: .request, streamID: 0)  // a call on the connection's own stream
         garbage.writeBytes([0xFF, 0xFF, 0xFF, 0xFF, 0x63, 0, 0, 0, 0, 7])
         try await channel.writeInbound(garbage)
-        let out = try await frames(1, from: channel)
+        let out = try await channel.writtenFrames(1)
         #expect(out.first?.kind == .goAway)
         try await channel.closeFuture.get()
     }
