@@ -4,6 +4,7 @@ import MLOpsMessages
 package import MLOpsPostgres
 import MLOpsRPC
 import MLOpsServiceProtocols
+import NIOPosix
 
 /// Every RPC of `mlops.v1.Monitoring`: ingestion, references, windows,
 /// reads and artifacts. Any authenticated caller may call them; uploads
@@ -190,7 +191,8 @@ package struct MonitoringHandlers: MonitoringServiceProtocol {
         writer: ResponseStreamWriter<ArtifactChunk>,
         context: ServerCallContext
     ) async throws {
-        let artifact = try artifacts.read(request.ref)
+        // A file read blocks: not on the connection's event loop, where calls run.
+        let artifact = try await NIOThreadPool.singleton.runIfActive { [artifacts] in try artifacts.read(request.ref) }
         let chunkSize = 64 * 1024
         var offset = 0
         repeat {

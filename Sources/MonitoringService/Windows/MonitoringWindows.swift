@@ -193,12 +193,12 @@ package struct MonitoringWindows: Sendable {
         do {
             outcome = try await write(computed, key, recompute: recompute, caller: caller, claim: claim)
         } catch {
-            artifacts.remove(computed.refs)
+            await removeFiles(computed.refs)
             release(key, claim)
             throw error
         }
         if outcome.replayed {
-            artifacts.remove(computed.refs)  // another claimant stored the window first
+            await removeFiles(computed.refs)  // another claimant stored the window first
         } else {
             logger.info(
                 "window analysed",
@@ -212,6 +212,11 @@ package struct MonitoringWindows: Sendable {
             )
         }
         return outcome
+    }
+
+    /// Files are removed on a thread-pool thread: calls run on their connection's event loop.
+    private func removeFiles(_ refs: (summary: String, report: String)) async {
+        _ = try? await NIOThreadPool.singleton.runIfActive { [artifacts] in artifacts.remove(refs) }
     }
 
     /// Drops a claim that will not be completed. Unstructured: the caller may
