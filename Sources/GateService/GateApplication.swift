@@ -1,4 +1,3 @@
-import Foundation
 import GatePolicy
 package import Logging
 import MLOpsClient
@@ -53,8 +52,7 @@ package struct GateApplication: ServiceApplication {
         }
         registry = ModelRegistryClient(try client(settings.registryPeer))
         monitoring = MonitoringClient(try client(settings.monitoringPeer))
-        pauseBeforePromotion = ProcessInfo.processInfo.environment[Self.pauseVariable].flatMap(Double.init)
-            .map { .milliseconds(Int64($0 * 1000)) }
+        pauseBeforePromotion = FaultInjection.pause(Self.pauseVariable)
         self.logger = logger
     }
 

@@ -79,12 +79,8 @@ package struct InProcessServiceTrait: SuiteTrait, TestScoping {
     ) async throws {
         let database = try #require(TestDatabase.current, "list .temporaryPostgres before the in-process service")
         let service = try await start(database)
-        do {
+        try await stopping(service.stop) {
             try await InProcessService.$current.withValue(service) { try await function() }
-        } catch {
-            await service.stop()
-            throw error
         }
-        await service.stop()
     }
 }

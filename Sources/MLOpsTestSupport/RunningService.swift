@@ -218,13 +218,9 @@ package struct RunningServiceTrait: SuiteTrait, TestScoping {
             database: database,
             extraSettings: extraSettings
         )
-        do {
+        try await stopping(running.stop) {
             try await RunningService.$current.withValue(running) { try await function() }
-        } catch {
-            await running.stop()
-            throw error
         }
-        await running.stop()
     }
 }
 

@@ -1,4 +1,3 @@
-import Foundation
 package import Logging
 import MLOpsMessages
 package import MLOpsPostgres
@@ -21,8 +20,7 @@ package struct MonitoringApplication: ServiceApplication {
 
     package init(settings: MonitoringSettings, common: ServiceSettings, logger: Logger) {
         self.settings = settings
-        pauseWhileComputing = ProcessInfo.processInfo.environment[Self.pauseVariable].flatMap(Double.init)
-            .map { .milliseconds(Int64($0 * 1000)) }
+        pauseWhileComputing = FaultInjection.pause(Self.pauseVariable)
         self.logger = logger
     }
 

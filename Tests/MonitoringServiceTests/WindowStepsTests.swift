@@ -23,7 +23,7 @@ struct WindowStepsTests {
         )
         let observer = PostgresPool(configuration: database.configuration, logger: Logger(label: "test"))
         defer { observer.close() }
-        do {
+        try await stopping(running.stop) {
             let monitoring = MonitoringClient(try running.rpcClient("serving"))
             let end = recentHour(hoursAgo: 2)
             var fixtures = Fixtures(seed: 5)
@@ -63,11 +63,7 @@ struct WindowStepsTests {
             #expect(!result.replayed && result.metrics?.numPredictions == 200)
             #expect(replay.replayed && replay.metrics?.id == result.metrics?.id)
             #expect(try await claims(observer) == 0)
-        } catch {
-            await running.stop()
-            throw error
         }
-        await running.stop()
     }
 
     private func claims(_ pool: PostgresPool) async throws -> Int {
