@@ -9,7 +9,7 @@ extension NIOAsyncTestingChannel {
     func writtenFrames(_ count: Int) async throws -> [Frame] {
         var reader = FrameReader(maximumPayloadSize: 1 << 20)
         var frames: [Frame] = []
-        for _ in 0..<500 where frames.count < count {
+        for _ in 0..<5000 where frames.count < count {  // up to ~10 s, for a starved machine
             await testingEventLoop.run()
             while let bytes = try await readOutbound(as: ByteBuffer.self) { reader.append(bytes) }
             while let inbound = try reader.next() {

@@ -19,7 +19,7 @@ struct WindowStepsTests {
             count: 1,
             database: database,
             extraSettings: #""artifacts": {"directory": "\#(artifacts)"}"#,
-            environment: ["MLOPS_MONITORING_PAUSE_WHILE_COMPUTING": "5"]
+            environment: ["MLOPS_MONITORING_PAUSE_WHILE_COMPUTING": "8"]
         )
         let observer = PostgresPool(configuration: database.configuration, logger: Logger(label: "test"))
         defer { observer.close() }
@@ -40,7 +40,7 @@ struct WindowStepsTests {
             }
             // The claim is written by the read step's transaction: once it shows, that step is over.
             while try await claims(observer) == 0 { try await Task.sleep(for: .milliseconds(20)) }
-            // Sample the service's backends while the window computes (its 5 s pause).
+            // Sample the service's backends while the window computes (its 8 s pause).
             var inTransaction = 0
             for _ in 0..<5 {
                 inTransaction += try await observer.withConnection { connection in
