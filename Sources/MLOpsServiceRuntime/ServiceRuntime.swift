@@ -68,7 +68,9 @@ package struct ServiceRuntime<Application: ServiceApplication> {
         let rpcService = Application.rpcServiceName
         let health = HealthService(services: [rpcService])
         var router = RPCRouter()
-        for service in components.rpcServices + [health] { service.register(in: &router) }
+        for service in components.rpcServices + [health, GRPCHealthService(health: health)] {
+            service.register(in: &router)
+        }
 
         let tls = settings.tls
         guard !tls.certificate.isEmpty, !tls.key.isEmpty, !tls.ca.isEmpty else {

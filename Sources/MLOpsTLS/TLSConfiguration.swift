@@ -18,13 +18,16 @@ public struct TLSConfiguration: Sendable {
     public var serverName: String?
     /// TLS 1.2 at least; OpenSSL prefers 1.3 when both sides speak it.
     public var minimumVersion: TLSVersion = .tls12
-    /// The ALPN protocol ids offered (client) or accepted (server), in order of preference.
+    /// The ALPN protocol ids offered (client) or accepted (server), in order
+    /// of preference. A server accepts both of its protocols by default.
     public var applicationProtocols: [String] = [TLSConfiguration.rpcProtocol]
     /// A handshake not finished by then fails and closes the connection.
     public var handshakeTimeout: Duration = .seconds(10)
 
     /// The ALPN id of this system's RPC protocol (docs/protocol.md).
     public static let rpcProtocol = "mlops-rpc/1"
+    /// The ALPN id of HTTP/2, which gRPC runs over.
+    public static let http2Protocol = "h2"
 
     public static func server(
         certificateChainPath: String,
@@ -37,7 +40,8 @@ public struct TLSConfiguration: Sendable {
             certificateChainPath: certificateChainPath,
             privateKeyPath: privateKeyPath,
             trustRootsPath: trustRootsPath,
-            requireClientCertificate: requireClientCertificate
+            requireClientCertificate: requireClientCertificate,
+            applicationProtocols: [rpcProtocol, http2Protocol]
         )
     }
 

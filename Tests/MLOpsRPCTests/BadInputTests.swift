@@ -374,7 +374,7 @@ struct LimitTests {
                 certificateChainPath: issued.certificatePath,
                 privateKeyPath: issued.keyPath
             )
-            tls.applicationProtocols = ["h2"]
+            tls.applicationProtocols = ["http/1.1"]
             let client = try RPCClient(
                 configuration: RPCClientConfiguration(host: "127.0.0.1", port: server.port, tls: tls)
             )

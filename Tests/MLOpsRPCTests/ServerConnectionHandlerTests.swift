@@ -12,7 +12,7 @@ import Testing
 /// channel: frames in as the TLS handler would pass them on, frames out.
 @Suite("The server's connection handler on a testing channel", .timeLimit(.minutes(1)))
 struct ServerConnectionHandlerTests {
-    private func connection(alpn: String? = TLSConfiguration.rpcProtocol) async throws -> NIOAsyncTestingChannel {
+    private func connection() async throws -> NIOAsyncTestingChannel {
         let channel = NIOAsyncTestingChannel()
         let configuration = RPCServerConfiguration(
             host: "127.0.0.1",
@@ -25,18 +25,12 @@ struct ServerConnectionHandlerTests {
                 configuration: configuration,
                 calls: ServerCallTasks(executor: EventLoopTaskExecutor(channel.testingEventLoop)),
                 activity: ConnectionActivity(),
+                peer: PeerIdentity(commonName: "trainer"),
                 logger: Logger(label: "test")
             )
             try channel.pipeline.syncOperations.addHandler(handler)
         }.get()
         try await channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1))
-        channel.pipeline.fireUserInboundEventTriggered(
-            TLSEstablished(
-                peer: CertificateSubject(commonName: "trainer"),
-                applicationProtocol: alpn,
-                protocolVersion: "TLSv1.3"
-            )
-        )
         return channel
     }
 
@@ -84,11 +78,5 @@ struct ServerConnectionHandlerTests {
         let out = try await channel.writtenFrames(1)
         #expect(out.first?.kind == .goAway)
         try await channel.closeFuture.get()
-    }
-
-    @Test func aClientThatDidNotAskForTheProtocolIsClosed() async throws {
-        let channel = try await connection(alpn: "h2")
-        try await channel.closeFuture.get()
-        #expect(!channel.isActive)
     }
 }

@@ -27,4 +27,11 @@ final class ConnectionActivity: Sendable {
             state.callsInFlight = count
         }
     }
+
+    func adjustCallsInFlight(by change: Int) {
+        state.withLockedValue { state in
+            if state.callsInFlight + change == 0, state.callsInFlight > 0 { state.idleSince = .now() }
+            state.callsInFlight += change
+        }
+    }
 }

@@ -13,7 +13,8 @@ struct AdmittedConnection: Sendable {
 /// What happens to an accepted channel, on its event loop, as it arrives:
 /// admission first (`ConnectionAdmission`), so a connection turned away
 /// never starts a handshake nor serves a call, however far behind the accept
-/// loop runs; then the TLS and connection handlers.
+/// loop runs; then the TLS handler, and the handler that installs the
+/// protocol ALPN agrees.
 struct ConnectionSetUp: Sendable {
     let tls: TLSContext
     let router: RPCRouter
@@ -27,7 +28,7 @@ struct ConnectionSetUp: Sendable {
     func admit(_ channel: any Channel) -> AdmittedConnection? {
         let calls = ServerCallTasks(executor: EventLoopTaskExecutor(channel.eventLoop))
         let activity = ConnectionActivity()
-        let handler = ServerConnectionHandler(
+        let selection = ApplicationProtocolSelection(
             router: router,
             configuration: configuration,
             calls: calls,
@@ -37,7 +38,7 @@ struct ConnectionSetUp: Sendable {
         let connection = ServerConnection(
             channel: channel,
             calls: calls,
-            handler: NIOLoopBound(handler, eventLoop: channel.eventLoop),
+            protocolSelection: NIOLoopBound(selection, eventLoop: channel.eventLoop),
             activity: activity
         )
         let address = channel.remoteAddress?.ipAddress ?? "unknown"
@@ -56,7 +57,7 @@ struct ConnectionSetUp: Sendable {
             // TCP_NODELAY is a TCP-level option: `.socketOption(.tcp_nodelay)`
             // would set SO_DEBUG, which only a privileged process may.
             try channel.syncOptions?.setOption(.tcpOption(.tcp_nodelay), value: 1)
-            try channel.pipeline.syncOperations.addHandlers([try TLSHandler(context: tls), handler])
+            try channel.pipeline.syncOperations.addHandlers([try TLSHandler(context: tls), selection])
             return AdmittedConnection(connection: connection, id: id)
         } catch {
             logger.warning("could not set up an accepted connection", metadata: ["error": "\(error)"])

@@ -131,7 +131,7 @@ public final class RPCServer: Service, Sendable {
 struct ServerConnection: Sendable {
     let channel: any Channel
     let calls: ServerCallTasks
-    let handler: NIOLoopBound<ServerConnectionHandler>
+    let protocolSelection: NIOLoopBound<ApplicationProtocolSelection>
     let activity: ConnectionActivity
 
     /// Returns once the connection has closed and its calls have ended.
@@ -145,7 +145,7 @@ struct ServerConnection: Sendable {
     }
 
     func initiateGracefulShutdown() {
-        let handler = self.handler
-        channel.eventLoop.execute { handler.value.initiateGracefulShutdown() }
+        let selection = protocolSelection
+        channel.eventLoop.execute { selection.value.initiateGracefulShutdown() }
     }
 }

@@ -4,7 +4,8 @@ import MLOpsRPC
 import MLOpsTLS
 import NIOCore
 
-/// The server's end of one connection, on its event loop: accepts calls and
+/// The server's end of one connection in our framing, on its event loop
+/// (installed once ALPN chose `mlops-rpc/1`): accepts calls and
 /// starts each as a task of its own (`ServerCallTasks`), enforces limits,
 /// deadlines and the idle timeout, writes responses in batches, and says
 /// goodbye on shutdown.
@@ -29,7 +30,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         didSet { activity.setCallsInFlight(active.count) }
     }
     private let activity: ConnectionActivity
-    private var peer: PeerIdentity?
+    private let peer: PeerIdentity?
     private var goingAway = false
     private var highestStreamID: UInt32 = 0
     private var idleTimer: Scheduled<Void>?
@@ -45,12 +46,14 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         configuration: RPCServerConfiguration,
         calls: ServerCallTasks,
         activity: ConnectionActivity,
+        peer: PeerIdentity?,
         logger: Logger
     ) {
         self.router = router
         self.configuration = configuration
         self.calls = calls
         self.activity = activity
+        self.peer = peer
         self.logger = logger
         reader = FrameReader(maximumPayloadSize: configuration.maximumFrameSize)
     }
@@ -84,22 +87,6 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         writability.setOpen(context.channel.isWritable)
         context.fireChannelWritabilityChanged()
-    }
-
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if let established = event as? TLSEstablished {
-            guard established.applicationProtocol == TLSConfiguration.rpcProtocol else {
-                // A TLS client that did not ask for this protocol cannot speak it.
-                logger.info("closing a connection without the \(TLSConfiguration.rpcProtocol) ALPN protocol")
-                context.close(promise: nil)
-                return
-            }
-            peer = established.peer.map {
-                PeerIdentity(commonName: $0.commonName, alternativeNames: $0.alternativeNames)
-            }
-            activity.markEstablished()
-        }
-        context.fireUserInboundEventTriggered(event)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

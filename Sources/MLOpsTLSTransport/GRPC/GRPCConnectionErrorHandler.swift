@@ -1,0 +1,26 @@
+import Logging
+import NIOCore
+import NIOHTTP2
+
+/// The end of a gRPC connection's pipeline: a connection error (bytes that
+/// are not HTTP/2, a broken rule of the protocol, a TLS failure) closes the
+/// connection, after NIOHTTP2 has sent its GOAWAY, and is logged. The server
+/// and its other connections go on.
+final class GRPCConnectionErrorHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTP2Frame
+
+    private let logger: Logger
+
+    init(logger: Logger) {
+        self.logger = logger
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        // Connection-level frames (SETTINGS, PING, GOAWAY) were handled by NIOHTTP2.
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        logger.notice("closing a gRPC connection after an error", metadata: ["error": "\(error)"])
+        context.close(promise: nil)
+    }
+}

@@ -1,0 +1,321 @@
+import Logging
+import MLOpsMessages
+import MLOpsRPC
+import NIOCore
+import NIOHPACK
+import NIOHTTP2
+
+/// What the gRPC streams of one connection share.
+struct GRPCConnectionEnvironment: Sendable {
+    let router: RPCRouter
+    let configuration: RPCServerConfiguration
+    let peer: PeerIdentity?
+    let calls: ServerCallTasks
+    let activity: ConnectionActivity
+    let logger: Logger
+    let connectionTag: String
+}
+
+/// One gRPC call on its HTTP/2 stream, on the connection's event loop:
+/// request headers and message in; response headers, messages and trailers
+/// out. The call itself goes through the same router, call machinery and
+/// error mapping as a call in our framing.
+final class GRPCServerStreamHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTP2Frame.FramePayload
+    typealias OutboundOut = HTTP2Frame.FramePayload
+
+    private struct Request {
+        let method: String
+        let handler: RPCRouter.Handler
+        let metadata: [String: String]
+        let timeout: Duration?
+        var reader: LengthPrefixedMessageReader
+    }
+
+    private enum State {
+        case awaitingHeaders
+        case receiving(Request)
+        case running(ServerCall)
+        case done
+    }
+
+    private let environment: GRPCConnectionEnvironment
+    private var state = State.awaitingHeaders
+    private var context: ChannelHandlerContext?
+    private var responseHeadersSent = false
+    private var deadlineTimer: Scheduled<Void>?
+    private let writability = WritabilityGate()
+
+    init(environment: GRPCConnectionEnvironment) {
+        self.environment = environment
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        environment.activity.adjustCallsInFlight(by: 1)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        // A reset by the client (RST_STREAM) or a lost connection: the call is over.
+        if case .running(let call) = state { call.cancel() }
+        deadlineTimer?.cancel()
+        state = .done
+        environment.activity.adjustCallsInFlight(by: -1)
+        writability.setOpen(true)
+        context.fireChannelInactive()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        writability.setOpen(context.channel.isWritable)
+        context.fireChannelWritabilityChanged()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // Stream errors (a reset, a malformed header block) end this stream only.
+        environment.logger.debug("gRPC stream failed", metadata: ["error": "\(error)"])
+        context.close(promise: nil)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch (unwrapInboundIn(data), state) {
+        case (.headers(let headers), .awaitingHeaders):
+            receiveHeaders(headers.headers, endStream: headers.endStream)
+        case (.data(let data), .receiving(var request)):
+            guard case .byteBuffer(let bytes) = data.data else { return }
+            request.reader.append(bytes)
+            state = .receiving(request)
+            if data.endStream { receiveEnd() }
+        case (.headers(let trailers), .receiving) where trailers.endStream:
+            receiveEnd()
+        case (.rstStream, .running(let call)):
+            call.cancel()
+            deadlineTimer?.cancel()
+            state = .done
+        default:
+            // Frames after the request ended, or after the answer was given.
+            break
+        }
+    }
+
+    // MARK: The request
+
+    private func receiveHeaders(_ headers: HPACKHeaders, endStream: Bool) {
+        guard headers.first(name: ":method") == "POST" else {
+            return refuse(httpStatus: "405", RPCError(code: .unimplemented, message: "gRPC calls are POSTs"))
+        }
+        guard let contentType = headers.first(name: "content-type"), contentType.hasPrefix("application/grpc") else {
+            return refuse(
+                httpStatus: "415",
+                RPCError(code: .invalidArgument, message: "content-type must be application/grpc")
+            )
+        }
+        let method = headers.first(name: ":path") ?? ""
+        guard let handler = environment.router.handlers[method] else {
+            let shown = method.count > 100 ? method.prefix(100) + "…" : Substring(method)
+            return refuse(RPCError(code: .unimplemented, message: "unknown method \(shown)"))
+        }
+        if let encoding = headers.first(name: "grpc-encoding"), encoding != "identity" {
+            return refuse(
+                RPCError(
+                    code: .unimplemented,
+                    message: "\(method): grpc-encoding \(encoding.prefix(40)) is not accepted"
+                )
+            )
+        }
+        var timeout: Duration?
+        if let value = headers.first(name: "grpc-timeout") {
+            guard let parsed = GRPCTimeout.parse(Substring(value)) else {
+                return refuse(
+                    RPCError(
+                        code: .invalidArgument,
+                        message: "\(method): grpc-timeout \(value.prefix(20)) is malformed"
+                    )
+                )
+            }
+            timeout = parsed
+        }
+        var metadata: [String: String] = [:]
+        for (name, value, _) in headers where !Self.isReserved(name) {
+            metadata[name] = value
+        }
+        state = .receiving(
+            Request(
+                method: method,
+                handler: handler,
+                metadata: metadata,
+                timeout: timeout,
+                reader: LengthPrefixedMessageReader(maximumMessageSize: environment.configuration.maximumFrameSize)
+            )
+        )
+        if endStream { receiveEnd() }
+    }
+
+    /// Headers that are HTTP's or gRPC's own, not the caller's metadata.
+    private static func isReserved(_ name: String) -> Bool {
+        name.hasPrefix(":") || name.hasPrefix("grpc-") || name == "content-type" || name == "te"
+            || name == "content-length"
+    }
+
+    /// The client has sent everything: a unary or server-streaming call takes
+    /// exactly one message.
+    private func receiveEnd() {
+        guard case .receiving(var request) = state, let context else { return }
+        let message: ByteBuffer
+        do {
+            guard let first = try request.reader.next(), request.reader.leftoverBytes == 0 else {
+                return refuse(
+                    RPCError(code: .invalidArgument, message: "\(request.method) takes exactly one request message")
+                )
+            }
+            message = first
+        } catch {
+            return refuse(error)
+        }
+        if let timeout = request.timeout, timeout <= .zero {
+            return refuse(
+                RPCError(
+                    code: .deadlineExceeded,
+                    message: "\(request.method): the deadline has passed; the call did not run"
+                )
+            )
+        }
+        let streamID = UInt32(
+            Int((try? context.channel.syncOptions?.getOption(HTTP2StreamChannelOptions.streamID)) ?? 0)
+        )
+        let callContext = ServerCallContext(
+            method: request.method,
+            peer: environment.peer,
+            metadata: request.metadata,
+            deadline: request.timeout.map { .now + $0 },
+            connectionTag: environment.connectionTag,
+            streamID: streamID
+        )
+        let sink = ResponseSink(
+            writer: GRPCResponseWriter(
+                stream: NIOLoopBound(self, eventLoop: context.eventLoop),
+                eventLoop: context.eventLoop,
+                writability: writability
+            ),
+            maximumFrameSize: environment.configuration.maximumFrameSize,
+            method: request.method
+        )
+        let call = ServerCall(
+            streamID: streamID,
+            context: callContext,
+            handler: request.handler,
+            request: message,
+            sink: sink,
+            logger: environment.logger
+        )
+        state = .running(call)
+        if let timeout = request.timeout {
+            let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+            deadlineTimer = context.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
+                loopBound.value.deadlinePassed(method: request.method, timeout: timeout)
+            }
+        }
+        environment.calls.start(call)
+    }
+
+    private func deadlinePassed(method: String, timeout: Duration) {
+        guard case .running(let call) = state else { return }
+        call.cancel()
+        let milliseconds = Double(timeout.components.seconds) * 1000 + Double(timeout.components.attoseconds) / 1e15
+        writeStatus(
+            RPCError(
+                code: .deadlineExceeded,
+                message: "\(method) did not finish within its \(milliseconds) ms deadline"
+            )
+            .status
+        )
+    }
+
+    private func refuse(httpStatus: String = "200", _ error: RPCError) {
+        writeStatus(error.status, httpStatus: httpStatus)
+    }
+
+    // MARK: The response
+
+    /// One response message; the headers go first if they have not.
+    func writeMessage(_ bytes: [UInt8], flush: Bool) {
+        guard case .running = state, let context else { return }
+        writeResponseHeadersIfNeeded(context: context)
+        let framed = LengthPrefixedMessageReader.frame(bytes, allocator: context.channel.allocator)
+        context.write(wrapOutboundOut(.data(.init(data: .byteBuffer(framed)))), promise: nil)
+        if flush { context.flush() }
+    }
+
+    /// The call's status as trailers, which end the stream: alone (a
+    /// "trailers-only" response) when nothing was sent before.
+    func writeStatus(_ status: Status, httpStatus: String = "200") {
+        guard let context else { return }
+        if case .done = state { return }
+        state = .done
+        deadlineTimer?.cancel()
+        var trailers = HPACKHeaders()
+        if !responseHeadersSent {
+            trailers.add(name: ":status", value: httpStatus)
+            trailers.add(name: "content-type", value: "application/grpc")
+        }
+        trailers.add(name: "grpc-status", value: String(status.code))
+        if !status.message.isEmpty {
+            trailers.add(name: "grpc-message", value: GRPCStatusMessage.encode(status.message))
+        }
+        for (name, value) in status.metadata where Self.isValidMetadata(name: name, value: value) {
+            trailers.add(name: name, value: value)
+        }
+        context.writeAndFlush(wrapOutboundOut(.headers(.init(headers: trailers, endStream: true))), promise: nil)
+    }
+
+    private func writeResponseHeadersIfNeeded(context: ChannelHandlerContext) {
+        guard !responseHeadersSent else { return }
+        responseHeadersSent = true
+        let headers: HPACKHeaders = [":status": "200", "content-type": "application/grpc"]
+        context.write(wrapOutboundOut(.headers(.init(headers: headers))), promise: nil)
+    }
+
+    /// Metadata a handler set that HTTP/2 can carry: a lowercase token name
+    /// that is not reserved, and a value without control characters.
+    private static func isValidMetadata(name: String, value: String) -> Bool {
+        !name.isEmpty && !isReserved(name)
+            && name.utf8.allSatisfy { byte in
+                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+                    || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "-")
+                    || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".")
+            } && value.utf8.allSatisfy { $0 >= 0x20 && $0 != 0x7F }
+    }
+}
+
+/// A call's responses as DATA frames and its status as trailers on its stream.
+struct GRPCResponseWriter: ResponseWriter {
+    let stream: NIOLoopBound<GRPCServerStreamHandler>
+    let eventLoop: any EventLoop
+    let writability: WritabilityGate
+
+    func write(_ bytes: [UInt8]) {
+        onLoop { $0.writeMessage(bytes, flush: false) }
+    }
+
+    func writePaced(_ bytes: [UInt8]) async throws {
+        onLoop { $0.writeMessage(bytes, flush: true) }
+        try await writability.waitUntilOpen()
+    }
+
+    func finish(_ status: Status) {
+        onLoop { $0.writeStatus(status) }
+    }
+
+    /// Calls run on their connection's event loop, so this is mostly direct.
+    private func onLoop(_ body: @escaping @Sendable (GRPCServerStreamHandler) -> Void) {
+        if eventLoop.inEventLoop {
+            body(stream.value)
+        } else {
+            let stream = self.stream
+            eventLoop.execute { body(stream.value) }
+        }
+    }
+}
