@@ -3,8 +3,10 @@
 # the C libraries the package links (libpq, OpenSSL 3, protobuf-c), the code
 # generator, PostgreSQL 15's server binaries for the tests' throwaway
 # clusters, PyYAML to read the compose file in its test, iproute2 for the test
-# that puts each part of the system on a host of its own, and Python's protobuf
-# for the interop test. Safe to run again.
+# that puts each part of the system on a host of its own, Python's protobuf
+# for the interop test, and Python's stock gRPC (grpcio, grpcio-tools for
+# stubs from protos/, the health and reflection clients) for the gRPC tests.
+# Safe to run again.
 set -euo pipefail
 
 packages=(libpq-dev libssl-dev libprotobuf-c-dev protobuf-c-compiler pkg-config openssl postgresql-15 python3-yaml iproute2)
@@ -20,7 +22,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-if ! python3 -c "import google.protobuf" 2>/dev/null; then
-  echo "installing: Python protobuf"
-  python3 -m pip install -q --disable-pip-version-check protobuf
+if ! python3 -c "import google.protobuf, grpc, grpc_tools, grpc_health, grpc_reflection" 2>/dev/null; then
+  echo "installing: Python protobuf and gRPC"
+  python3 -m pip install -q --disable-pip-version-check protobuf grpcio grpcio-tools grpcio-health-checking \
+    grpcio-reflection
 fi

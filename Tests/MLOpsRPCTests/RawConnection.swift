@@ -13,14 +13,20 @@ struct RawConnection {
         try await connect(port: port, tls: nil)
     }
 
-    static func tls(port: Int, server: LiveServer, identity: String = "retraining-gate") async throws -> RawConnection {
+    static func tls(
+        port: Int,
+        server: LiveServer,
+        identity: String = "retraining-gate",
+        applicationProtocols: [String] = [TLSConfiguration.rpcProtocol]
+    ) async throws -> RawConnection {
         let issued = try server.authority.issue(commonName: identity)
-        let configuration = TLSConfiguration.client(
+        var configuration = TLSConfiguration.client(
             serverName: "127.0.0.1",
             trustRootsPath: server.authority.authorityPath,
             certificateChainPath: issued.certificatePath,
             privateKeyPath: issued.keyPath
         )
+        configuration.applicationProtocols = applicationProtocols
         return try await connect(port: port, tls: try TLSContext(configuration: configuration))
     }
 

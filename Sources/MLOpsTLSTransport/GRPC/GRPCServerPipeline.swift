@@ -54,8 +54,9 @@ enum GRPCServerPipeline {
             streamDelegate: manager.http2StreamDelegate
         ) { streamChannel in
             streamChannel.eventLoop.makeCompletedFuture {
+                let streamID = try streamChannel.syncOptions?.getOption(HTTP2StreamChannelOptions.streamID)
                 try streamChannel.pipeline.syncOperations.addHandler(
-                    GRPCServerStreamHandler(environment: environment)
+                    GRPCServerStreamHandler(environment: environment, streamID: UInt32(Int(streamID ?? .rootStream)))
                 )
             }
         }

@@ -40,14 +40,24 @@ final class GRPCServerStreamHandler: ChannelInboundHandler {
     }
 
     private let environment: GRPCConnectionEnvironment
+    private let streamID: UInt32
     private var state = State.awaitingHeaders
     private var context: ChannelHandlerContext?
     private var responseHeadersSent = false
     private var deadlineTimer: Scheduled<Void>?
+    /// Bytes of a stream's messages handed to NIOHTTP2 and not yet written
+    /// to the socket. At `maximumUnsentBytes` the stream stops until all have
+    /// left, however large a window the client grants: writability alone
+    /// lets a fast handler fill NIOHTTP2's buffers without bound.
+    private var unsentBytes = 0
+    private var drainingUnsent = false
+    private var channelWritable = true
+    private static let maximumUnsentBytes = 64 * 1024
     private let writability = WritabilityGate()
 
-    init(environment: GRPCConnectionEnvironment) {
+    init(environment: GRPCConnectionEnvironment, streamID: UInt32) {
         self.environment = environment
+        self.streamID = streamID
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -70,7 +80,8 @@ final class GRPCServerStreamHandler: ChannelInboundHandler {
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        writability.setOpen(context.channel.isWritable)
+        channelWritable = context.channel.isWritable
+        updateWritability()
         context.fireChannelWritabilityChanged()
     }
 
@@ -95,6 +106,7 @@ final class GRPCServerStreamHandler: ChannelInboundHandler {
             call.cancel()
             deadlineTimer?.cancel()
             state = .done
+            updateWritability()
         default:
             // Frames after the request ended, or after the answer was given.
             break
@@ -183,9 +195,6 @@ final class GRPCServerStreamHandler: ChannelInboundHandler {
                 )
             )
         }
-        let streamID = UInt32(
-            Int((try? context.channel.syncOptions?.getOption(HTTP2StreamChannelOptions.streamID)) ?? 0)
-        )
         let callContext = ServerCallContext(
             method: request.method,
             peer: environment.peer,
@@ -240,13 +249,36 @@ final class GRPCServerStreamHandler: ChannelInboundHandler {
 
     // MARK: The response
 
-    /// One response message; the headers go first if they have not.
-    func writeMessage(_ bytes: [UInt8], flush: Bool) {
+    /// A unary call's response; the headers go first, the trailers (and the flush) follow.
+    func writeMessage(_ bytes: [UInt8]) {
         guard case .running = state, let context else { return }
         writeResponseHeadersIfNeeded(context: context)
         let framed = LengthPrefixedMessageReader.frame(bytes, allocator: context.channel.allocator)
         context.write(wrapOutboundOut(.data(.init(data: .byteBuffer(framed)))), promise: nil)
-        if flush { context.flush() }
+    }
+
+    /// One of a stream's messages, flushed at the end of the loop's tick.
+    func writeStreamed(_ bytes: [UInt8]) {
+        guard case .running = state, let context else { return }
+        writeResponseHeadersIfNeeded(context: context)
+        let framed = LengthPrefixedMessageReader.frame(bytes, allocator: context.channel.allocator)
+        let size = framed.readableBytes
+        unsentBytes += size
+        updateWritability()
+        let written = context.eventLoop.makePromise(of: Void.self)
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        written.futureResult.whenComplete { _ in
+            loopBound.value.unsentBytes -= size
+            loopBound.value.updateWritability()
+        }
+        context.writeAndFlush(wrapOutboundOut(.data(.init(data: .byteBuffer(framed)))), promise: written)
+    }
+
+    private func updateWritability() {
+        if unsentBytes >= Self.maximumUnsentBytes { drainingUnsent = true }
+        if unsentBytes == 0 { drainingUnsent = false }
+        let ended = if case .running = state { false } else { true }
+        writability.setOpen(ended || (channelWritable && !drainingUnsent))
     }
 
     /// The call's status as trailers, which end the stream: alone (a
@@ -255,6 +287,7 @@ final class GRPCServerStreamHandler: ChannelInboundHandler {
         guard let context else { return }
         if case .done = state { return }
         state = .done
+        updateWritability()
         deadlineTimer?.cancel()
         var trailers = HPACKHeaders()
         if !responseHeadersSent {
@@ -297,12 +330,24 @@ struct GRPCResponseWriter: ResponseWriter {
     let writability: WritabilityGate
 
     func write(_ bytes: [UInt8]) {
-        onLoop { $0.writeMessage(bytes, flush: false) }
+        onLoop { $0.writeMessage(bytes) }
     }
 
+    /// A stream's message; returns once the stream has room for the next.
+    /// After a stream's unsent bytes reached their bound and left, the writer
+    /// also pauses for a millisecond, so the loop polls its sockets: NIO runs
+    /// every task that is due before it polls, and a handler writing without
+    /// pause to a client that keeps up would otherwise keep the loop from
+    /// reading anything (a reset, other calls, other connections) for as long
+    /// as it writes. The timer starts once the batch is written, so the loop
+    /// has finished that work when it falls due.
     func writePaced(_ bytes: [UInt8]) async throws {
-        onLoop { $0.writeMessage(bytes, flush: true) }
-        try await writability.waitUntilOpen()
+        onLoop { $0.writeStreamed(bytes) }
+        if try await writability.waitUntilOpen() {
+            await withCheckedContinuation { resumed in
+                eventLoop.scheduleTask(in: .milliseconds(1)) { resumed.resume() }
+            }
+        }
     }
 
     func finish(_ status: Status) {

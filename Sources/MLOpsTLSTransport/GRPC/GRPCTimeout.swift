@@ -19,20 +19,4 @@ enum GRPCTimeout {
         }
     }
 
-    /// The header's value for `duration`, in the finest unit that fits eight digits.
-    static func format(_ duration: Duration) -> String {
-        let nanoseconds =
-            max(0, duration.components.seconds) * 1_000_000_000
-            + max(0, duration.components.attoseconds / 1_000_000_000)
-        let units: [(Int64, Character)] = [
-            (1, "n"), (1_000, "u"), (1_000_000, "m"), (1_000_000_000, "S"), (60_000_000_000, "M"),
-            (3_600_000_000_000, "H"),
-        ]
-        for (size, unit) in units {
-            // Rounded up: a caller's deadline never shrinks on the wire.
-            let amount = (nanoseconds + size - 1) / size
-            if amount < 100_000_000 { return "\(amount)\(unit)" }
-        }
-        return "99999999H"
-    }
 }

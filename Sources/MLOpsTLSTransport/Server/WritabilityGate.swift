@@ -15,8 +15,10 @@ final class WritabilityGate: Sendable {
 
     /// Returns at once while the socket takes writes; otherwise waits until it
     /// does again. Throws `CancellationError` if the task is cancelled meanwhile.
-    func waitUntilOpen() async throws {
-        if state.withLockedValue({ $0.isOpen }) { return }
+    /// True when it waited.
+    @discardableResult
+    func waitUntilOpen() async throws -> Bool {
+        if state.withLockedValue({ $0.isOpen }) { return false }
         let id = state.withLockedValue { state in
             defer { state.nextWaiterID += 1 }
             return state.nextWaiterID
@@ -34,6 +36,7 @@ final class WritabilityGate: Sendable {
             state.withLockedValue { $0.waiters.removeValue(forKey: id) }?.resume(throwing: CancellationError())
         }
         try Task.checkCancellation()
+        return true
     }
 
     func setOpen(_ open: Bool) {
