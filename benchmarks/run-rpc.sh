@@ -3,7 +3,9 @@
 # at one call in flight, with a minimal C echo over OpenSSL (the rough limit):
 # echo of 0, 200 and 16,384 bytes over TLS on loopback, one connection,
 # 1 / 16 / 64 calls in flight; calls per second and p50/p99 latency, medians
-# of REPEAT runs. Usage: benchmarks/run-rpc.sh [seconds per run] [repeats]
+# of REPEAT runs. Then our server's gRPC path (ALPN h2, same port) against
+# gRPC Swift 2's server, both called by gRPC Swift 2's client.
+# Usage: benchmarks/run-rpc.sh [seconds per run] [repeats]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v swift >/dev/null || export PATH=/opt/swift/usr/bin:$PATH
@@ -85,3 +87,29 @@ done
 echo
 echo "×gRPC: our calls/s over gRPC Swift 2's; ours/C: our p50 over the C echo's at one call in flight"
 echo "medians of $REPEAT runs of ${SECONDS_PER_RUN}s (after ${WARMUP}s warm-up); client and server share this machine's cores"
+
+# The gRPC path: the same client (gRPC Swift 2's) against our server and against gRPC Swift 2's.
+printf '\n%-8s %-9s | %14s %9s %9s | %12s %9s %9s | %6s\n' payload inflight \
+  "ours-h2 call/s" "p50 µs" "p99 µs" "gRPC call/s" "p50 µs" "p99 µs" "×gRPC"
+for payload in 0 200 16384; do
+  for inflight in 1 16 64; do
+    ours_runs=(); grpc_runs=()
+    for _ in $(seq "$REPEAT"); do
+      ours_runs+=("$("$grpc" client $OURS_PORT "$certs/bench.pem" "$certs/bench.key" "$certs/ca.pem" \
+        $payload $inflight "$SECONDS_PER_RUN" $WARMUP ours)")
+      grpc_runs+=("$("$grpc" client $GRPC_PORT "$certs/bench.pem" "$certs/bench.key" "$certs/ca.pem" \
+        $payload $inflight "$SECONDS_PER_RUN" $WARMUP)")
+    done
+    o_rate=$(printf '%s\n' "${ours_runs[@]}" | field calls_per_s | median)
+    o_p50=$(printf '%s\n' "${ours_runs[@]}" | field p50_us | median)
+    o_p99=$(printf '%s\n' "${ours_runs[@]}" | field p99_us | median)
+    g_rate=$(printf '%s\n' "${grpc_runs[@]}" | field calls_per_s | median)
+    g_p50=$(printf '%s\n' "${grpc_runs[@]}" | field p50_us | median)
+    g_p99=$(printf '%s\n' "${grpc_runs[@]}" | field p99_us | median)
+    ratio=$(awk -v o="$o_rate" -v g="$g_rate" 'BEGIN { printf "%.2fx", (g > 0 ? o / g : 0) }')
+    printf '%-8s %-9s | %14s %9s %9s | %12s %9s %9s | %6s\n' "$payload" "$inflight" \
+      "$o_rate" "$o_p50" "$o_p99" "$g_rate" "$g_p50" "$g_p99" "$ratio"
+  done
+done
+echo
+echo "ours-h2: gRPC Swift 2's client calling our server over gRPC (ALPN h2); gRPC: the same client and gRPC Swift 2's server"

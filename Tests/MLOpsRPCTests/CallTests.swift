@@ -9,7 +9,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import Testing
 
-@Suite("Calls over TLS: unary, streaming, errors, deadlines, cancellation")
+@Suite("Calls over TLS: unary, streaming, errors, deadlines, cancellation", .timeLimit(.minutes(2)))
 struct CallTests {
     @Test func unaryEchoAndTheCallersIdentity() async throws {
         try await LiveServer.run(router: .testing) { server in
@@ -82,6 +82,38 @@ struct CallTests {
             }
             var iterator = events.makeAsyncIterator()
             #expect(await iterator.next() == "cancelled")
+            await client.close()
+        }
+    }
+
+    @Test func aHandlerWritingWithoutPauseStillLetsTheConnectionBeRead() async throws {
+        let (events, continuation) = AsyncStream.makeStream(of: String.self)
+        var router = RPCRouter.testing
+        router.register(
+            TestMethods.count,
+            streaming: { _, writer, _ in
+                do {
+                    for index in 0... { try await writer.write(ArtifactChunk(totalSize: Int64(index))) }
+                } catch {
+                    continuation.yield("cancelled")
+                    throw error
+                }
+            }
+        )
+        try await LiveServer.run(router: router) { server in
+            let client = try server.client()
+            var received = 0
+            for try await _ in client.serverStreaming(TestMethods.count, GetArtifactRequest()) {
+                received += 1
+                if received == 3 { break }
+            }
+            // The cancel and the next call are read while the handler would still be writing.
+            let started = ContinuousClock.now
+            var iterator = events.makeAsyncIterator()
+            #expect(await iterator.next() == "cancelled")
+            let request = ArtifactChunk(contentType: "next")
+            #expect(try await client.unary(TestMethods.echo, request, options: .init(timeout: .seconds(30))) == request)
+            #expect(ContinuousClock.now - started < .seconds(5))
             await client.close()
         }
     }

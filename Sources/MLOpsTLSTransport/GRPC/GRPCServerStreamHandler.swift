@@ -45,14 +45,7 @@ final class GRPCServerStreamHandler: ChannelInboundHandler {
     private var context: ChannelHandlerContext?
     private var responseHeadersSent = false
     private var deadlineTimer: Scheduled<Void>?
-    /// Bytes of a stream's messages handed to NIOHTTP2 and not yet written
-    /// to the socket. At `maximumUnsentBytes` the stream stops until all have
-    /// left, however large a window the client grants: writability alone
-    /// lets a fast handler fill NIOHTTP2's buffers without bound.
-    private var unsentBytes = 0
-    private var drainingUnsent = false
-    private var channelWritable = true
-    private static let maximumUnsentBytes = 64 * 1024
+    private var pacing = StreamPacing()
     private let writability = WritabilityGate()
 
     init(environment: GRPCConnectionEnvironment, streamID: UInt32) {
@@ -80,8 +73,7 @@ final class GRPCServerStreamHandler: ChannelInboundHandler {
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        channelWritable = context.channel.isWritable
-        updateWritability()
+        writability.setOpen(context.channel.isWritable)
         context.fireChannelWritabilityChanged()
     }
 
@@ -106,7 +98,6 @@ final class GRPCServerStreamHandler: ChannelInboundHandler {
             call.cancel()
             deadlineTimer?.cancel()
             state = .done
-            updateWritability()
         default:
             // Frames after the request ended, or after the answer was given.
             break
@@ -258,27 +249,20 @@ final class GRPCServerStreamHandler: ChannelInboundHandler {
     }
 
     /// One of a stream's messages, flushed at the end of the loop's tick.
-    func writeStreamed(_ bytes: [UInt8]) {
-        guard case .running = state, let context else { return }
+    /// `written` is resumed at once, or, when a pause is due (`StreamPacing`),
+    /// with true once the message is on the socket.
+    func writeStreamed(_ bytes: [UInt8], written: CheckedContinuation<Bool, Never>) {
+        guard case .running = state, let context else { return written.resume(returning: false) }
         writeResponseHeadersIfNeeded(context: context)
         let framed = LengthPrefixedMessageReader.frame(bytes, allocator: context.channel.allocator)
-        let size = framed.readableBytes
-        unsentBytes += size
-        updateWritability()
-        let written = context.eventLoop.makePromise(of: Void.self)
-        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        written.futureResult.whenComplete { _ in
-            loopBound.value.unsentBytes -= size
-            loopBound.value.updateWritability()
+        let data = wrapOutboundOut(.data(.init(data: .byteBuffer(framed))))
+        guard pacing.pauseDue() else {
+            context.writeAndFlush(data, promise: nil)
+            return written.resume(returning: false)
         }
-        context.writeAndFlush(wrapOutboundOut(.data(.init(data: .byteBuffer(framed)))), promise: written)
-    }
-
-    private func updateWritability() {
-        if unsentBytes >= Self.maximumUnsentBytes { drainingUnsent = true }
-        if unsentBytes == 0 { drainingUnsent = false }
-        let ended = if case .running = state { false } else { true }
-        writability.setOpen(ended || (channelWritable && !drainingUnsent))
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        promise.futureResult.whenComplete { _ in written.resume(returning: true) }
+        context.writeAndFlush(data, promise: promise)
     }
 
     /// The call's status as trailers, which end the stream: alone (a
@@ -287,7 +271,6 @@ final class GRPCServerStreamHandler: ChannelInboundHandler {
         guard let context else { return }
         if case .done = state { return }
         state = .done
-        updateWritability()
         deadlineTimer?.cancel()
         var trailers = HPACKHeaders()
         if !responseHeadersSent {
@@ -334,20 +317,12 @@ struct GRPCResponseWriter: ResponseWriter {
     }
 
     /// A stream's message; returns once the stream has room for the next.
-    /// After a stream's unsent bytes reached their bound and left, the writer
-    /// also pauses for a millisecond, so the loop polls its sockets: NIO runs
-    /// every task that is due before it polls, and a handler writing without
-    /// pause to a client that keeps up would otherwise keep the loop from
-    /// reading anything (a reset, other calls, other connections) for as long
-    /// as it writes. The timer starts once the batch is written, so the loop
-    /// has finished that work when it falls due.
     func writePaced(_ bytes: [UInt8]) async throws {
-        onLoop { $0.writeStreamed(bytes) }
-        if try await writability.waitUntilOpen() {
-            await withCheckedContinuation { resumed in
-                eventLoop.scheduleTask(in: .milliseconds(1)) { resumed.resume() }
-            }
+        let pauseDue = await withCheckedContinuation { written in
+            onLoop { $0.writeStreamed(bytes, written: written) }
         }
+        if pauseDue { await StreamPacing.pause(on: eventLoop) }
+        try await writability.waitUntilOpen()
     }
 
     func finish(_ status: Status) {

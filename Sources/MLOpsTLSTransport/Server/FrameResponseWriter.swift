@@ -1,10 +1,13 @@
 import MLOpsMessages
 import MLOpsRPC
+import NIOCore
 
 /// What a call's task hands its connection to write.
 enum ServerOutboundItem: Sendable {
-    /// `written` is resumed once the frame is handed to the channel (or dropped).
-    case message(streamID: UInt32, bytes: [UInt8], written: CheckedContinuation<Void, Never>?)
+    /// `written` is resumed once the frame is handed to the channel (or
+    /// dropped); with true when a pause is due (`StreamPacing`), and then only
+    /// once the frame is on the socket.
+    case message(streamID: UInt32, bytes: [UInt8], written: CheckedContinuation<Bool, Never>?)
     case status(streamID: UInt32, status: Status)
 }
 
@@ -19,9 +22,10 @@ struct FrameResponseWriter: ResponseWriter {
     }
 
     func writePaced(_ bytes: [UInt8]) async throws {
-        await withCheckedContinuation { written in
+        let pauseDue = await withCheckedContinuation { written in
             outbox.enqueue(.message(streamID: streamID, bytes: bytes, written: written))
         }
+        if pauseDue { await StreamPacing.pause(on: outbox.eventLoop) }
         try await writability.waitUntilOpen()
     }
 

@@ -16,6 +16,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private struct ActiveCall {
         let call: ServerCall
         var deadlineTimer: Scheduled<Void>?
+        var pacing = StreamPacing()
     }
 
     private let router: RPCRouter
@@ -257,17 +258,26 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private func write(_ items: [ServerOutboundItem]) {
         guard let context else {
             // The connection is gone: let paced writers go on to find out.
-            for case .message(_, _, let written?) in items { written.resume() }
+            for case .message(_, _, let written?) in items { written.resume(returning: false) }
             return
         }
         var buffer = context.channel.allocator.buffer(capacity: 256)
         var ended = false
+        var pausingOnceWritten: [CheckedContinuation<Bool, Never>] = []
         for item in items {
             switch item {
             case .message(let streamID, let bytes, let written):
-                defer { written?.resume() }
-                guard active[streamID] != nil else { continue }
+                guard active[streamID] != nil else {
+                    written?.resume(returning: false)
+                    continue
+                }
                 buffer.writeFrame(kind: .message, streamID: streamID) { $0.writeBytes(bytes) }
+                guard let written else { continue }
+                if active[streamID]!.pacing.pauseDue() {
+                    pausingOnceWritten.append(written)
+                } else {
+                    written.resume(returning: false)
+                }
             case .status(let streamID, let status):
                 guard let entry = active.removeValue(forKey: streamID) else { continue }
                 entry.deadlineTimer?.cancel()
@@ -276,7 +286,11 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             }
         }
         if buffer.readableBytes > 0 {
-            context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+            let promise = pausingOnceWritten.isEmpty ? nil : context.eventLoop.makePromise(of: Void.self)
+            promise?.futureResult.whenComplete { _ in
+                for written in pausingOnceWritten { written.resume(returning: true) }
+            }
+            context.writeAndFlush(wrapOutboundOut(buffer), promise: promise)
         }
         if ended { afterCallEnded() }
     }

@@ -12,7 +12,7 @@ final class BatchingOutbox<Item: Sendable>: Sendable {
     }
 
     private let state = NIOLockedValueBox(State())
-    private let eventLoop: any EventLoop
+    let eventLoop: any EventLoop
     private let drain: @Sendable ([Item]) -> Void
 
     /// `drain` runs on `eventLoop` with every item queued since the last drain.

@@ -4,10 +4,30 @@ import GRPCNIOTransportHTTP2
 
 // gRPC Swift 2 echo of raw bytes, as measured in shared/benchmarks/PEERS.md:
 //   GRPCEchoBenchmark server <port> <cert> <key> <ca>
-//   GRPCEchoBenchmark client <port> <cert> <key> <ca> <payload> <inflight> <seconds> <warmup>
-// The client prints one line in the format of our own benchmark.
+//   GRPCEchoBenchmark client <port> <cert> <key> <ca> <payload> <inflight> <seconds> <warmup> [ours]
+// The client prints one line in the format of our own benchmark. With
+// `ours` it calls our server's gRPC path instead (mlops.v1.Benchmark/Echo),
+// the payload wrapped as the `data` field of an ArtifactChunk: the same
+// client against both servers.
 
-let method = MethodDescriptor(fullyQualifiedService: "bench.Echo", method: "Echo")
+let callsOurs = CommandLine.arguments.count > 10 && CommandLine.arguments[10] == "ours"
+let method =
+    callsOurs
+    ? MethodDescriptor(fullyQualifiedService: "mlops.v1.Benchmark", method: "Echo")
+    : MethodDescriptor(fullyQualifiedService: "bench.Echo", method: "Echo")
+
+/// `payload` as protobuf field 1 (bytes): an ArtifactChunk with only `data` set.
+func artifactChunk(_ payload: [UInt8]) -> [UInt8] {
+    guard !payload.isEmpty else { return [] }
+    var bytes: [UInt8] = [0x0A]
+    var length = payload.count
+    while length >= 0x80 {
+        bytes.append(UInt8(length & 0x7F) | 0x80)
+        length >>= 7
+    }
+    bytes.append(UInt8(length))
+    return bytes + payload
+}
 
 struct BytesCoder: MessageSerializer, MessageDeserializer {
     typealias Message = [UInt8]
@@ -53,7 +73,8 @@ if arguments[1] == "server" {
     let inflight = Int(arguments[7])!
     let seconds = Double(arguments[8])!
     let warmup = Double(arguments[9])!
-    let message = [UInt8](repeating: 0x5A, count: payload)
+    let raw = [UInt8](repeating: 0x5A, count: payload)
+    let message = callsOurs ? artifactChunk(raw) : raw
     let latencies = try await withGRPCClient(
         transport: .http2NIOPosix(
             target: .ipv4(address: "127.0.0.1", port: port),
