@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import MLOpsMessages
 import MLOpsRPC
 import MLOpsTLS
@@ -6,6 +7,7 @@ import MLOpsTLSTransport
 import MLOpsTestSupport
 import NIOConcurrencyHelpers
 import NIOCore
+import ServiceLifecycle
 import Testing
 
 /// gRPC beside our framing on one port: what ALPN chooses, what garbage in
@@ -119,6 +121,45 @@ struct GRPCTransportTests {
             )
             #expect(compressed.code == "UNIMPLEMENTED" && compressed.details.contains("gzip"), "\(compressed)")
             try await expectHealthy(server)
+        }
+    }
+
+    @Test func aGracefulShutdownLetsGRPCCallsInFlightFinish() async throws {
+        let held = HeldCalls()
+        var router = RPCRouter.testing
+        held.register(in: &router)
+        let authority = try TestCertificates()
+        let server = try LiveServer.makeServer(authority: authority, port: 0, router: router)
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let group = ServiceGroup(services: [server], logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            let live = LiveServer(port: try await server.listeningAddress.port!, authority: authority, server: server)
+            let inFlight = try PythonGRPCCaller(server: live, identities: ["admin"])
+            let later = try PythonGRPCCaller(server: live, identities: ["admin"])
+            defer {
+                inFlight.stop()
+                later.stop()
+            }
+            #expect(try await later.call(TestMethods.whoAmI.path, HealthCheckRequest()).code == "OK")
+            async let heldResult = inFlight.call(HeldCalls.method.path, ArtifactChunk(contentType: "held"), timeout: 30)
+            await held.waitForStarts(1)
+
+            // What SIGTERM does: GOAWAY to every connection, no new calls, in-flight ones finish.
+            await group.triggerGracefulShutdown()
+            var refused = "OK"
+            for _ in 0..<100 where refused == "OK" {
+                refused = try await later.call(TestMethods.whoAmI.path, HealthCheckRequest(), timeout: 5).code
+                if refused == "OK" { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            #expect(refused == "UNAVAILABLE")
+
+            held.release(1)
+            let finished = try await heldResult
+            #expect(finished.code == "OK", "\(finished)")
+            #expect(try ArtifactChunk(serializedBytes: finished.responses.first ?? []).contentType == "held")
+            try await tasks.waitForAll()
         }
     }
 
