@@ -5,17 +5,6 @@ import NIOCore
 import NIOHPACK
 import NIOHTTP2
 
-/// What the gRPC streams of one connection share.
-struct GRPCConnectionEnvironment: Sendable {
-    let router: RPCRouter
-    let configuration: RPCServerConfiguration
-    let peer: PeerIdentity?
-    let calls: ServerCallTasks
-    let activity: ConnectionActivity
-    let logger: Logger
-    let connectionTag: String
-}
-
 /// One gRPC call on its HTTP/2 stream, on the connection's event loop:
 /// request headers and message in; response headers, messages and trailers
 /// out. The call itself goes through the same router, call machinery and
@@ -303,39 +292,5 @@ final class GRPCServerStreamHandler: ChannelInboundHandler {
                     || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "-")
                     || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".")
             } && value.utf8.allSatisfy { $0 >= 0x20 && $0 != 0x7F }
-    }
-}
-
-/// A call's responses as DATA frames and its status as trailers on its stream.
-struct GRPCResponseWriter: ResponseWriter {
-    let stream: NIOLoopBound<GRPCServerStreamHandler>
-    let eventLoop: any EventLoop
-    let writability: WritabilityGate
-
-    func write(_ bytes: [UInt8]) {
-        onLoop { $0.writeMessage(bytes) }
-    }
-
-    /// A stream's message; returns once the stream has room for the next.
-    func writePaced(_ bytes: [UInt8]) async throws {
-        let pauseDue = await withCheckedContinuation { written in
-            onLoop { $0.writeStreamed(bytes, written: written) }
-        }
-        if pauseDue { await StreamPacing.pause(on: eventLoop) }
-        try await writability.waitUntilOpen()
-    }
-
-    func finish(_ status: Status) {
-        onLoop { $0.writeStatus(status) }
-    }
-
-    /// Calls run on their connection's event loop, so this is mostly direct.
-    private func onLoop(_ body: @escaping @Sendable (GRPCServerStreamHandler) -> Void) {
-        if eventLoop.inEventLoop {
-            body(stream.value)
-        } else {
-            let stream = self.stream
-            eventLoop.execute { body(stream.value) }
-        }
     }
 }
