@@ -52,6 +52,8 @@ sleep 2
 # median of the numbers on stdin
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 field() { tr ' ' '\n' | sed -n "s/^$1=//p"; }
+# "calls/s p50 p99", each the median over the result lines given as arguments
+medians() { for f in calls_per_s p50_us p99_us; do printf '%s\n' "$@" | field $f | median; done | paste -sd' '; }
 
 printf '\n%-8s %-9s | %12s %9s %9s | %12s %9s %9s | %6s | %9s %7s\n' payload inflight \
   "ours call/s" "p50 µs" "p99 µs" "gRPC call/s" "p50 µs" "p99 µs" "×gRPC" "C p50 µs" "ours/C"
@@ -68,12 +70,8 @@ for payload in 0 200 16384; do
       grpc_runs+=("$("$grpc" client $GRPC_PORT "$certs/bench.pem" "$certs/bench.key" "$certs/ca.pem" \
         $payload $inflight "$SECONDS_PER_RUN" $WARMUP)")
     done
-    o_rate=$(printf '%s\n' "${ours_runs[@]}" | field calls_per_s | median)
-    o_p50=$(printf '%s\n' "${ours_runs[@]}" | field p50_us | median)
-    o_p99=$(printf '%s\n' "${ours_runs[@]}" | field p99_us | median)
-    g_rate=$(printf '%s\n' "${grpc_runs[@]}" | field calls_per_s | median)
-    g_p50=$(printf '%s\n' "${grpc_runs[@]}" | field p50_us | median)
-    g_p99=$(printf '%s\n' "${grpc_runs[@]}" | field p99_us | median)
+    read -r o_rate o_p50 o_p99 <<<"$(medians "${ours_runs[@]}")"
+    read -r g_rate g_p50 g_p99 <<<"$(medians "${grpc_runs[@]}")"
     ratio=$(awk -v o="$o_rate" -v g="$g_rate" 'BEGIN { printf "%.1fx", (g > 0 ? o / g : 0) }')
     c_p50=-; c_ratio=-
     if [ ${#c_runs[@]} -gt 0 ]; then
@@ -100,12 +98,8 @@ for payload in 0 200 16384; do
       grpc_runs+=("$("$grpc" client $GRPC_PORT "$certs/bench.pem" "$certs/bench.key" "$certs/ca.pem" \
         $payload $inflight "$SECONDS_PER_RUN" $WARMUP)")
     done
-    o_rate=$(printf '%s\n' "${ours_runs[@]}" | field calls_per_s | median)
-    o_p50=$(printf '%s\n' "${ours_runs[@]}" | field p50_us | median)
-    o_p99=$(printf '%s\n' "${ours_runs[@]}" | field p99_us | median)
-    g_rate=$(printf '%s\n' "${grpc_runs[@]}" | field calls_per_s | median)
-    g_p50=$(printf '%s\n' "${grpc_runs[@]}" | field p50_us | median)
-    g_p99=$(printf '%s\n' "${grpc_runs[@]}" | field p99_us | median)
+    read -r o_rate o_p50 o_p99 <<<"$(medians "${ours_runs[@]}")"
+    read -r g_rate g_p50 g_p99 <<<"$(medians "${grpc_runs[@]}")"
     ratio=$(awk -v o="$o_rate" -v g="$g_rate" 'BEGIN { printf "%.2fx", (g > 0 ? o / g : 0) }')
     printf '%-8s %-9s | %14s %9s %9s | %12s %9s %9s | %6s\n' "$payload" "$inflight" \
       "$o_rate" "$o_p50" "$o_p99" "$g_rate" "$g_p50" "$g_p99" "$ratio"

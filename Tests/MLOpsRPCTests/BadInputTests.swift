@@ -225,15 +225,8 @@ struct BadInputTests {
         let held = HeldCalls()
         var router = RPCRouter.testing
         held.register(in: &router)
-        let authority = try TestCertificates()
-        let server = try LiveServer.makeServer(authority: authority, port: 0, router: router)
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
-        let group = ServiceGroup(services: [server], logger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            let port = try await server.listeningAddress.port!
-            let client = try LiveServer(port: port, authority: authority, server: server).client()
+        try await LiveServer.runInServiceGroup(router: router) { server, group in
+            let client = try server.client()
             let inFlight = Task { try await client.unary(HeldCalls.method, ArtifactChunk(contentType: "in flight")) }
             await held.waitForStarts(1)
 
@@ -253,7 +246,6 @@ struct BadInputTests {
 
             held.release(1)
             #expect(try await inFlight.value.contentType == "in flight")
-            try await tasks.waitForAll()
             await client.close()
         }
     }

@@ -59,20 +59,7 @@ struct CallTests {
     @Test func leavingAStreamEarlyCancelsTheServersHandler() async throws {
         let (events, continuation) = AsyncStream.makeStream(of: String.self)
         var router = RPCRouter()
-        router.register(
-            TestMethods.count,
-            streaming: { _, writer, _ in
-                do {
-                    for index in 0... {
-                        try await writer.write(ArtifactChunk(totalSize: Int64(index)))
-                        try await Task.sleep(for: .milliseconds(5))
-                    }
-                } catch {
-                    continuation.yield("cancelled")
-                    throw error
-                }
-            }
-        )
+        router.registerEndlessCount(pause: .milliseconds(5), reportingCancellationTo: continuation)
         try await LiveServer.run(router: router) { server in
             let client = try server.client()
             var received = 0
@@ -89,17 +76,7 @@ struct CallTests {
     @Test func aHandlerWritingWithoutPauseStillLetsTheConnectionBeRead() async throws {
         let (events, continuation) = AsyncStream.makeStream(of: String.self)
         var router = RPCRouter.testing
-        router.register(
-            TestMethods.count,
-            streaming: { _, writer, _ in
-                do {
-                    for index in 0... { try await writer.write(ArtifactChunk(totalSize: Int64(index))) }
-                } catch {
-                    continuation.yield("cancelled")
-                    throw error
-                }
-            }
-        )
+        router.registerEndlessCount(pause: nil, reportingCancellationTo: continuation)
         try await LiveServer.run(router: router) { server in
             let client = try server.client()
             var received = 0
@@ -379,5 +356,29 @@ extension Result {
     var failureValue: Failure? {
         if case .failure(let failure) = self { return failure }
         return nil
+    }
+}
+
+extension RPCRouter {
+    /// `TestMethods.count` as a stream without end, a pause between answers
+    /// (or none); says "cancelled" when its handler is.
+    fileprivate mutating func registerEndlessCount(
+        pause: Duration?,
+        reportingCancellationTo events: AsyncStream<String>.Continuation
+    ) {
+        register(
+            TestMethods.count,
+            streaming: { _, writer, _ in
+                do {
+                    for index in 0... {
+                        try await writer.write(ArtifactChunk(totalSize: Int64(index)))
+                        if let pause { try await Task.sleep(for: pause) }
+                    }
+                } catch {
+                    events.yield("cancelled")
+                    throw error
+                }
+            }
+        )
     }
 }

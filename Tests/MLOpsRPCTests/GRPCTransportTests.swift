@@ -1,5 +1,4 @@
 import Foundation
-import Logging
 import MLOpsMessages
 import MLOpsRPC
 import MLOpsTLS
@@ -128,14 +127,7 @@ struct GRPCTransportTests {
         let held = HeldCalls()
         var router = RPCRouter.testing
         held.register(in: &router)
-        let authority = try TestCertificates()
-        let server = try LiveServer.makeServer(authority: authority, port: 0, router: router)
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
-        let group = ServiceGroup(services: [server], logger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            let live = LiveServer(port: try await server.listeningAddress.port!, authority: authority, server: server)
+        try await LiveServer.runInServiceGroup(router: router) { live, group in
             let inFlight = try PythonGRPCCaller(server: live, identities: ["admin"])
             let later = try PythonGRPCCaller(server: live, identities: ["admin"])
             defer {
@@ -159,7 +151,6 @@ struct GRPCTransportTests {
             let finished = try await heldResult
             #expect(finished.code == "OK", "\(finished)")
             #expect(try ArtifactChunk(serializedBytes: finished.responses.first ?? []).contentType == "held")
-            try await tasks.waitForAll()
         }
     }
 

@@ -5,6 +5,7 @@ import MLOpsTLS
 import MLOpsTLSTransport
 import MLOpsTestSupport
 import NIOCore
+import ServiceLifecycle
 
 /// Methods made for the tests out of existing messages.
 enum TestMethods {
@@ -51,6 +52,26 @@ struct LiveServer {
             try await body(LiveServer(port: port, authority: authority, server: server))
             group.cancelAll()
             try await group.waitForAll()
+        }
+    }
+
+    /// Runs a server in a `ServiceGroup`, as a service's runtime does, for the
+    /// length of `body`, which may trigger the graceful shutdown SIGTERM would;
+    /// returns once the server has stopped.
+    static func runInServiceGroup(
+        router: RPCRouter,
+        _ body: (LiveServer, ServiceGroup) async throws -> Void
+    ) async throws {
+        let authority = try TestCertificates()
+        let server = try makeServer(authority: authority, port: 0, router: router)
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let group = ServiceGroup(services: [server], logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            let port = try await server.listeningAddress.port!
+            try await body(LiveServer(port: port, authority: authority, server: server), group)
+            try await tasks.waitForAll()
         }
     }
 
