@@ -24,8 +24,11 @@ struct GRPCStreamHandlerTests {
 
     private let cancelled = NIOLockedValueBox(false)
 
-    private func stream(maximumMessageSize: Int = 1 << 20) async throws -> NIOAsyncTestingChannel {
-        let channel = NIOAsyncTestingChannel()
+    private func stream(
+        maximumMessageSize: Int = 1 << 20,
+        sharing connection: (loop: NIOAsyncTestingEventLoop, budget: NIOLoopBound<GRPCRequestBudget>)? = nil
+    ) async throws -> NIOAsyncTestingChannel {
+        let channel = connection.map { NIOAsyncTestingChannel(loop: $0.loop) } ?? NIOAsyncTestingChannel()
         var router = RPCRouter.testing
         let cancelled = self.cancelled
         router.register(Self.hang) { _, _ in
@@ -43,6 +46,13 @@ struct GRPCStreamHandlerTests {
             tls: .server(certificateChainPath: "", privateKeyPath: "", trustRootsPath: "")
         )
         configuration.maximumFrameSize = maximumMessageSize
+        let loop = channel.testingEventLoop
+        var budget = connection?.budget
+        if budget == nil {
+            budget = try await loop.submit {
+                NIOLoopBound(GRPCRequestBudget(limit: 4 * maximumMessageSize), eventLoop: loop)
+            }.get()
+        }
         let environment = GRPCConnectionEnvironment(
             router: router,
             configuration: configuration,
@@ -50,7 +60,8 @@ struct GRPCStreamHandlerTests {
             calls: ServerCallTasks(executor: EventLoopTaskExecutor(channel.testingEventLoop)),
             activity: ConnectionActivity(),
             logger: Logger(label: "test"),
-            connectionTag: "t"
+            connectionTag: "t",
+            requestBudget: budget!
         )
         try await channel.testingEventLoop.submit {
             try channel.pipeline.syncOperations.addHandler(
@@ -251,6 +262,35 @@ struct GRPCStreamHandlerTests {
         #expect(trailers.first(name: "grpc-status") == grpcStatus, "\(trailers)")
         #expect(!(trailers.first(name: "grpc-message") ?? "").isEmpty)
         _ = try await channel.finish()
+    }
+
+    @Test func requestsArrivingAtOnceOnAConnectionAreBounded() async throws {
+        let loop = NIOAsyncTestingEventLoop()
+        let budget = try await loop.submit { NIOLoopBound(GRPCRequestBudget(limit: 4096), eventLoop: loop) }.get()
+        // Half-sent requests: a prefix announcing 1000 bytes, and 900 of them.
+        var partial = ByteBuffer()
+        partial.writeInteger(UInt8(0))
+        partial.writeInteger(UInt32(1000))
+        partial.writeRepeatingByte(0x41, count: 900)
+        var streams: [NIOAsyncTestingChannel] = []
+        for _ in 0..<4 {
+            let stream = try await stream(maximumMessageSize: 1024, sharing: (loop, budget))
+            try await stream.writeInbound(requestHeaders(TestMethods.echo.path))
+            try await stream.writeInbound(HTTP2Frame.FramePayload.data(.init(data: .byteBuffer(partial))))
+            streams.append(stream)
+        }
+        let fifth = try await stream(maximumMessageSize: 1024, sharing: (loop, budget))
+        try await fifth.writeInbound(requestHeaders(TestMethods.echo.path))
+        try await fifth.writeInbound(HTTP2Frame.FramePayload.data(.init(data: .byteBuffer(partial))))
+        let trailers = trailers(try await response(fifth))
+        #expect(trailers.first(name: "grpc-status") == "8")
+        #expect(trailers.first(name: "grpc-message")?.contains("4096 bytes of requests") == true)
+        // A stream that ends gives its share back.
+        _ = try await streams[0].finish()
+        #expect(try await loop.submit { budget.value.buffered }.get() == 3 * 905)
+        for stream in streams.dropFirst() { _ = try await stream.finish() }
+        _ = try await fifth.finish()
+        #expect(try await loop.submit { budget.value.buffered }.get() == 0)
     }
 
     @Test func aFailureCarriesItsRequestIDAndAnEncodedMessage() async throws {

@@ -1,5 +1,6 @@
 import Logging
 import MLOpsRPC
+import NIOCore
 
 /// What the gRPC streams of one connection share.
 struct GRPCConnectionEnvironment: Sendable {
@@ -10,4 +11,5 @@ struct GRPCConnectionEnvironment: Sendable {
     let activity: ConnectionActivity
     let logger: Logger
     let connectionTag: String
+    let requestBudget: NIOLoopBound<GRPCRequestBudget>
 }

@@ -19,6 +19,7 @@ final class GRPCServerStreamHandler: ChannelInboundHandler {
         let metadata: [String: String]
         let timeout: Duration?
         var reader: LengthPrefixedMessageReader
+        var message: ByteBuffer?
     }
 
     private enum State {
@@ -35,6 +36,8 @@ final class GRPCServerStreamHandler: ChannelInboundHandler {
     private var responseHeadersSent = false
     private var deadlineTimer: Scheduled<Void>?
     private var pacing = StreamPacing()
+    /// This stream's share of the connection's `GRPCRequestBudget`, given back once the request is whole or refused.
+    private var bufferedRequestBytes = 0
     private let writability = WritabilityGate()
 
     init(environment: GRPCConnectionEnvironment, streamID: UInt32) {
@@ -55,6 +58,7 @@ final class GRPCServerStreamHandler: ChannelInboundHandler {
         // A reset by the client (RST_STREAM) or a lost connection: the call is over.
         if case .running(let call) = state { call.cancel() }
         deadlineTimer?.cancel()
+        releaseRequestBytes()
         state = .done
         environment.activity.adjustCallsInFlight(by: -1)
         writability.setOpen(true)
@@ -78,7 +82,26 @@ final class GRPCServerStreamHandler: ChannelInboundHandler {
             receiveHeaders(headers.headers, endStream: headers.endStream)
         case (.data(let data), .receiving(var request)):
             guard case .byteBuffer(let bytes) = data.data else { return }
+            guard environment.requestBudget.value.take(bytes.readableBytes) else {
+                let limit = environment.requestBudget.value.limit
+                return refuse(
+                    RPCError(
+                        code: .resourceExhausted,
+                        message: "more than \(limit) bytes of requests are arriving at once on this connection"
+                    )
+                )
+            }
+            bufferedRequestBytes += bytes.readableBytes
             request.reader.append(bytes)
+            do {
+                // Read as it arrives, so a prefix announcing too much is refused at once.
+                while let message = try request.reader.next() {
+                    guard request.message == nil else { return refuseAsNotOneMessage(request) }
+                    request.message = message
+                }
+            } catch {
+                return refuse(error)
+            }
             state = .receiving(request)
             if data.endStream { receiveEnd() }
         case (.headers(let trailers), .receiving) where trailers.endStream:
@@ -140,7 +163,8 @@ final class GRPCServerStreamHandler: ChannelInboundHandler {
                 handler: handler,
                 metadata: metadata,
                 timeout: timeout,
-                reader: LengthPrefixedMessageReader(maximumMessageSize: environment.configuration.maximumFrameSize)
+                reader: LengthPrefixedMessageReader(maximumMessageSize: environment.configuration.maximumFrameSize),
+                message: nil
             )
         )
         if endStream { receiveEnd() }
@@ -155,17 +179,9 @@ final class GRPCServerStreamHandler: ChannelInboundHandler {
     /// The client has sent everything: a unary or server-streaming call takes
     /// exactly one message.
     private func receiveEnd() {
-        guard case .receiving(var request) = state, let context else { return }
-        let message: ByteBuffer
-        do {
-            guard let first = try request.reader.next(), request.reader.leftoverBytes == 0 else {
-                return refuse(
-                    RPCError(code: .invalidArgument, message: "\(request.method) takes exactly one request message")
-                )
-            }
-            message = first
-        } catch {
-            return refuse(error)
+        guard case .receiving(let request) = state, let context else { return }
+        guard let message = request.message, request.reader.leftoverBytes == 0 else {
+            return refuseAsNotOneMessage(request)
         }
         if let timeout = request.timeout, timeout <= .zero {
             return refuse(
@@ -200,6 +216,7 @@ final class GRPCServerStreamHandler: ChannelInboundHandler {
             sink: sink,
             logger: environment.logger
         )
+        releaseRequestBytes()
         state = .running(call)
         if let timeout = request.timeout {
             let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
@@ -221,6 +238,15 @@ final class GRPCServerStreamHandler: ChannelInboundHandler {
             )
             .status
         )
+    }
+
+    private func refuseAsNotOneMessage(_ request: Request) {
+        refuse(RPCError(code: .invalidArgument, message: "\(request.method) takes exactly one request message"))
+    }
+
+    private func releaseRequestBytes() {
+        environment.requestBudget.value.release(bufferedRequestBytes)
+        bufferedRequestBytes = 0
     }
 
     private func refuse(httpStatus: String = "200", _ error: RPCError) {
@@ -261,6 +287,7 @@ final class GRPCServerStreamHandler: ChannelInboundHandler {
         if case .done = state { return }
         state = .done
         deadlineTimer?.cancel()
+        releaseRequestBytes()
         var trailers = HPACKHeaders()
         if !responseHeadersSent {
             trailers.add(name: ":status", value: httpStatus)

@@ -101,7 +101,11 @@ final class ApplicationProtocolSelection: ChannelInboundHandler {
                 calls: calls,
                 activity: activity,
                 logger: logger,
-                connectionTag: String(UInt32.random(in: .min ... .max), radix: 36)
+                connectionTag: String(UInt32.random(in: .min ... .max), radix: 36),
+                requestBudget: NIOLoopBound(
+                    GRPCRequestBudget(limit: 4 * configuration.maximumFrameSize),
+                    eventLoop: context.eventLoop
+                )
             )
             try GRPCServerPipeline.configure(after: self, in: context.pipeline, environment: environment)
             selected = .grpc
