@@ -259,8 +259,11 @@ final class PythonGRPCCaller: @unchecked Sendable {
         }
     }
 
+    /// Ends the client and waits for it: Foundation holds a process it has
+    /// not seen exit.
     func stop() {
         if process.isRunning { process.terminate() }
+        process.waitUntilExit()
     }
 }
 

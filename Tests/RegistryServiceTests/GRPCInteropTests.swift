@@ -125,14 +125,15 @@ struct GRPCInteropTests {
         process.standardError = output
         try process.run()
         // The latest Production version, then the watch's snapshot of both versions.
-        let printed = try await Self.readUntil(output, process) { $0.split(separator: "\n").count >= 3 }
+        let printed = try await Self.readUntil(output) { $0.contains("2 Production\n") }
         process.terminate()
+        process.waitUntilExit()
         let lines = printed.split(separator: "\n").map(String.init)
         #expect(lines.first == "[2]", "\(printed)")
         #expect(lines.dropFirst().contains("1 2 Production"), "\(printed)")
     }
 
-    private static func readUntil(_ pipe: Pipe, _ process: Process, _ done: @escaping @Sendable (String) -> Bool)
+    private static func readUntil(_ pipe: Pipe, _ done: @escaping @Sendable (String) -> Bool)
         async throws
         -> String
     {
@@ -212,8 +213,11 @@ final class PythonGRPCClient: @unchecked Sendable {
         input.fileHandleForWriting.write(Data((line + "\n").utf8))
     }
 
+    /// Ends the client and waits for it: Foundation holds a process it has
+    /// not seen exit.
     func stop() {
         if process.isRunning { process.terminate() }
+        process.waitUntilExit()
     }
 }
 
