@@ -115,7 +115,7 @@ struct GRPCInteropTests {
         }
         try example.write(to: folder.appendingPathComponent("example.py"), atomically: true, encoding: .utf8)
 
-        let script = "\(generate) && timeout 20 python3 -u example.py"
+        let script = "\(generate) && exec timeout 20 python3 -u example.py"
         let process = Process()
         let output = Pipe()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
