@@ -259,10 +259,11 @@ final class PythonGRPCCaller: @unchecked Sendable {
         }
     }
 
-    /// Ends the client and waits for it: Foundation holds a process it has
-    /// not seen exit.
+    /// Ends the client and waits for it (Foundation holds a process it has not
+    /// seen exit). SIGKILL: a child started from a thread that blocks signals
+    /// inherits the mask, and ignores SIGTERM.
     func stop() {
-        if process.isRunning { process.terminate() }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
     }
 }
