@@ -66,8 +66,21 @@ package enum ChildProcess {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
+        // The child starts with no signal blocked and the usual ones at their
+        // default action, whatever thread spawned it: libdispatch's and NIO's
+        // threads block signals, and a child inherits the mask, so one spawned
+        // from them would ignore the SIGTERM that stops it.
+        var none = sigset_t()
+        sigemptyset(&none)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGTERM, SIGINT, SIGHUP, SIGPIPE] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        var flags = Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)
         // POSIX_SPAWN_SETSID (glibc's value; the Glibc module does not export it).
-        if newSession { posix_spawnattr_setflags(&attributes, 0x80) }
+        if newSession { flags |= 0x80 }
+        posix_spawnattr_setflags(&attributes, flags)
         var pid: pid_t = 0
         let spawned = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
         guard spawned == 0 else {

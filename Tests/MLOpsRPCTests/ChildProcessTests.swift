@@ -19,4 +19,16 @@ struct ChildProcessTests {
         #expect(!descriptors.contains(Int(socket)), "the child holds \(descriptors.sorted())")
         #expect(descriptors.count <= 4, "the child holds \(descriptors.sorted())")
     }
+
+    @Test func aChildStartsWithNoSignalBlockedWhateverItsParentsThreadBlocks() throws {
+        // As on libdispatch's and NIO's threads: SIGTERM blocked.
+        var blocked = sigset_t()
+        var previous = sigset_t()
+        sigemptyset(&blocked)
+        sigaddset(&blocked, SIGTERM)
+        pthread_sigmask(SIG_BLOCK, &blocked, &previous)
+        defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
+        let status = try ChildProcess.output("/bin/grep", ["SigBlk", "/proc/self/status"])
+        #expect(status.contains("0000000000000000"), "\(status)")
+    }
 }
