@@ -14,19 +14,12 @@ import Testing
 @Suite("Bad input gets a clear answer, never a crash or a hang")
 struct BadInputTests {
     /// The server still answers an ordinary client.
-    private func expectHealthy(_ server: LiveServer) async throws {
-        let client = try server.client()
-        let request = ArtifactChunk(contentType: "still here")
-        #expect(try await client.unary(TestMethods.echo, request) == request)
-        await client.close()
-    }
-
     @Test func aPlaintextClientIsTurnedAway() async throws {
         try await LiveServer.run(router: .testing) { server in
             let raw = try await RawConnection.plaintext(port: server.port)
             let answer = try await raw.exchange(Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
             #expect(answer.closed)
-            try await expectHealthy(server)
+            try await server.expectHealthy()
         }
     }
 
@@ -39,7 +32,7 @@ struct BadInputTests {
             #expect(error?.code == .unavailable)
             #expect((error?.cause as? TLSError)?.kind == .noClientCertificate, "\(String(describing: error))")
             await client.close()
-            try await expectHealthy(server)
+            try await server.expectHealthy()
         }
     }
 
@@ -68,7 +61,7 @@ struct BadInputTests {
             #expect(error?.code == .unavailable)
             #expect((error?.cause as? TLSError)?.kind == .unknownAuthority, "\(String(describing: error))")
             await client.close()
-            try await expectHealthy(server)
+            try await server.expectHealthy()
         }
     }
 
@@ -106,7 +99,7 @@ struct BadInputTests {
             }
             #expect((error?.cause as? TLSError)?.kind == .expiredCertificate, "\(String(describing: error))")
             await client.close()
-            try await expectHealthy(server)
+            try await server.expectHealthy()
         }
     }
 
@@ -128,7 +121,7 @@ struct BadInputTests {
             #expect(answer.closed)
             // The goodbye says why.
             #expect(String(decoding: answer.received, as: UTF8.self).contains("protocol error"))
-            try await expectHealthy(server)
+            try await server.expectHealthy()
         }
     }
 
@@ -167,7 +160,7 @@ struct BadInputTests {
             #expect(answer.closed)
             let goodbye = String(decoding: answer.received, as: UTF8.self)
             #expect(goodbye.contains("stream 0 is the connection's own") && !goodbye.contains("already in use"))
-            try await expectHealthy(server)
+            try await server.expectHealthy()
         }
     }
 
@@ -182,7 +175,7 @@ struct BadInputTests {
             #expect(status.streamID == 1)
             #expect(status.status.code == StatusCode.resourceExhausted.rawValue)
             #expect(status.status.message.contains("4294967295 bytes"))
-            try await expectHealthy(server)
+            try await server.expectHealthy()
         }
     }
 
@@ -193,7 +186,7 @@ struct BadInputTests {
             let answer = try await raw.exchange([0, 0, 0, 100, 1, 0, 0, 0, 0, 1, 0x0A, 0x0B], timeout: .seconds(10))
             #expect(answer.closed)
             #expect(ContinuousClock.now - started < .seconds(5))
-            try await expectHealthy(server)
+            try await server.expectHealthy()
         }
     }
 

@@ -13,13 +13,6 @@ import Testing
 /// HTTP/2 gets, and calls from Python's grpcio as a generic caller.
 @Suite("gRPC over HTTP/2 on the server's port", .timeLimit(.minutes(2)))
 struct GRPCTransportTests {
-    private func expectHealthy(_ server: LiveServer) async throws {
-        let client = try server.client()
-        let request = ArtifactChunk(contentType: "still here")
-        #expect(try await client.unary(TestMethods.echo, request) == request)
-        await client.close()
-    }
-
     @Test func aClientOfferingBothProtocolsGetsOurFraming() async throws {
         try await LiveServer.run(router: .testing) { server in
             let issued = try server.authority.issue(commonName: "admin")
@@ -54,7 +47,7 @@ struct GRPCTransportTests {
             )
             #expect(answer.closed)
             #expect(Self.frameTypes(in: answer.received).contains(0x7), "a GOAWAY before the close")
-            try await expectHealthy(server)
+            try await server.expectHealthy()
         }
     }
 
@@ -67,7 +60,7 @@ struct GRPCTransportTests {
             )
             let answer = try await raw.exchange(Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
             #expect(answer.closed)
-            try await expectHealthy(server)
+            try await server.expectHealthy()
         }
     }
 
@@ -119,7 +112,7 @@ struct GRPCTransportTests {
                 compression: true
             )
             #expect(compressed.code == "UNIMPLEMENTED" && compressed.details.contains("gzip"), "\(compressed)")
-            try await expectHealthy(server)
+            try await server.expectHealthy()
         }
     }
 

@@ -6,6 +6,7 @@ import MLOpsTLSTransport
 import MLOpsTestSupport
 import NIOCore
 import ServiceLifecycle
+import Testing
 
 /// Methods made for the tests out of existing messages.
 enum TestMethods {
@@ -96,6 +97,15 @@ struct LiveServer {
         var logger = Logger(label: "test-server")
         logger.logLevel = .critical
         return RPCServer(configuration: configuration, router: router, logger: logger)
+    }
+
+    /// Expects the server to answer a new connection's call: whatever a test
+    /// did to it, it is still serving.
+    func expectHealthy() async throws {
+        let client = try client()
+        let request = ArtifactChunk(contentType: "still here")
+        #expect(try await client.unary(TestMethods.echo, request) == request)
+        await client.close()
     }
 
     /// A client presenting a certificate for `identity` from this server's CA.
