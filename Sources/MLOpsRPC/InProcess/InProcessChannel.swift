@@ -104,7 +104,7 @@ public final class InProcessChannel: RPCChannel {
             throw RPCError(code: .invalidArgument, message: "\(path): the request does not encode: \(error)")
         }
         guard let handler = router.handlers[path] else {
-            throw RPCError(code: .unimplemented, message: "unknown method \(path)")
+            throw RPCError.unknownMethod(path)
         }
         let id = nextCallID.withLockedValue { id in
             id &+= 1
@@ -136,9 +136,7 @@ public final class InProcessChannel: RPCChannel {
             Task {
                 guard (try? await Task.sleep(for: timeout)) != nil else { return }
                 call.cancel()
-                writer.finish(
-                    RPCError(code: .deadlineExceeded, message: "\(path) did not finish within \(timeout)").status
-                )
+                writer.finish(RPCError.deadlineExceeded(path, after: timeout).status)
             }
         }
         Task {

@@ -35,12 +35,7 @@ package final class ServerCall: Sendable {
             // A write run after its caller stopped waiting leaves the caller
             // unsure whether it happened: one already late does not run.
             if let deadline = context.deadline, deadline <= .now {
-                sink.finish(
-                    RPCError(
-                        code: .deadlineExceeded,
-                        message: "\(context.method): the deadline passed before the call started; it did not run"
-                    ).status
-                )
+                sink.finish(RPCError.deadlinePassedBeforeStart(context.method).status)
                 return
             }
             do {

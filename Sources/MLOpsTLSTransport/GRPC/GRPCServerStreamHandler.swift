@@ -129,10 +129,7 @@ final class GRPCServerStreamHandler: ChannelInboundHandler {
             )
         }
         let method = headers.first(name: ":path") ?? ""
-        guard let handler = environment.router.handlers[method] else {
-            let shown = method.count > 100 ? method.prefix(100) + "…" : Substring(method)
-            return refuse(RPCError(code: .unimplemented, message: "unknown method \(shown)"))
-        }
+        guard let handler = environment.router.handlers[method] else { return refuse(.unknownMethod(method)) }
         if let encoding = headers.first(name: "grpc-encoding"), encoding != "identity" {
             return refuse(
                 RPCError(
@@ -184,12 +181,7 @@ final class GRPCServerStreamHandler: ChannelInboundHandler {
             return refuseAsNotOneMessage(request)
         }
         if let timeout = request.timeout, timeout <= .zero {
-            return refuse(
-                RPCError(
-                    code: .deadlineExceeded,
-                    message: "\(request.method): the deadline has passed; the call did not run"
-                )
-            )
+            return refuse(.deadlinePassedBeforeStart(request.method))
         }
         let callContext = ServerCallContext(
             method: request.method,
@@ -230,14 +222,7 @@ final class GRPCServerStreamHandler: ChannelInboundHandler {
     private func deadlinePassed(method: String, timeout: Duration) {
         guard case .running(let call) = state else { return }
         call.cancel()
-        let milliseconds = Double(timeout.components.seconds) * 1000 + Double(timeout.components.attoseconds) / 1e15
-        writeStatus(
-            RPCError(
-                code: .deadlineExceeded,
-                message: "\(method) did not finish within its \(milliseconds) ms deadline"
-            )
-            .status
-        )
+        writeStatus(RPCError.deadlineExceeded(method, after: timeout).status)
     }
 
     private func refuseAsNotOneMessage(_ request: Request) {

@@ -101,7 +101,7 @@ final class ApplicationProtocolSelection: ChannelInboundHandler {
                 calls: calls,
                 activity: activity,
                 logger: logger,
-                connectionTag: String(UInt32.random(in: .min ... .max), radix: 36),
+                connectionTag: ServerCallContext.newConnectionTag(),
                 requestBudget: NIOLoopBound(
                     GRPCRequestBudget(limit: 4 * configuration.maximumFrameSize),
                     eventLoop: context.eventLoop

@@ -40,7 +40,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     /// per frame, which cost more than the rest of a call's bookkeeping.
     private var lastActivity = NIODeadline.now()
     /// Prefix of the request ids this connection makes up.
-    private let connectionTag = String(UInt32.random(in: .min ... .max), radix: 36)
+    private let connectionTag = ServerCallContext.newConnectionTag()
 
     init(
         router: RPCRouter,
@@ -186,13 +186,11 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             return
         }
         guard let handler = router.handlers[header.method] else {
-            let method = header.method.count > 100 ? header.method.prefix(100) + "…" : header.method
-            writeStatus(streamID, RPCError(code: .unimplemented, message: "unknown method \(method)").status)
+            writeStatus(streamID, RPCError.unknownMethod(header.method).status)
             return
         }
         guard header.timeoutMicros >= 0 else {
-            let message = "\(header.method.prefix(100)): a negative timeout has passed already; the call did not run"
-            writeStatus(streamID, RPCError(code: .deadlineExceeded, message: message).status)
+            writeStatus(streamID, RPCError.deadlinePassedBeforeStart(header.method).status)
             return
         }
         guard active.count < configuration.maximumConcurrentCallsPerConnection else {
@@ -245,9 +243,8 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private func deadlinePassed(streamID: UInt32, timeoutMicros: Int64) {
         guard let entry = active.removeValue(forKey: streamID) else { return }
         entry.call.cancel()
-        let message =
-            "\(entry.call.context.method) did not finish within its \(Double(timeoutMicros) / 1000) ms deadline"
-        writeStatus(streamID, RPCError(code: .deadlineExceeded, message: message).status)
+        let timeout = Duration.microseconds(timeoutMicros)
+        writeStatus(streamID, RPCError.deadlineExceeded(entry.call.context.method, after: timeout).status)
         afterCallEnded()
     }
 
