@@ -352,17 +352,7 @@ struct LimitTests {
 
     @Test func aClientWithoutTheProtocolIdIsTurnedAway() async throws {
         try await LiveServer.run(router: .testing) { server in
-            let issued = try server.authority.issue(commonName: "admin")
-            var tls = TLSConfiguration.client(
-                serverName: "127.0.0.1",
-                trustRootsPath: server.authority.authorityPath,
-                certificateChainPath: issued.certificatePath,
-                privateKeyPath: issued.keyPath
-            )
-            tls.applicationProtocols = ["http/1.1"]
-            let client = try RPCClient(
-                configuration: RPCClientConfiguration(host: "127.0.0.1", port: server.port, tls: tls)
-            )
+            let client = try server.client(identity: "admin", applicationProtocols: ["http/1.1"])
             let error = await #expect(throws: RPCError.self) {
                 try await client.unary(TestMethods.echo, ArtifactChunk())
             }

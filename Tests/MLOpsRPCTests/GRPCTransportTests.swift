@@ -15,17 +15,10 @@ import Testing
 struct GRPCTransportTests {
     @Test func aClientOfferingBothProtocolsGetsOurFraming() async throws {
         try await LiveServer.run(router: .testing) { server in
-            let issued = try server.authority.issue(commonName: "admin")
-            var tls = TLSConfiguration.client(
-                serverName: "127.0.0.1",
-                trustRootsPath: server.authority.authorityPath,
-                certificateChainPath: issued.certificatePath,
-                privateKeyPath: issued.keyPath
-            )
             // The client prefers h2; the server's preference, our framing, wins.
-            tls.applicationProtocols = [TLSConfiguration.http2Protocol, TLSConfiguration.rpcProtocol]
-            let client = try RPCClient(
-                configuration: RPCClientConfiguration(host: "127.0.0.1", port: server.port, tls: tls)
+            let client = try server.client(
+                identity: "admin",
+                applicationProtocols: [TLSConfiguration.http2Protocol, TLSConfiguration.rpcProtocol]
             )
             let request = ArtifactChunk(contentType: "framed")
             #expect(try await client.unary(TestMethods.echo, request) == request)

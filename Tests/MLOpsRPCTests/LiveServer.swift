@@ -109,8 +109,14 @@ struct LiveServer {
     }
 
     /// A client presenting a certificate for `identity` from this server's CA.
-    func client(identity: String? = "retraining-gate", serverName: String = "127.0.0.1") throws -> RPCClient {
+    /// With `applicationProtocols`, it offers those over ALPN instead of ours.
+    func client(
+        identity: String? = "retraining-gate",
+        serverName: String = "127.0.0.1",
+        applicationProtocols: [String]? = nil
+    ) throws -> RPCClient {
         var tls = TLSConfiguration.client(serverName: serverName, trustRootsPath: authority.authorityPath)
+        if let applicationProtocols { tls.applicationProtocols = applicationProtocols }
         if let identity {
             let issued = try authority.issue(commonName: identity)
             tls.certificateChainPath = issued.certificatePath
