@@ -34,6 +34,15 @@ struct GRPCWireTests {
         #expect(GRPCStatusMessage.decode("50%") == "50%", "a lone % is kept")
     }
 
+    @Test func errorsQuotingThePeersBytesAreLoggedOnOneShortLine() {
+        struct Quoting: Error, CustomStringConvertible {
+            var description: String { "invalid header value: x\r\nforged: line" + String(repeating: "y", count: 1000) }
+        }
+        let logged = GRPCStatusMessage.loggable(Quoting())
+        #expect(!logged.contains("\r") && !logged.contains("\n") && logged.contains("%0D%0Aforged"))
+        #expect(logged.utf8.count < 400)
+    }
+
     @Test func messagesSplitAnyhowAreReassembled() throws {
         var reader = LengthPrefixedMessageReader(maximumMessageSize: 100)
         var wire = LengthPrefixedMessageReader.frame(Array("first".utf8), allocator: .init())

@@ -20,7 +20,10 @@ final class GRPCConnectionErrorHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        logger.notice("closing a gRPC connection after an error", metadata: ["error": "\(error)"])
+        logger.notice(
+            "closing a gRPC connection after an error",
+            metadata: ["error": "\(GRPCStatusMessage.loggable(error))"]
+        )
         context.close(promise: nil)
     }
 }

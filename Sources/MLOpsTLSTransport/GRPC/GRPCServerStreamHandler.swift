@@ -72,7 +72,7 @@ final class GRPCServerStreamHandler: ChannelInboundHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         // Stream errors (a reset, a malformed header block) end this stream only.
-        environment.logger.debug("gRPC stream failed", metadata: ["error": "\(error)"])
+        environment.logger.debug("gRPC stream failed", metadata: ["error": "\(GRPCStatusMessage.loggable(error))"])
         context.close(promise: nil)
     }
 

@@ -16,6 +16,13 @@ enum GRPCStatusMessage {
         return encoded
     }
 
+    /// An error about the peer's bytes, for a log line: NIOHTTP2's errors
+    /// quote the offending header value, which may hold CR or LF (a forged
+    /// log line) and any length.
+    static func loggable(_ error: any Error) -> String {
+        encode(String(String(describing: error).prefix(300)))
+    }
+
     /// The message `encode` wrote; a `%` not followed by two hex digits stays as it is.
     static func decode(_ encoded: String) -> String {
         var bytes: [UInt8] = []
