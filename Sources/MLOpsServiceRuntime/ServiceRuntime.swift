@@ -71,6 +71,7 @@ package struct ServiceRuntime<Application: ServiceApplication> {
         for service in components.rpcServices + [health, GRPCHealthService(health: health)] {
             service.register(in: &router)
         }
+        ServerReflectionService(serving: router).register(in: &router)
 
         let tls = settings.tls
         guard !tls.certificate.isEmpty, !tls.key.isEmpty, !tls.ca.isEmpty else {

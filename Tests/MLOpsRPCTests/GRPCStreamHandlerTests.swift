@@ -22,6 +22,13 @@ struct GRPCStreamHandlerTests {
         isServerStreaming: false
     )
 
+    /// A bidirectional method answering each message with itself.
+    static let echoEach = RPCMethod<ArtifactChunk, ArtifactChunk>(
+        service: "mlops.v1.Testing",
+        method: "EchoEach",
+        isServerStreaming: true
+    )
+
     private let cancelled = NIOLockedValueBox(false)
 
     private func stream(
@@ -40,6 +47,7 @@ struct GRPCStreamHandlerTests {
             }
             return ArtifactChunk()
         }
+        router.registerExchange(Self.echoEach) { request, _ in request }
         var configuration = RPCServerConfiguration(
             host: "127.0.0.1",
             port: 0,
@@ -140,6 +148,36 @@ struct GRPCStreamHandlerTests {
         #expect(head.headers.first(name: "content-type") == "application/grpc")
         #expect(try HealthCheckResponse(buffer: messages(written)[0]).reason == "trainer")
         #expect(trailers(written).first(name: "grpc-status") == "0")
+        _ = try await channel.finish()
+    }
+
+    @Test func anExchangeAnswersEachMessageBeforeTheCallerEndsItsSide() async throws {
+        let channel = try await stream()
+        try await channel.writeInbound(requestHeaders(Self.echoEach.path))
+        try await channel.writeInbound(try message(ArtifactChunk(contentType: "first"), endStream: false))
+        await channel.testingEventLoop.run()
+        var early: [HTTP2Frame.FramePayload] = []
+        while let payload = try await channel.readOutbound(as: HTTP2Frame.FramePayload.self) { early.append(payload) }
+        #expect(early.count == 2, "headers and the first answer, with the stream still open")
+        #expect(try messages(early).map { try ArtifactChunk(buffer: $0).contentType } == ["first"])
+
+        try await channel.writeInbound(try message(ArtifactChunk(contentType: "second"), endStream: true))
+        let rest = try await response(channel)
+        #expect(try messages(rest).map { try ArtifactChunk(buffer: $0).contentType } == ["second"])
+        #expect(trailers(rest).first(name: "grpc-status") == "0")
+        _ = try await channel.finish()
+    }
+
+    @Test func anExchangeRefusesAMessageThatDoesNotDecode() async throws {
+        let channel = try await stream()
+        try await channel.writeInbound(requestHeaders(Self.echoEach.path))
+        var garbage = ByteBuffer()
+        garbage.writeInteger(UInt8(0))
+        garbage.writeInteger(UInt32(3))
+        garbage.writeBytes([0xFF, 0xFF, 0xFF])
+        try await channel.writeInbound(HTTP2Frame.FramePayload.data(.init(data: .byteBuffer(garbage))))
+        let written = try await response(channel)
+        #expect(trailers(written).first(name: "grpc-status") == String(StatusCode.invalidArgument.rawValue))
         _ = try await channel.finish()
     }
 

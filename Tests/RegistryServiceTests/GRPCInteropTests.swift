@@ -15,7 +15,7 @@ struct GRPCInteropTests {
         registry = try #require(RunningService.current)
     }
 
-    @Test func everyMethodErrorsDeadlinesCancellationStreamsAndHealth() async throws {
+    @Test func everyMethodErrorsDeadlinesCancellationStreamsHealthAndReflection() async throws {
         let model = "grpc-python"
         let client = try PythonGRPCClient(registry: registry, model: model)
         defer { client.stop() }
@@ -77,6 +77,28 @@ struct GRPCInteropTests {
         #expect(health["overall"] as? String == "SERVING")
         #expect(health["unknown"] as? String == "NOT_FOUND")
         #expect(health["watch"] as? String == "SERVING")
+
+        let reflection = try await client.next("reflection")
+        let standardServices = [
+            "grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection",
+        ]
+        #expect(
+            reflection["services"] as? [String] == standardServices + ["mlops.v1.Health", "mlops.v1.ModelRegistry"]
+        )
+        #expect((reflection["methods"] as? [String])?.contains("TransitionModelVersionStage") == true)
+        #expect(reflection["watch_streams"] as? Bool == true)
+        #expect(reflection["version_fields"] as? [String] == ["name", "version", "creation_timestamp"])
+        #expect(reflection["called"] as? String == model)
+        #expect(reflection["missing_symbol"] as? String == "KeyError")
+
+        let answers = try await client.next("reflection_v1")["answers"] as? [Any] ?? []
+        try #require(answers.count == 4, "one answer per request, on one open stream: \(answers)")
+        #expect(answers[0] as? [String] == standardServices + ["mlops.v1.Health", "mlops.v1.ModelRegistry"])
+        // The file first, then what it imports.
+        #expect((answers[1] as? [String])?.first == "mlops/v1/registry.proto")
+        #expect((answers[1] as? [String])?.contains("mlops/v1/values.proto") == true)
+        #expect(answers[2] as? Int == 5, "NOT_FOUND for a file that is not there")
+        #expect(answers[3] as? [Int] == [])
         _ = try await client.next("done")
     }
 

@@ -3,6 +3,7 @@
 
 #include <protobuf-c/protobuf-c.h>
 #include <stddef.h>
+#include <stdint.h>
 
 // Every descriptor protoc-c generated, by proto file, for the Swift message
 // generator to walk. descriptor_index.c is written by scripts/generate-messages.sh.
@@ -20,5 +21,10 @@ typedef struct {
 } MLOpsProtoFile;
 
 const MLOpsProtoFile *mlops_proto_files(size_t *count);
+
+// The encoded google.protobuf.FileDescriptorSet of protos/mlops and the standard
+// gRPC services served beside it, for server reflection. descriptor_set.c is
+// written by scripts/generate-messages.sh.
+const uint8_t *mlops_descriptor_set(size_t *size);
 
 #endif

@@ -1,5 +1,5 @@
-import Logging
-import MLOpsMessages
+package import Logging
+package import MLOpsMessages
 
 /// What a caller hears when its call fails, and what the server logs: the
 /// one place where errors become statuses. A refusal (`RPCError`, or an
@@ -7,13 +7,13 @@ import MLOpsMessages
 /// error, stays in the log under the call's request id: database and library
 /// text never reaches a caller. Every failure's status carries the request
 /// id, so a caller can name the call to whoever reads the log.
-struct CallFailure {
+package struct CallFailure {
     /// Longest status message sent, in UTF-8 bytes: messages may quote input.
     static let maximumMessageLength = 1_024
 
-    let status: Status
+    package let status: Status
 
-    init(_ error: any Error, context: ServerCallContext, logger: Logger) {
+    package init(_ error: any Error, context: ServerCallContext, logger: Logger) {
         let requestID = context.requestID
         var failure: RPCError
         switch error {

@@ -5,9 +5,11 @@ extension RPCRouter {
     /// The same handlers, each call counted by method and status code
     /// (`rpc_server_requests_total`) and timed by method and status code
     /// (`rpc_server_request_duration_seconds`), in `factory`'s metrics.
+    /// Message exchanges (server reflection) are passed on uncounted.
     public func instrumented(factory: any MetricsFactory = MetricsSystem.factory) -> RPCRouter {
         let metrics = CallMetrics(factory: factory)
         var router = RPCRouter()
+        router.exchanges = exchanges
         for (path, handler) in handlers {
             router.handlers[path] = { bytes, context, sink in
                 let started = ContinuousClock.now

@@ -6,7 +6,11 @@ public struct RPCRouter: Sendable {
     package typealias Handler =
         @Sendable (ByteBuffer, ServerCallContext, ResponseSink) async throws -> Void
 
+    /// Answers one request message of a bidirectional stream.
+    package typealias ExchangeHandler = @Sendable (ByteBuffer, ServerCallContext) throws -> [UInt8]
+
     package var handlers: [String: Handler] = [:]
+    package var exchanges: [String: ExchangeHandler] = [:]
 
     public init() {}
 
@@ -32,6 +36,25 @@ public struct RPCRouter: Sendable {
         handlers[method.path] = { bytes, context, sink in
             let request = try Self.decode(Request.self, bytes, method: method.path)
             try await handler(request, ResponseStreamWriter(sink: sink), context)
+        }
+    }
+
+    /// Answers each request message of a bidirectional stream with one
+    /// response, at once and in order, until the caller ends its side: for
+    /// answers that need no I/O, such as server reflection's. Only gRPC
+    /// carries such streams.
+    public mutating func registerExchange<Request, Response>(
+        _ method: RPCMethod<Request, Response>,
+        _ handler: @escaping @Sendable (Request, ServerCallContext) throws -> Response
+    ) {
+        precondition(method.isServerStreaming, "\(method.path) is unary: register a unary handler")
+        exchanges[method.path] = { bytes, context in
+            let request = try Self.decode(Request.self, bytes, method: method.path)
+            do {
+                return try handler(request, context).serializedBytes()
+            } catch let error as MessageCodingError {
+                throw RPCError(code: .internal, message: "\(method.path): the response does not encode: \(error)")
+            }
         }
     }
 
@@ -66,5 +89,6 @@ public struct ResponseStreamWriter<Response: ProtobufMessage>: Sendable {
 extension RPCRouter: RPCService {
     public func register(in router: inout RPCRouter) {
         router.handlers.merge(handlers) { _, new in new }
+        router.exchanges.merge(exchanges) { _, new in new }
     }
 }

@@ -22,10 +22,18 @@ final class GRPCServerStreamHandler: ChannelInboundHandler {
         var message: ByteBuffer?
     }
 
+    /// A bidirectional stream answered message by message (`RPCRouter.exchanges`).
+    private struct Exchange {
+        let handler: RPCRouter.ExchangeHandler
+        let context: ServerCallContext
+        var reader: LengthPrefixedMessageReader
+    }
+
     private enum State {
         case awaitingHeaders
         case receiving(Request)
         case running(ServerCall)
+        case exchanging(Exchange)
         case done
     }
 
@@ -82,15 +90,7 @@ final class GRPCServerStreamHandler: ChannelInboundHandler {
             receiveHeaders(headers.headers, endStream: headers.endStream)
         case (.data(let data), .receiving(var request)):
             guard case .byteBuffer(let bytes) = data.data else { return }
-            guard environment.requestBudget.value.take(bytes.readableBytes) else {
-                let limit = environment.requestBudget.value.limit
-                return refuse(
-                    RPCError(
-                        code: .resourceExhausted,
-                        message: "more than \(limit) bytes of requests are arriving at once on this connection"
-                    )
-                )
-            }
+            guard environment.requestBudget.value.take(bytes.readableBytes) else { return refuseOverBudget() }
             bufferedRequestBytes += bytes.readableBytes
             request.reader.append(bytes)
             do {
@@ -106,8 +106,16 @@ final class GRPCServerStreamHandler: ChannelInboundHandler {
             if data.endStream { receiveEnd() }
         case (.headers(let trailers), .receiving) where trailers.endStream:
             receiveEnd()
+        case (.data(let data), .exchanging(let exchange)):
+            guard case .byteBuffer(let bytes) = data.data else { return }
+            receiveExchanged(bytes, exchange, endStream: data.endStream)
+        case (.headers(let trailers), .exchanging(let exchange)) where trailers.endStream:
+            receiveExchanged(ByteBuffer(), exchange, endStream: true)
         case (.rstStream, .running(let call)):
             call.cancel()
+            deadlineTimer?.cancel()
+            state = .done
+        case (.rstStream, .exchanging):
             deadlineTimer?.cancel()
             state = .done
         default:
@@ -129,7 +137,9 @@ final class GRPCServerStreamHandler: ChannelInboundHandler {
             )
         }
         let method = headers.first(name: ":path") ?? ""
-        guard let handler = environment.router.handlers[method] else { return refuse(.unknownMethod(method)) }
+        let handler = environment.router.handlers[method]
+        let exchangeHandler = environment.router.exchanges[method]
+        guard handler != nil || exchangeHandler != nil else { return refuse(.unknownMethod(method)) }
         if let encoding = headers.first(name: "grpc-encoding"), encoding != "identity" {
             return refuse(
                 RPCError(
@@ -154,13 +164,24 @@ final class GRPCServerStreamHandler: ChannelInboundHandler {
         for (name, value, _) in headers where !Self.isReserved(name) {
             metadata[name] = value
         }
+        let reader = LengthPrefixedMessageReader(maximumMessageSize: environment.configuration.maximumFrameSize)
+        guard let handler else {
+            return startExchange(
+                method: method,
+                handler: exchangeHandler!,
+                metadata: metadata,
+                timeout: timeout,
+                reader: reader,
+                endStream: endStream
+            )
+        }
         state = .receiving(
             Request(
                 method: method,
                 handler: handler,
                 metadata: metadata,
                 timeout: timeout,
-                reader: LengthPrefixedMessageReader(maximumMessageSize: environment.configuration.maximumFrameSize),
+                reader: reader,
                 message: nil
             )
         )
@@ -183,14 +204,7 @@ final class GRPCServerStreamHandler: ChannelInboundHandler {
         if let timeout = request.timeout, timeout <= .zero {
             return refuse(.deadlinePassedBeforeStart(request.method))
         }
-        let callContext = ServerCallContext(
-            method: request.method,
-            peer: environment.peer,
-            metadata: request.metadata,
-            deadline: request.timeout.map { .now + $0 },
-            connectionTag: environment.connectionTag,
-            streamID: streamID
-        )
+        let callContext = makeCallContext(method: request.method, metadata: request.metadata, timeout: request.timeout)
         let sink = ResponseSink(
             writer: GRPCResponseWriter(
                 stream: NIOLoopBound(self, eventLoop: context.eventLoop),
@@ -210,23 +224,99 @@ final class GRPCServerStreamHandler: ChannelInboundHandler {
         )
         releaseRequestBytes()
         state = .running(call)
-        if let timeout = request.timeout {
-            let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
-            deadlineTimer = context.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
-                loopBound.value.deadlinePassed(method: request.method, timeout: timeout)
-            }
-        }
+        scheduleDeadline(method: request.method, timeout: request.timeout)
         environment.calls.start(call)
     }
 
+    private func makeCallContext(method: String, metadata: [String: String], timeout: Duration?) -> ServerCallContext {
+        ServerCallContext(
+            method: method,
+            peer: environment.peer,
+            metadata: metadata,
+            deadline: timeout.map { .now + $0 },
+            connectionTag: environment.connectionTag,
+            streamID: streamID
+        )
+    }
+
+    private func scheduleDeadline(method: String, timeout: Duration?) {
+        guard let timeout, let context else { return }
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        deadlineTimer = context.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
+            loopBound.value.deadlinePassed(method: method, timeout: timeout)
+        }
+    }
+
     private func deadlinePassed(method: String, timeout: Duration) {
-        guard case .running(let call) = state else { return }
-        call.cancel()
+        switch state {
+        case .running(let call): call.cancel()
+        case .exchanging: break
+        default: return
+        }
         writeStatus(RPCError.deadlineExceeded(method, after: timeout).status)
+    }
+
+    // MARK: A message exchange
+
+    private func startExchange(
+        method: String,
+        handler: @escaping RPCRouter.ExchangeHandler,
+        metadata: [String: String],
+        timeout: Duration?,
+        reader: LengthPrefixedMessageReader,
+        endStream: Bool
+    ) {
+        if let timeout, timeout <= .zero { return refuse(.deadlinePassedBeforeStart(method)) }
+        let exchange = Exchange(
+            handler: handler,
+            context: makeCallContext(method: method, metadata: metadata, timeout: timeout),
+            reader: reader
+        )
+        state = .exchanging(exchange)
+        scheduleDeadline(method: method, timeout: timeout)
+        if endStream { receiveExchanged(ByteBuffer(), exchange, endStream: true) }
+    }
+
+    /// Answers each whole message as it arrives; the stream ends, with OK,
+    /// when the caller ends its side.
+    private func receiveExchanged(_ bytes: ByteBuffer, _ exchange: Exchange, endStream: Bool) {
+        var exchange = exchange
+        guard environment.requestBudget.value.take(bytes.readableBytes) else { return refuseOverBudget() }
+        bufferedRequestBytes += bytes.readableBytes
+        exchange.reader.append(bytes)
+        do {
+            while let message = try exchange.reader.next() {
+                writeFramed(try exchange.handler(message, exchange.context))
+            }
+        } catch {
+            return writeStatus(CallFailure(error, context: exchange.context, logger: environment.logger).status)
+        }
+        environment.requestBudget.value.release(bufferedRequestBytes - exchange.reader.leftoverBytes)
+        bufferedRequestBytes = exchange.reader.leftoverBytes
+        guard endStream else {
+            state = .exchanging(exchange)
+            return context?.flush() ?? ()
+        }
+        guard exchange.reader.leftoverBytes == 0 else {
+            return refuse(
+                RPCError(code: .invalidArgument, message: "\(exchange.context.method): the last message is cut short")
+            )
+        }
+        writeStatus(Status(code: StatusCode.ok.rawValue))
     }
 
     private func refuseAsNotOneMessage(_ request: Request) {
         refuse(RPCError(code: .invalidArgument, message: "\(request.method) takes exactly one request message"))
+    }
+
+    private func refuseOverBudget() {
+        let limit = environment.requestBudget.value.limit
+        refuse(
+            RPCError(
+                code: .resourceExhausted,
+                message: "more than \(limit) bytes of requests are arriving at once on this connection"
+            )
+        )
     }
 
     private func releaseRequestBytes() {
@@ -242,7 +332,12 @@ final class GRPCServerStreamHandler: ChannelInboundHandler {
 
     /// A unary call's response; the headers go first, the trailers (and the flush) follow.
     func writeMessage(_ bytes: [UInt8]) {
-        guard case .running = state, let context else { return }
+        guard case .running = state else { return }
+        writeFramed(bytes)
+    }
+
+    private func writeFramed(_ bytes: [UInt8]) {
+        guard let context else { return }
         writeResponseHeadersIfNeeded(context: context)
         let framed = LengthPrefixedMessageReader.frame(bytes, allocator: context.channel.allocator)
         context.write(wrapOutboundOut(.data(.init(data: .byteBuffer(framed)))), promise: nil)

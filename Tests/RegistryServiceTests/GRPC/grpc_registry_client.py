@@ -28,7 +28,8 @@ args = parser.parse_args()
 
 def generate_stubs(protos):
     out = tempfile.mkdtemp(prefix="mlops-grpc-stubs-")
-    files = [os.path.join(root, name) for root, _, names in os.walk(protos) for name in names if name.endswith(".proto")]
+    api = os.path.join(protos, "mlops")
+    files = [os.path.join(root, name) for root, _, names in os.walk(api) for name in names if name.endswith(".proto")]
     include = os.path.join(os.path.dirname(protoc.__file__), "_proto")
     status = protoc.main(["protoc", f"-I{protos}", f"-I{include}", f"--python_out={out}", f"--grpc_python_out={out}", *files])
     if status != 0:
@@ -40,6 +41,9 @@ generate_stubs(args.protos)
 from mlops.v1 import registry_pb2 as registry, registry_pb2_grpc as registry_grpc  # noqa: E402
 from mlops.v1 import values_pb2 as values  # noqa: E402
 from grpc_health.v1 import health_pb2, health_pb2_grpc  # noqa: E402
+from grpc_reflection.v1alpha import reflection_pb2  # noqa: E402
+from grpc_reflection.v1alpha.proto_reflection_descriptor_database import ProtoReflectionDescriptorDatabase  # noqa: E402
+from google.protobuf import descriptor_pb2, descriptor_pool, message_factory  # noqa: E402
 
 
 def read(path):
@@ -170,4 +174,73 @@ report(
     unknown=unknown_service[0],
     watch=health_pb2.HealthCheckResponse.ServingStatus.Name(watched.status),
 )
+
+# Reflection, as a tool without the proto files uses it: grpcio-reflection's
+# client (v1alpha, one request per stream) lists the services and builds the
+# registry's descriptors, then a call is made from those descriptors alone.
+database = ProtoReflectionDescriptorDatabase(channel("trainer"))
+pool = descriptor_pool.DescriptorPool(database)
+service = pool.FindServiceByName("mlops.v1.ModelRegistry")
+request_class = message_factory.GetMessageClass(pool.FindMessageTypeByName("mlops.v1.GetRegisteredModelRequest"))
+response_class = message_factory.GetMessageClass(pool.FindMessageTypeByName("mlops.v1.GetRegisteredModelResponse"))
+reflected_get = channel("trainer").unary_unary(
+    "/mlops.v1.ModelRegistry/GetRegisteredModel",
+    request_serializer=lambda message: message.SerializeToString(),
+    response_deserializer=response_class.FromString,
+)
+try:
+    pool.FindServiceByName("mlops.v1.NoSuchService")
+    missing_symbol = "found"
+except KeyError:
+    missing_symbol = "KeyError"
+report(
+    "reflection",
+    services=sorted(database.get_services()),
+    methods=[method.name for method in service.methods],
+    watch_streams=service.methods_by_name["WatchModelVersions"].server_streaming,
+    version_fields=[field.name for field in pool.FindMessageTypeByName("mlops.v1.ModelVersion").fields][:3],
+    called=reflected_get(request_class(name=model)).registered_model.name,
+    missing_symbol=missing_symbol,
+)
+
+# grpc.reflection.v1 the way grpcurl uses it: one stream kept open, each
+# request sent after the previous answer arrived. v1's messages are v1alpha's.
+answered = threading.Semaphore(0)
+questions = [
+    reflection_pb2.ServerReflectionRequest(list_services=""),
+    reflection_pb2.ServerReflectionRequest(file_containing_symbol="mlops.v1.ModelRegistry.GetModelVersion"),
+    reflection_pb2.ServerReflectionRequest(file_by_filename="no/such.proto"),
+    reflection_pb2.ServerReflectionRequest(all_extension_numbers_of_type="mlops.v1.ModelVersion"),
+]
+
+
+def ask_one_at_a_time():
+    for question in questions:
+        yield question
+        answered.acquire()
+
+
+exchange = channel("trainer").stream_stream(
+    "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
+    request_serializer=lambda message: message.SerializeToString(),
+    response_deserializer=reflection_pb2.ServerReflectionResponse.FromString,
+)
+answers = []
+for answer in exchange(ask_one_at_a_time(), timeout=20):
+    kind = answer.WhichOneof("message_response")
+    if kind == "list_services_response":
+        answers.append(sorted(service.name for service in answer.list_services_response.service))
+    elif kind == "file_descriptor_response":
+        names = []
+        for encoded in answer.file_descriptor_response.file_descriptor_proto:
+            file = descriptor_pb2.FileDescriptorProto()
+            file.ParseFromString(encoded)
+            names.append(file.name)
+        answers.append(names)
+    elif kind == "error_response":
+        answers.append(answer.error_response.error_code)
+    else:
+        answers.append(list(answer.all_extension_numbers_response.extension_number))
+    answered.release()
+report("reflection_v1", answers=answers)
 report("done")
