@@ -138,11 +138,13 @@ package struct RunningService: Sendable {
         try identities.issued(identity, by: authority)
     }
 
-    /// A client presenting a certificate for `identity`; on `eventLoopGroup`
-    /// when given (tests that open hundreds keep them off the shared loops).
+    /// A client presenting a certificate for `identity`, calling `replica`,
+    /// or spreading its calls over every replica when nil; on
+    /// `eventLoopGroup` when given (tests that open hundreds keep them off
+    /// the shared loops).
     package func rpcClient(
         _ identity: String,
-        replica: Int = 0,
+        replica: Int? = 0,
         eventLoopGroup: (any EventLoopGroup)? = nil
     ) throws -> RPCClient {
         let issued = try identities.issued(identity, by: authority)
@@ -152,7 +154,10 @@ package struct RunningService: Sendable {
             certificateChainPath: issued.certificatePath,
             privateKeyPath: issued.keyPath
         )
-        var configuration = RPCClientConfiguration(host: "127.0.0.1", port: replicas[replica].port, tls: tls)
+        var configuration = RPCClientConfiguration(
+            targets: (replica.map { [replicas[$0]] } ?? replicas).map { .init(host: "127.0.0.1", port: $0.port) },
+            tls: tls
+        )
         configuration.reconnectBackoff = .init(initial: .milliseconds(20), maximum: .milliseconds(200))
         guard let eventLoopGroup else { return try RPCClient(configuration: configuration) }
         return try RPCClient(configuration: configuration, eventLoopGroup: eventLoopGroup)

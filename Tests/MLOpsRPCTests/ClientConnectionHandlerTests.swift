@@ -108,8 +108,9 @@ struct ClientConnectionHandlerTests {
         #expect(connection.acceptsCalls.withLockedValue { $0 } == false)
         let late = try connection.call("/mlops.v1.Testing/Echo", ArtifactChunk())
         await connection.channel.testingEventLoop.run()
-        let error = await #expect(throws: RPCError.self) { try await late.value }
-        #expect(error?.code == .unavailable)
+        // Marked as never sent, so the client may try it on another server.
+        let notSent = await #expect(throws: CallNotSent.self) { try await late.value }
+        #expect(notSent?.error.code == .unavailable)
         _ = try? await connection.channel.finish()
     }
 }

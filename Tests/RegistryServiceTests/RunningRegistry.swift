@@ -9,8 +9,9 @@ import Testing
 typealias RunningRegistry = RunningService
 
 extension RunningService {
-    /// A typed registry client presenting a certificate for `identity`.
-    func client(_ identity: String = "admin", replica: Int = 0) throws -> ModelRegistryClient {
+    /// A typed registry client presenting a certificate for `identity`,
+    /// calling `replica`, or every replica when nil.
+    func client(_ identity: String = "admin", replica: Int? = 0) throws -> ModelRegistryClient {
         ModelRegistryClient(try rpcClient(identity, replica: replica))
     }
 

@@ -14,6 +14,14 @@ enum ResponseConsumer: Sendable {
         case .streaming(let continuation): continuation.finish(throwing: error)
         }
     }
+
+    /// Fails a call no server acted on: a unary one may be tried elsewhere.
+    func failNotSent(_ error: RPCError) {
+        switch self {
+        case .unary(let continuation): continuation.resume(throwing: CallNotSent(error: error))
+        case .streaming(let continuation): continuation.finish(throwing: error)
+        }
+    }
 }
 
 /// A call as the caller's task knows it: the stream id once the connection
@@ -36,6 +44,8 @@ final class ClientCallHandle: Sendable {
 enum ClientOutboundItem: Sendable {
     case start(ClientCallStart)
     case cancel(ClientCallHandle)
+    /// Take no new calls and close once the open ones are answered.
+    case drain
 }
 
 struct ClientCallStart: Sendable {

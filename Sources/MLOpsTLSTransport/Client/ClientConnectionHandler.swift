@@ -84,6 +84,18 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         context.fireChannelInactive()
     }
 
+    /// Takes no new calls; closes once those open are answered.
+    private func stopAcceptingCalls() {
+        goneAway = true
+        acceptsCalls.withLockedValue { $0 = false }
+        if streams.isEmpty { context?.close(promise: nil) }
+    }
+
+    /// What a call the server never took fails with.
+    private var goingAway: RPCError {
+        RPCError(code: .unavailable, message: "\(address): the server is going away")
+    }
+
     /// What calls on a dead connection fail with: UNAVAILABLE, and why.
     private var connectionLost: RPCError {
         let reason = failure.map { "\($0)" } ?? "the connection closed"
@@ -94,7 +106,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     func write(_ items: [ClientOutboundItem]) {
         guard let context else {
-            for case .start(let start) in items { start.consumer.fail(connectionLost) }
+            for case .start(let start) in items { start.consumer.failNotSent(connectionLost) }
             return
         }
         var buffer = context.channel.allocator.buffer(capacity: 256)
@@ -109,6 +121,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
                 stream.deadlineTimer?.cancel()
                 buffer.writeFrame(kind: .cancel, streamID: streamID)
                 stream.consumer.fail(RPCError(code: .cancelled, message: "\(stream.method): cancelled by the caller"))
+            case .drain:
+                stopAcceptingCalls()
             }
         }
         if buffer.readableBytes > 0 {
@@ -117,10 +131,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     }
 
     private func start(_ start: ClientCallStart, into buffer: inout ByteBuffer, context: ChannelHandlerContext) {
-        guard !goneAway else {
-            start.consumer.fail(RPCError(code: .unavailable, message: "\(address): the server is going away"))
-            return
-        }
+        guard !goneAway else { return start.consumer.failNotSent(goingAway) }
         guard !start.handle.isCancelled else {
             start.consumer.fail(RPCError(code: .cancelled, message: "\(start.method): cancelled by the caller"))
             return
@@ -203,17 +214,16 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             stream.deadlineTimer?.cancel()
             complete(stream, status: frame.payload)
         case .goAway:
-            goneAway = true
-            acceptsCalls.withLockedValue { $0 = false }
             let goAway = try? GoAway(buffer: frame.payload)
             let last = goAway?.lastStreamId ?? 0
+            // Streams above the last the server took were never acted on.
             let refused = streams.keys.filter { $0 > last }
             for streamID in refused {
                 let stream = streams.removeValue(forKey: streamID)!
                 stream.deadlineTimer?.cancel()
-                stream.consumer.fail(RPCError(code: .unavailable, message: "\(address): the server is going away"))
+                stream.consumer.failNotSent(goingAway)
             }
-            if streams.isEmpty { context.close(promise: nil) }
+            stopAcceptingCalls()
         case .ping:
             guard !frame.flags.contains(.ack) else { return }
             var buffer = context.channel.allocator.buffer(capacity: Frame.headerSize + 8)

@@ -5,41 +5,32 @@ import NIOConcurrencyHelpers
 public import NIOCore
 public import NIOPosix
 
-/// Calls one server over a single multiplexed TLS connection, made on first
-/// use and made again, with backoff, when it breaks. Every failure is thrown
-/// as an `RPCError`: a server that cannot be reached is UNAVAILABLE, naming
-/// its address and why.
+/// Calls a service over multiplexed TLS connections: one per server address
+/// its targets stand for, each made on first use and made again, with
+/// backoff, when it breaks. Calls go to the less loaded of two ready servers;
+/// a unary call that never left (no connection, or refused by a server's
+/// GOAWAY) is tried on another. Every failure is thrown as an `RPCError`: a
+/// service that cannot be reached is UNAVAILABLE, naming the address and why.
 public final class RPCClient: RPCChannel {
-    private let configuration: RPCClientConfiguration
-    /// Every connection of this client lives on this loop.
-    private let eventLoop: any EventLoop
-    private let tls: TLSContext
-    private let state = NIOLockedValueBox(ConnectionState.idle(failures: 0, retryAfter: nil))
-
-    private enum ConnectionState {
-        case idle(failures: Int, retryAfter: ContinuousClock.Instant?)
-        case connecting(EventLoopFuture<ClientConnection>)
-        case ready(ClientConnection)
-        case closed
-    }
+    private let balancer: LoadBalancer
 
     /// - Throws: `TLSError` when the TLS files cannot be loaded.
     public init(
         configuration: RPCClientConfiguration,
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) throws {
-        self.configuration = configuration
-        self.eventLoop = eventLoopGroup.next()
-        self.tls = try TLSContext(configuration: configuration.tls)
+        let eventLoop = eventLoopGroup.next()
+        self.balancer = try LoadBalancer(configuration: configuration, eventLoop: eventLoop)
         self.taskExecutor = EventLoopTaskExecutor(eventLoop)
     }
 
-    /// The executor of the client's connection. Callers that make many calls
+    /// The executor of the client's connections. Callers that make many calls
     /// and do little else between them save two thread wake-ups per call by
     /// running with `withTaskExecutorPreference(client.taskExecutor)`.
     public let taskExecutor: EventLoopTaskExecutor
 
-    public var address: String { "\(configuration.host):\(configuration.port)" }
+    /// The targets, `host:port` joined by commas.
+    public var address: String { balancer.description }
 
     /// Calls a unary method.
     public func unary<Request, Response>(
@@ -48,17 +39,38 @@ public final class RPCClient: RPCChannel {
         options: CallOptions = CallOptions()
     ) async throws -> Response {
         let payload = try Self.requestPayload(method.path, request, options)
-        let connection = try await connection()
+        var tried: Set<ObjectIdentifier> = []
+        while true {
+            let endpoint = try await balancer.pick(excluding: tried)
+            do {
+                let bytes = try await endpoint.counting {
+                    try await call(method.path, payload, options, on: try await endpoint.connection())
+                }
+                return try Response(response: bytes, method: method.path)
+            } catch let notSent as CallNotSent {
+                // No server acted on it: another may take it.
+                balancer.resolveSoon()
+                tried.insert(ObjectIdentifier(endpoint))
+                guard balancer.hasEndpoint(excluding: tried) else { throw notSent.error }
+            }
+        }
+    }
+
+    private func call(
+        _ method: String,
+        _ payload: [UInt8],
+        _ options: CallOptions,
+        on connection: ClientConnection
+    ) async throws -> ByteBuffer {
         let handle = ClientCallHandle()
-        let bytes = try await withTaskCancellationHandler {
+        return try await withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation { continuation in
-                connection.start(handle, method.path, payload, options, .unary(continuation))
+                connection.start(handle, method, payload, options, .unary(continuation))
             }
         } onCancel: {
             handle.markCancelled()
             connection.outbox.enqueue(.cancel(handle))
         }
-        return try Response(response: bytes, method: method.path)
     }
 
     /// Calls a server-streaming method; the responses arrive as the server
@@ -72,124 +84,33 @@ public final class RPCClient: RPCChannel {
         let (frames, continuation) = AsyncThrowingStream.makeStream(of: ByteBuffer.self, throwing: (any Error).self)
         let handle = ClientCallHandle()
         let started = NIOLockedValueBox<ClientConnection?>(nil)
+        let finished = NIOLockedValueBox<(@Sendable () -> Void)?>(nil)
         continuation.onTermination = { termination in
+            finished.withLockedValue { $0 }?()
             guard case .cancelled = termination, let connection = started.withLockedValue({ $0 }) else { return }
             handle.markCancelled()
             connection.outbox.enqueue(.cancel(handle))
         }
         return ResponseStream(frames: frames, method: method.path) {
             let payload = try Self.requestPayload(method.path, request, options)
-            let connection = try await self.connection()
+            // A stream is tried on one server: once it has begun, its answers cannot be replayed.
+            let endpoint = try await self.balancer.pick()
+            let connection: ClientConnection
+            do {
+                connection = try await endpoint.connection()
+            } catch let notSent as CallNotSent {
+                self.balancer.resolveSoon()
+                throw notSent.error
+            }
+            finished.withLockedValue { $0 = endpoint.startCounting() }
             started.withLockedValue { $0 = connection }
             connection.start(handle, method.path, payload, options, .streaming(continuation))
         }
     }
 
-    /// Closes the connection; calls in flight fail with UNAVAILABLE.
+    /// Closes the connections; calls in flight fail with UNAVAILABLE.
     public func close() async {
-        let previous = state.withLockedValue { state in
-            defer { state = .closed }
-            return state
-        }
-        if case .ready(let connection) = previous {
-            try? await connection.channel.close()
-        }
-    }
-
-    // MARK: Connection
-
-    private func connection() async throws -> ClientConnection {
-        enum Next {
-            case use(ClientConnection)
-            case await(EventLoopFuture<ClientConnection>)
-            case wait(Duration)
-            case connect(EventLoopPromise<ClientConnection>, failures: Int)
-        }
-        while true {
-            let next: Next = try state.withLockedValue { state in
-                switch state {
-                case .ready(let connection) where connection.acceptsCalls:
-                    return .use(connection)
-                case .ready:
-                    // The connection is going away: make the next one now.
-                    let promise = eventLoop.makePromise(of: ClientConnection.self)
-                    state = .connecting(promise.futureResult)
-                    return .connect(promise, failures: 0)
-                case .connecting(let future):
-                    return .await(future)
-                case .idle(let failures, let retryAfter):
-                    if let retryAfter, retryAfter > .now {
-                        return .wait(retryAfter - .now)
-                    }
-                    let promise = eventLoop.makePromise(of: ClientConnection.self)
-                    state = .connecting(promise.futureResult)
-                    return .connect(promise, failures: failures)
-                case .closed:
-                    throw RPCError(code: .unavailable, message: "\(address): the client is closed")
-                }
-            }
-            switch next {
-            case .use(let connection):
-                return connection
-            case .await(let future):
-                return try await future.get()
-            case .wait(let delay):
-                try await Task.sleep(for: delay)
-            case .connect(let promise, let failures):
-                do {
-                    let connection = try await connect()
-                    state.withLockedValue { $0 = .ready(connection) }
-                    promise.succeed(connection)
-                    return connection
-                } catch {
-                    let backoff = min(
-                        configuration.reconnectBackoff.initial * (1 << min(failures, 16)),
-                        configuration.reconnectBackoff.maximum
-                    )
-                    state.withLockedValue { $0 = .idle(failures: failures + 1, retryAfter: .now + backoff) }
-                    let rpcError =
-                        error as? RPCError
-                        ?? RPCError(code: .unavailable, message: "cannot reach \(address): \(error)", cause: error)
-                    promise.fail(rpcError)
-                    throw rpcError
-                }
-            }
-        }
-    }
-
-    private func connect() async throws -> ClientConnection {
-        let tls = self.tls
-        let configuration = self.configuration
-        let address = self.address
-        let channel = try await ClientBootstrap(group: eventLoop)
-            .connectTimeout(TimeAmount(configuration.connectTimeout))
-            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
-            .connect(host: configuration.host, port: configuration.port) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    let ready = channel.eventLoop.makePromise(of: Void.self)
-                    let handler = ClientConnectionHandler(
-                        address: address,
-                        ready: ready,
-                        maximumFrameSize: configuration.maximumFrameSize
-                    )
-                    try channel.pipeline.syncOperations.addHandlers([try TLSHandler(context: tls), handler])
-                    let loopBound = NIOLoopBound(handler, eventLoop: channel.eventLoop)
-                    let outbox = BatchingOutbox<ClientOutboundItem>(eventLoop: channel.eventLoop) { items in
-                        loopBound.value.write(items)
-                    }
-                    return (
-                        ClientConnection(channel: channel, outbox: outbox, acceptsCallsFlag: handler.acceptsCalls),
-                        ready.futureResult
-                    )
-                }
-            }
-        do {
-            try await channel.1.get()
-        } catch {
-            channel.0.channel.close(promise: nil)
-            throw RPCError(code: .unavailable, message: "cannot reach \(address): \(error)", cause: error)
-        }
-        return channel.0
+        await balancer.close()
     }
 
     // MARK: Encoding
@@ -220,32 +141,5 @@ public final class RPCClient: RPCChannel {
                 cause: error
             )
         }
-    }
-}
-
-/// A live connection the client hands calls to.
-struct ClientConnection: Sendable {
-    let channel: any Channel
-    let outbox: BatchingOutbox<ClientOutboundItem>
-    let acceptsCallsFlag: NIOLockedValueBox<Bool>
-
-    var acceptsCalls: Bool { acceptsCallsFlag.withLockedValue { $0 } && channel.isActive }
-
-    /// Hands a call to the connection's event loop.
-    func start(
-        _ handle: ClientCallHandle,
-        _ method: String,
-        _ payload: [UInt8],
-        _ options: CallOptions,
-        _ consumer: ResponseConsumer
-    ) {
-        let call = ClientCallStart(
-            handle: handle,
-            method: method,
-            payload: payload,
-            timeout: options.timeout,
-            consumer: consumer
-        )
-        outbox.enqueue(.start(call))
     }
 }

@@ -3,16 +3,42 @@ public import MLOpsTLS
 
 /// Where a client connects and how. Read once.
 public struct RPCClientConfiguration: Sendable {
-    public var host: String
-    public var port: Int
-    /// Must be a client configuration; its `serverName` is what the server's
-    /// certificate must carry (defaults to `host`).
+    /// A server, or a name standing for several (every address it resolves to is one).
+    public struct Target: Sendable, Hashable, CustomStringConvertible {
+        public var host: String
+        public var port: Int
+
+        public init(host: String, port: Int) {
+            self.host = host
+            self.port = port
+        }
+
+        /// `host:port`, `[v6]:port`; nil when malformed.
+        public init?(_ text: some StringProtocol) {
+            guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+                (1...65535).contains(port)
+            else { return nil }
+            var host = text[..<colon]
+            if host.hasPrefix("["), host.hasSuffix("]") { host = host.dropFirst().dropLast() }
+            guard !host.isEmpty else { return nil }
+            self.init(host: String(host), port: port)
+        }
+
+        public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+    }
+
+    /// Calls spread over every address of every target.
+    public var targets: [Target]
+    /// Must be a client configuration. Its `serverName` is what the servers'
+    /// certificates must carry; nil means each target's host.
     public var tls: TLSConfiguration
     /// The largest response frame accepted.
     public var maximumFrameSize = 4 * 1024 * 1024
     public var connectTimeout: Duration = .seconds(5)
-    /// Waits between reconnection attempts.
+    /// Waits between reconnection attempts to one address.
     public var reconnectBackoff = Backoff(initial: .milliseconds(100), maximum: .seconds(5))
+    /// How often targets are looked up again (and after a connection fails).
+    public var resolveInterval: Duration = .seconds(30)
 
     /// Waits that double from `initial` after each failure, up to `maximum`.
     public struct Backoff: Sendable {
@@ -25,10 +51,13 @@ public struct RPCClientConfiguration: Sendable {
         }
     }
 
-    public init(host: String, port: Int, tls: TLSConfiguration) {
-        self.host = host
-        self.port = port
+    public init(targets: [Target], tls: TLSConfiguration) {
+        precondition(!targets.isEmpty, "a client needs at least one target")
+        self.targets = targets
         self.tls = tls
-        if self.tls.serverName == nil { self.tls.serverName = host }
+    }
+
+    public init(host: String, port: Int, tls: TLSConfiguration) {
+        self.init(targets: [Target(host: host, port: port)], tls: tls)
     }
 }
