@@ -36,19 +36,13 @@ package struct GateApplication: ServiceApplication {
         }
         let tls = common.tls
         func client(_ peer: GateSettings.Peer) throws -> RPCClient {
-            let (host, port) = try peer.hostAndPort()
-            return try RPCClient(
-                configuration: RPCClientConfiguration(
-                    host: host,
-                    port: port,
-                    tls: .client(
-                        serverName: peer.serverName ?? host,
-                        trustRootsPath: tls.ca,
-                        certificateChainPath: tls.certificate,
-                        privateKeyPath: tls.key
-                    )
-                )
+            let client = TLSConfiguration.client(
+                serverName: peer.serverName,
+                trustRootsPath: tls.ca,
+                certificateChainPath: tls.certificate,
+                privateKeyPath: tls.key
             )
+            return try RPCClient(configuration: RPCClientConfiguration(targets: try peer.targets(), tls: client))
         }
         registry = ModelRegistryClient(try client(settings.registryPeer))
         monitoring = MonitoringClient(try client(settings.monitoringPeer))

@@ -1,10 +1,11 @@
 package import GatePolicy
 import MLOpsServiceConfiguration
+import MLOpsTLSTransport
 
 /// The gate's own part of its configuration file.
 package struct GateSettings: Decodable, Sendable {
     package struct Peer: Decodable, Sendable {
-        /// host:port.
+        /// host:port, or several, comma-separated: replicas the calls spread over.
         package var address: String
         /// The name its certificate carries; the host when absent.
         package var serverName: String?
@@ -14,10 +15,11 @@ package struct GateSettings: Decodable, Sendable {
             self.serverName = serverName
         }
 
-        func hostAndPort() throws -> (host: String, port: Int) {
-            guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...])
-            else { throw SettingsError("'\(address)' is not host:port") }
-            return (String(address[..<colon]), port)
+        func targets() throws -> [RPCClientConfiguration.Target] {
+            guard let targets = RPCClientConfiguration.Target.list(address) else {
+                throw SettingsError("'\(address)' is not host:port, or several comma-separated")
+            }
+            return targets
         }
     }
 

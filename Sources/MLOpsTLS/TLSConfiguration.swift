@@ -45,9 +45,11 @@ public struct TLSConfiguration: Sendable {
         )
     }
 
-    /// A client presenting `certificateChainPath` (its identity) when given.
+    /// A client presenting `certificateChainPath` (its identity) when given,
+    /// expecting servers' certificates to carry `serverName` (nil: a client
+    /// of several targets takes each one's host).
     public static func client(
-        serverName: String,
+        serverName: String?,
         trustRootsPath: String,
         certificateChainPath: String? = nil,
         privateKeyPath: String? = nil

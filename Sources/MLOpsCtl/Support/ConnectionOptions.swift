@@ -7,7 +7,10 @@ import MLOpsTLSTransport
 /// Where a service is and who we are to it: flags, else environment
 /// (`MLOPS_<SERVICE>_ADDRESS`, `MLOPS_TLS_CA`, `MLOPS_TLS_CERT`, `MLOPS_TLS_KEY`).
 struct ConnectionOptions: ParsableArguments {
-    @Option(help: "host:port of the service (default: $MLOPS_<SERVICE>_ADDRESS, else its local port).")
+    @Option(
+        help:
+            "host:port of the service, or several comma-separated replicas to spread calls over (default: $MLOPS_<SERVICE>_ADDRESS, else its local port)."
+    )
     var address: String?
 
     @Option(help: "CA bundle that signed the service's certificate (default: $MLOPS_TLS_CA).")
@@ -33,21 +36,20 @@ struct ConnectionOptions: ParsableArguments {
         if let dev = try? DevStack(folder: ".mlops-dev", basePort: 0), dev.state.basePort > 0 {
             environment.merge(dev.environment) { own, _ in own }
         }
-        let target = address ?? environment["MLOPS_\(service.uppercased())_ADDRESS"] ?? "127.0.0.1:\(defaultPort)"
-        guard let colon = target.lastIndex(of: ":"), let port = Int(target[target.index(after: colon)...]) else {
-            throw ValidationError("--address must be host:port, not '\(target)'")
+        let address = address ?? environment["MLOPS_\(service.uppercased())_ADDRESS"] ?? "127.0.0.1:\(defaultPort)"
+        guard let targets = RPCClientConfiguration.Target.list(address) else {
+            throw ValidationError("--address must be host:port, or several comma-separated, not '\(address)'")
         }
-        let host = String(target[..<colon])
         guard let ca = ca ?? environment["MLOPS_TLS_CA"] else {
             throw ValidationError("no CA bundle: pass --ca or set MLOPS_TLS_CA")
         }
         let tls = TLSConfiguration.client(
-            serverName: host,
+            serverName: nil,  // each target's host
             trustRootsPath: ca,
             certificateChainPath: cert ?? environment["MLOPS_TLS_CERT"],
             privateKeyPath: key ?? environment["MLOPS_TLS_KEY"]
         )
-        return try RPCClient(configuration: RPCClientConfiguration(host: host, port: port, tls: tls))
+        return try RPCClient(configuration: RPCClientConfiguration(targets: targets, tls: tls))
     }
 
     var callOptions: CallOptions {

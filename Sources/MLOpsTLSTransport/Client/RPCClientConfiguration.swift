@@ -1,3 +1,4 @@
+import Foundation
 import MLOpsRPC
 public import MLOpsTLS
 
@@ -22,6 +23,13 @@ public struct RPCClientConfiguration: Sendable {
             if host.hasPrefix("["), host.hasSuffix("]") { host = host.dropFirst().dropLast() }
             guard !host.isEmpty else { return nil }
             self.init(host: String(host), port: port)
+        }
+
+        /// Comma-separated targets (`a:7001,b:7001`); nil when one is malformed or none is given.
+        public static func list(_ text: String) -> [Target]? {
+            let targets = text.split(separator: ",").map { Target($0.trimmingCharacters(in: .whitespaces)) }
+            guard !targets.isEmpty, !targets.contains(where: { $0 == nil }) else { return nil }
+            return targets.compactMap { $0 }
         }
 
         public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }

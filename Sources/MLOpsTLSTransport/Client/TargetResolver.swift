@@ -39,7 +39,7 @@ enum TargetResolver {
         var entry: UnsafeMutablePointer<addrinfo>? = list
         while let current = entry {
             if let address = current.pointee.ai_addr {
-                switch Int32(address.pointee.sa_family) {
+                switch current.pointee.ai_family {
                 case AF_INET:
                     address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) {
                         addresses.append(SocketAddress($0.pointee, host: target.host))
