@@ -16,4 +16,4 @@ scratch=.build-asan
 swift build --build-tests --sanitize=address --scratch-path "$scratch"
 ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 LSAN_OPTIONS="suppressions=$PWD/scripts/lsan.supp" \
   swift test --skip-build --sanitize=address --scratch-path "$scratch" --no-parallel \
-  --filter 'RoundTripTests|MalformedInputTests|CertificateTests|TLSHandlerTests|CallTests|BadInputTests|LimitTests|InProcessChannelTests|ServerConnectionHandlerTests|ClientConnectionHandlerTests|RegisteredModelTests|StageTransitionTests|AliasTests|WatchTests|LifecycleTests|IngestionTests|WindowTests|GateFlowTests|GRPCStreamHandlerTests|GRPCWireTests|GRPCTransportTests|GRPCInteropTests|ServerReflectionTests'
+  --filter 'RoundTripTests|MalformedInputTests|CertificateTests|TLSHandlerTests|CallTests|BadInputTests|LimitTests|InProcessChannelTests|ServerConnectionHandlerTests|ClientConnectionHandlerTests|RegisteredModelTests|StageTransitionTests|AliasTests|WatchTests|LifecycleTests|IngestionTests|WindowTests|GateFlowTests|GRPCStreamHandlerTests|GRPCWireTests|GRPCTransportTests|GRPCInteropTests|ServerReflectionTests|LoadBalancingTests'
