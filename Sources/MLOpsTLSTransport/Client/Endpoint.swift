@@ -83,9 +83,9 @@ final class Endpoint: Sendable {
         }
     }
 
-    /// Starts connecting in the background if no connection is there or on its way.
+    /// Starts connecting in the background unless a connection is on its way.
     func warmUp() {
-        guard readiness == .connectable, !isConnecting else { return }
+        guard !isConnecting else { return }
         Task { _ = try? await self.connection() }
     }
 

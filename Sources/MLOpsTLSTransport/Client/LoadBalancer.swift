@@ -52,20 +52,20 @@ final class LoadBalancer: Sendable {
         let candidates = state.withLockedValue { state in
             state.endpoints.values.filter { !excluded.contains(ObjectIdentifier($0)) }
         }
+        let readiness = candidates.map(\.readiness)
+        if candidates.count == 1, readiness[0] == .ready { return candidates[0] }
         // Keep a connection to every endpoint, so a call never waits for one when another is there.
-        for endpoint in candidates { endpoint.warmUp() }
-        let ready = candidates.filter { $0.readiness == .ready }
+        for (endpoint, readiness) in zip(candidates, readiness) where readiness == .connectable { endpoint.warmUp() }
+        let ready = zip(candidates, readiness).filter { $0.1 == .ready }.map(\.0)
         if !ready.isEmpty {
             var random = SystemRandomNumberGenerator()
             return ready[LessLoadedOfTwo.pick(loads: ready.map(\.load), using: &random)]
         }
         // None ready: the one that can take a call soonest.
-        guard let soonest = candidates.min(by: { $0.readiness < $1.readiness }),
-            soonest.readiness != .closed
-        else {
+        guard let soonest = zip(candidates, readiness).min(by: { $0.1 < $1.1 }), soonest.1 != .closed else {
             throw RPCError(code: .unavailable, message: "\(description): no server address is left to try")
         }
-        return soonest
+        return soonest.0
     }
 
     /// Whether an endpoint is known besides `excluded`.
@@ -94,36 +94,23 @@ final class LoadBalancer: Sendable {
     // MARK: Resolution
 
     private func resolveIfDue() async throws {
-        enum Next {
-            case none
-            case await(Task<Void, Never>)
-            case start
-        }
-        let next: Next = try state.withLockedValue { state in
+        // The lookup to wait for: only the first holds calls up; later ones run beside them.
+        let pending: Task<Void, Never>? = try state.withLockedValue { state in
             if state.closed {
                 throw RPCError(code: .unavailable, message: "\(description): the client is closed")
             }
             switch state.resolution {
-            case .never: return .start
-            case .running(let task): return state.endpoints.isEmpty ? .await(task) : .none
-            case .done(let due): return due <= .now ? .start : .none
-            }
-        }
-        switch next {
-        case .none:
-            return
-        case .await(let task):
-            await task.value
-        case .start:
-            let task = Task { await self.resolve() }
-            let first = state.withLockedValue { state in
-                let first = state.endpoints.isEmpty
+            case .running(let task):
+                return state.endpoints.isEmpty ? task : nil
+            case .done(let due) where due > .now:
+                return nil
+            case .never, .done:
+                let task = Task { await self.resolve() }
                 state.resolution = .running(task)
-                return first
+                return state.endpoints.isEmpty ? task : nil
             }
-            // Only the first lookup holds calls up; later ones run beside them.
-            if first { await task.value }
         }
+        await pending?.value
         if state.withLockedValue({ $0.endpoints.isEmpty }) {
             let reason = state.withLockedValue { $0.lastLookupFailure } ?? "no address found"
             throw RPCError(code: .unavailable, message: "\(description): \(reason)")
