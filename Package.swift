@@ -277,7 +277,7 @@ let package = Package(
             name: "ServiceSchemaTests",
             dependencies: [
                 "MonitoringService", "GateService", "RegistryService", "MLOpsServiceRuntime", "MLOpsRPC",
-                "MLOpsMessages", "GatePolicy", "DriftEngine", "MLOpsPostgres", "MLOpsTestSupport",
+                "MLOpsMessages", "GatePolicy", "DriftEngine", "MLOpsPostgres", "MLOpsTestSupport", "MLOpsTLSTransport",
                 "MLOpsProcess", "MLOpsServiceConfiguration", logging,
             ],
             swiftSettings: swiftSettings

@@ -1,6 +1,6 @@
 package import GatePolicy
 import MLOpsServiceConfiguration
-import MLOpsTLSTransport
+package import MLOpsTLSTransport
 
 /// The gate's own part of its configuration file.
 package struct GateSettings: Decodable, Sendable {
@@ -15,7 +15,7 @@ package struct GateSettings: Decodable, Sendable {
             self.serverName = serverName
         }
 
-        func targets() throws -> [RPCClientConfiguration.Target] {
+        package func targets() throws -> [RPCClientConfiguration.Target] {
             guard let targets = RPCClientConfiguration.Target.list(address) else {
                 throw SettingsError("'\(address)' is not host:port, or several comma-separated")
             }

@@ -1,6 +1,8 @@
 import Foundation
 import GatePolicy
 import GateService
+import MLOpsServiceConfiguration
+import MLOpsTLSTransport
 import Testing
 
 @Suite("The gate's own settings")
@@ -18,5 +20,11 @@ struct GateSettingsTests {
         #expect(settings.monitoring?.lookbackHours == 24)
         #expect(settings.promotions?.claimSeconds == 30)
         #expect(settings.access?.loggedEvaluators == GateHandlers.defaultLoggedEvaluators)
+    }
+
+    @Test func aPeerMayBeSeveralReplicas() throws {
+        let replicas = try GateSettings.Peer(address: "registry-a:7001, registry-b:7001").targets()
+        #expect(replicas == [.init(host: "registry-a", port: 7001), .init(host: "registry-b", port: 7001)])
+        #expect(throws: SettingsError.self) { try GateSettings.Peer(address: "registry-a:7001,registry-b").targets() }
     }
 }
