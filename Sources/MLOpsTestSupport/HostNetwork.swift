@@ -14,14 +14,19 @@ package final class HostNetwork: Sendable {
     private let tag: String
     private let addresses: [String: String]
 
-    /// A host per name, addressed in order from 10.213.N.2 (N random).
-    package init(hosts: [String]) throws {
+    /// A host per name, addressed in order from 10.213.N.2 (N random);
+    /// each alias is one more name for its hosts' addresses, as a DNS name
+    /// with several records (a Kubernetes headless service) is.
+    package init(hosts: [String], aliases: [String: [String]] = [:]) throws {
         guard let ip = Self.ip else { throw CommandFailed(command: "ip", output: "iproute2 is not installed") }
         tag = String(UUID().uuidString.prefix(4)).lowercased()
         let subnet = "10.213.\(Int.random(in: 1...254))"
         addresses = Dictionary(uniqueKeysWithValues: hosts.enumerated().map { ($1, "\(subnet).\($0 + 2)") })
-        let hostsFile = (["127.0.0.1 localhost"] + addresses.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" })
-            .joined(separator: "\n")
+        let named = addresses.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
+        let aliased = aliases.sorted { $0.key < $1.key }.flatMap { alias, hosts in
+            hosts.map { "\(addresses[$0]!) \(alias)" }
+        }
+        let hostsFile = (["127.0.0.1 localhost"] + named + aliased).joined(separator: "\n")
         do {
             try ChildProcess.output(ip, ["link", "add", bridge, "type", "bridge"])
             try ChildProcess.output(ip, ["link", "set", bridge, "up"])

@@ -11,77 +11,17 @@ import Testing
 /// trust the certificates of compose/certificates/issue.sh.
 @Suite("The system across hosts", .enabled(if: HostNetwork.isAvailable, "needs root and iproute2"))
 struct StackAcrossHostsTests {
-    /// Each service and its database role, in the order compose starts them.
-    private static let services = [
-        (name: "model-registry", role: "model_registry"), (name: "monitoring", role: "monitoring"),
-        (name: "retraining-gate", role: "retraining_gate"),
-    ]
-
     @Test func theGatePromotesThroughTheRegistryWithMonitoringsContextEachOnItsOwnHost() async throws {
-        let network = try HostNetwork(hosts: ["postgres", "caller"] + Self.services.map(\.name))
-        defer { network.remove() }
-        let postgres = try TemporaryPostgres.start(on: "postgres", of: network)
-        defer { postgres.stop() }
-        let folder = NSTemporaryDirectory() + "mlops-hosts-\(UUID().uuidString.prefix(8))"
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-
-        // The database and compose's roles; from the other hosts only with a password.
-        try PostgresConnection(configuration: postgres.configuration()).query("CREATE DATABASE mlops")
-        let passwords = Dictionary(uniqueKeysWithValues: Self.services.map { ($0.role, "\($0.role)-\(UUID())") })
-        try ChildProcess.output(
-            repository + "/compose/postgres/roles.sh",
-            [],
-            environment: [
-                "PGHOST": postgres.socketFolder, "PGPORT": String(postgres.port), "POSTGRES_USER": postgres.user,
-                "POSTGRES_DB": "mlops", "MODEL_REGISTRY_DB_PASSWORD": passwords["model_registry"]!,
-                "MONITORING_DB_PASSWORD": passwords["monitoring"]!,
-                "RETRAINING_GATE_DB_PASSWORD": passwords["retraining_gate"]!,
-            ]
-        )
-        let subnet = network.address(of: "postgres").split(separator: ".").dropLast().joined(separator: ".")
-        try postgres.allowClients("host mlops all \(subnet).0/24 scram-sha-256")
-
-        let certificates = folder + "/tls"
-        try ChildProcess.output(
-            repository + "/compose/certificates/issue.sh",
-            [certificates] + Self.services.map(\.name) + ["admin", "trainer"]
-        )
-        try UnprivilegedUser.own(folder)  // the services' keys, and where monitoring writes its artifacts
-
+        let stack = try StackOnHosts(hosts: StackOnHosts.services.map(\.name))
+        defer { stack.remove() }
+        let (network, folder) = (stack.network, stack.folder)
         var running: [ServiceProcess] = []  // each killed when released, should the test end early
         // One at a time, as compose starts them: the gate once its peers serve.
-        for (service, role) in Self.services {
-            running.append(
-                try ServiceProcess(
-                    service,
-                    [
-                        "--config", repository + "/services/\(service)/config.json",
-                        "--tls-certificate", "\(certificates)/\(service).pem",
-                        "--tls-key", "\(certificates)/\(service).key", "--tls-ca", "\(certificates)/ca.pem",
-                    ] + (service == "monitoring" ? ["--artifacts-directory", folder + "/artifacts"] : []),
-                    environment: [
-                        "POSTGRES_HOST": "postgres", "POSTGRES_PORT": String(postgres.port), "POSTGRES_USER": role,
-                        "POSTGRES_PASSWORD": passwords[role]!, "MLOPS_DB_NAME": "mlops", "POSTGRES_SSLMODE": "disable",
-                    ],
-                    launcher: network.launcher(on: service)
-                )
-            )
-            try await waitUntilServing(
-                service,
-                running.last!,
-                from: network.launcher(on: "caller"),
-                environment: environment(certificates, "admin")
-            )
-        }
+        for (service, _) in StackOnHosts.services { running.append(try await stack.start(service)) }
 
         let model = "across-hosts"
-        let caller = network.launcher(on: "caller")
         func call(_ arguments: [String], as identity: String = "admin") async throws -> String {
-            let (status, output) = try await mlopsctl(
-                arguments,
-                environment: environment(certificates, identity),
-                launcher: caller
-            )
+            let (status, output) = try await stack.mlopsctl(arguments, as: identity)
             #expect(status == 0, "mlopsctl \(arguments.joined(separator: " ")): \(output)")
             return output
         }
@@ -121,50 +61,14 @@ struct StackAcrossHostsTests {
         #expect(versions?.first?["promoted_by"] as? String == "retraining-gate", "the gate moved it, as itself")
 
         // By its address instead of its name, the registry's certificate does not match: refused.
-        let byAddress = try await mlopsctl(
-            ["registry", "latest", model, "--address", "\(network.address(of: "model-registry")):7001"],
-            environment: environment(certificates, "admin"),
-            launcher: caller
+        let byAddress = try await stack.mlopsctl(
+            ["registry", "latest", model, "--address", "\(network.address(of: "model-registry")):7001"]
         )
         #expect(byAddress.0 == 1 && byAddress.1.lowercased().contains("certificate"), "\(byAddress.1)")
 
         for process in running { process.signal(SIGTERM) }
-        for (process, service) in zip(running, Self.services) {
+        for (process, service) in zip(running, StackOnHosts.services) {
             #expect(await process.exitStatus(waitingUpTo: .seconds(20)) == 0, "\(service.name): \(process.log)")
         }
-    }
-
-    /// What mlopsctl on the caller's host needs: the services by name, and `identity`'s certificate.
-    private func environment(_ certificates: String, _ identity: String) -> [String: String] {
-        [
-            "MLOPS_REGISTRY_ADDRESS": "model-registry:7001", "MLOPS_MONITORING_ADDRESS": "monitoring:7002",
-            "MLOPS_GATE_ADDRESS": "retraining-gate:7003", "MLOPS_TLS_CA": certificates + "/ca.pem",
-            "MLOPS_TLS_CERT": "\(certificates)/\(identity).pem", "MLOPS_TLS_KEY": "\(certificates)/\(identity).key",
-        ]
-    }
-
-    /// Polls a read of `service` through `launcher` (from another host) until it answers.
-    private func waitUntilServing(
-        _ service: String,
-        _ process: ServiceProcess,
-        from launcher: [String],
-        environment: [String: String]
-    ) async throws {
-        let read =
-            switch service {
-            case "model-registry": ["registry", "search-models"]
-            case "monitoring": ["monitoring", "context", "nothing-yet"]
-            default: ["gate", "policy"]
-            }
-        let deadline = ContinuousClock.now + .seconds(60)
-        var output = ""
-        while ContinuousClock.now < deadline, await process.exitStatus(waitingUpTo: .zero) == nil {
-            let status: Int32
-            (status, output) = try await mlopsctl(read, environment: environment, launcher: launcher)
-            if status == 0 { return }
-            try await Task.sleep(for: .milliseconds(200))
-        }
-        Issue.record("\(service) did not start serving: \(output)\n\(process.log)")
-        throw CancellationError()
     }
 }

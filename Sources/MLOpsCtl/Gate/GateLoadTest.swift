@@ -50,7 +50,7 @@ extension GateCommand {
                 if logged { request.idempotencyKey = "load-test-\(run)-\(caller)-\(sequence)" }
                 _ = try await gates[caller % gates.count].evaluate(request, options: options)
             }
-            GatePresentation.print(result, callers: callers, json: connection.json)
+            LoadPresentation.print(result, callers: callers, json: connection.json)
             if result.calls == 0, let error = result.lastError {
                 throw CommandFailure(
                     "retraining-gate at \(gates[0].rpc.address): no call succeeded; the last: \(error)"

@@ -3,6 +3,7 @@ import MLOpsTLS
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// One server address a client calls and its connection: made on first use,
 /// made again, with backoff, when it breaks or the server sends GOAWAY.
@@ -15,7 +16,7 @@ final class Endpoint: Sendable {
     private let eventLoop: any EventLoop
     private let state = NIOLockedValueBox(ConnectionState.idle(failures: 0, retryAfter: nil))
     /// Calls started here and not yet answered: the load the balancer compares.
-    private let callsInFlight = NIOLockedValueBox(0)
+    private let callsInFlight = Atomic(0)
 
     private enum ConnectionState {
         case idle(failures: Int, retryAfter: ContinuousClock.Instant?)
@@ -61,26 +62,14 @@ final class Endpoint: Sendable {
         }
     }
 
-    var load: Int { callsInFlight.withLockedValue { $0 } }
+    var load: Int { callsInFlight.load(ordering: .relaxed) }
 
-    /// Counts a call as in flight here until `body` returns.
-    func counting<Result>(_ body: () async throws -> Result) async rethrows -> Result {
-        callsInFlight.withLockedValue { $0 += 1 }
-        defer { callsInFlight.withLockedValue { $0 -= 1 } }
-        return try await body()
+    func callStarted() {
+        callsInFlight.add(1, ordering: .relaxed)
     }
 
-    /// Counts a call as in flight here until `done` is called.
-    func startCounting() -> @Sendable () -> Void {
-        callsInFlight.withLockedValue { $0 += 1 }
-        let counted = NIOLockedValueBox(true)
-        return { [callsInFlight] in
-            let first = counted.withLockedValue { counted in
-                defer { counted = false }
-                return counted
-            }
-            if first { callsInFlight.withLockedValue { $0 -= 1 } }
-        }
+    func callEnded() {
+        callsInFlight.subtract(1, ordering: .relaxed)
     }
 
     /// Starts connecting in the background unless a connection is on its way.

@@ -16,7 +16,11 @@ final class LoadBalancer: Sendable {
     private let state = NIOLockedValueBox(State())
 
     private struct State {
-        var endpoints: [SocketAddress: Endpoint] = [:]
+        var endpoints: [SocketAddress: Endpoint] = [:] {
+            didSet { list = Array(endpoints.values) }
+        }
+        /// `endpoints`' values, kept so a pick takes them without copying.
+        var list: [Endpoint] = []
         var resolution: Resolution = .never
         var closed = false
         var lastLookupFailure: String?
@@ -25,8 +29,9 @@ final class LoadBalancer: Sendable {
     private enum Resolution {
         case never
         case running(Task<Void, Never>)
-        /// The next lookup is due at the instant (sooner after a failure).
-        case done(next: ContinuousClock.Instant)
+        /// `due` turns true when the next lookup is: a timer sets it, so a
+        /// pick reads no clock (a system call on some machines).
+        case done(due: Bool, timer: Scheduled<Void>?)
     }
 
     init(configuration: RPCClientConfiguration, eventLoop: any EventLoop) throws {
@@ -48,10 +53,10 @@ final class LoadBalancer: Sendable {
     /// The endpoint for the next call, leaving out `excluded` (those a call
     /// could not be sent to already). Waits for the first resolution.
     func pick(excluding excluded: Set<ObjectIdentifier> = []) async throws -> Endpoint {
-        try await resolveIfDue()
-        let candidates = state.withLockedValue { state in
-            state.endpoints.values.filter { !excluded.contains(ObjectIdentifier($0)) }
-        }
+        let known = try await endpoints()
+        // One server: its connection does the rest (waits, reconnects, backs off).
+        if known.count == 1, excluded.isEmpty { return known[0] }
+        let candidates = excluded.isEmpty ? known : known.filter { !excluded.contains(ObjectIdentifier($0)) }
         let readiness = candidates.map(\.readiness)
         if candidates.count == 1, readiness[0] == .ready { return candidates[0] }
         // Keep a connection to every endpoint, so a call never waits for one when another is there.
@@ -71,50 +76,60 @@ final class LoadBalancer: Sendable {
     /// Whether an endpoint is known besides `excluded`.
     func hasEndpoint(excluding excluded: Set<ObjectIdentifier>) -> Bool {
         state.withLockedValue { state in
-            state.endpoints.values.contains { !excluded.contains(ObjectIdentifier($0)) && $0.readiness != .closed }
+            state.list.contains { !excluded.contains(ObjectIdentifier($0)) && $0.readiness != .closed }
         }
     }
 
-    /// Asks for a fresh lookup before the next call: a connection failed.
+    /// Asks for a fresh lookup before the next call: a connection failed, or the interval passed.
     func resolveSoon() {
         state.withLockedValue { state in
-            if case .done = state.resolution { state.resolution = .done(next: .now) }
+            if case .done(_, let timer) = state.resolution {
+                timer?.cancel()
+                state.resolution = .done(due: true, timer: nil)
+            }
         }
     }
 
     func close() async {
         let endpoints = state.withLockedValue { state in
             state.closed = true
-            if case .running(let task) = state.resolution { task.cancel() }
-            return Array(state.endpoints.values)
+            switch state.resolution {
+            case .running(let task): task.cancel()
+            case .done(_, let timer): timer?.cancel()
+            case .never: break
+            }
+            return state.list
         }
         for endpoint in endpoints { await endpoint.close() }
     }
 
     // MARK: Resolution
 
-    private func resolveIfDue() async throws {
-        // The lookup to wait for: only the first holds calls up; later ones run beside them.
-        let pending: Task<Void, Never>? = try state.withLockedValue { state in
+    /// The endpoints known; starts a lookup when one is due, and waits for
+    /// it only when none is known yet (later ones run beside the calls).
+    private func endpoints() async throws -> [Endpoint] {
+        let (pending, known): (Task<Void, Never>?, [Endpoint]) = try state.withLockedValue { state in
             if state.closed {
                 throw RPCError(code: .unavailable, message: "\(description): the client is closed")
             }
             switch state.resolution {
             case .running(let task):
-                return state.endpoints.isEmpty ? task : nil
-            case .done(let due) where due > .now:
-                return nil
+                return (state.list.isEmpty ? task : nil, state.list)
+            case .done(due: false, _):
+                return (nil, state.list)
             case .never, .done:
                 let task = Task { await self.resolve() }
                 state.resolution = .running(task)
-                return state.endpoints.isEmpty ? task : nil
+                return (state.list.isEmpty ? task : nil, state.list)
             }
         }
-        await pending?.value
-        if state.withLockedValue({ $0.endpoints.isEmpty }) {
-            let reason = state.withLockedValue { $0.lastLookupFailure } ?? "no address found"
-            throw RPCError(code: .unavailable, message: "\(description): \(reason)")
+        guard let pending else { return known }
+        await pending.value
+        let (resolved, failure) = state.withLockedValue { ($0.list, $0.lastLookupFailure) }
+        guard !resolved.isEmpty else {
+            throw RPCError(code: .unavailable, message: "\(description): \(failure ?? "no address found")")
         }
+        return resolved
     }
 
     private func resolve() async {
@@ -130,9 +145,9 @@ final class LoadBalancer: Sendable {
         let failed = failure != nil
         let retired = state.withLockedValue { state -> [Endpoint] in
             // A failed lookup keeps what was known: a DNS hiccup must not drop servers that answer.
-            let next: ContinuousClock.Instant =
-                .now + (failed ? configuration.reconnectBackoff.maximum : configuration.resolveInterval)
-            state.resolution = .done(next: next)
+            let wait = failed ? configuration.reconnectBackoff.maximum : configuration.resolveInterval
+            let timer = eventLoop.scheduleTask(in: TimeAmount(wait)) { [weak self] () -> Void in self?.resolveSoon() }
+            state.resolution = .done(due: false, timer: timer)
             state.lastLookupFailure = failure
             guard !state.closed, !found.isEmpty || !failed else { return [] }
             var retired: [Endpoint] = []

@@ -43,9 +43,9 @@ public final class RPCClient: RPCChannel {
         while true {
             let endpoint = try await balancer.pick(excluding: tried)
             do {
-                let bytes = try await endpoint.counting {
-                    try await call(method.path, payload, options, on: try await endpoint.connection())
-                }
+                endpoint.callStarted()
+                defer { endpoint.callEnded() }
+                let bytes = try await call(method.path, payload, options, on: try await endpoint.connection())
                 return try Response(response: bytes, method: method.path)
             } catch let notSent as CallNotSent {
                 // No server acted on it: another may take it.
@@ -84,9 +84,13 @@ public final class RPCClient: RPCChannel {
         let (frames, continuation) = AsyncThrowingStream.makeStream(of: ByteBuffer.self, throwing: (any Error).self)
         let handle = ClientCallHandle()
         let started = NIOLockedValueBox<ClientConnection?>(nil)
-        let finished = NIOLockedValueBox<(@Sendable () -> Void)?>(nil)
+        // The endpoint the stream counts against, until it ends (which may come first).
+        let counted = NIOLockedValueBox<(endpoint: Endpoint?, ended: Bool)>((nil, false))
         continuation.onTermination = { termination in
-            finished.withLockedValue { $0 }?()
+            counted.withLockedValue { counted in
+                counted.endpoint?.callEnded()
+                counted = (nil, true)
+            }
             guard case .cancelled = termination, let connection = started.withLockedValue({ $0 }) else { return }
             handle.markCancelled()
             connection.outbox.enqueue(.cancel(handle))
@@ -102,7 +106,11 @@ public final class RPCClient: RPCChannel {
                 self.balancer.resolveSoon()
                 throw notSent.error
             }
-            finished.withLockedValue { $0 = endpoint.startCounting() }
+            counted.withLockedValue { counted in
+                guard !counted.ended else { return }
+                endpoint.callStarted()
+                counted.endpoint = endpoint
+            }
             started.withLockedValue { $0 = connection }
             connection.start(handle, method.path, payload, options, .streaming(continuation))
         }
