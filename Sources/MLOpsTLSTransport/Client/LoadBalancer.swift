@@ -14,6 +14,9 @@ final class LoadBalancer: Sendable {
     private let contexts: [RPCClientConfiguration.Target: TLSContext]
     private let eventLoop: any EventLoop
     private let state = NIOLockedValueBox(State())
+    /// The one endpoint of a client given one address (not a name): there
+    /// is nothing to look up or choose, so calls go straight to it.
+    private let fixed: Endpoint?
 
     private struct State {
         var endpoints: [SocketAddress: Endpoint] = [:] {
@@ -44,6 +47,19 @@ final class LoadBalancer: Sendable {
             contexts[target] = try TLSContext(configuration: tls)
         }
         self.contexts = contexts
+        if configuration.targets.count == 1, let target = configuration.targets.first,
+            let address = try? SocketAddress(ipAddress: target.host, port: target.port)
+        {
+            fixed = Endpoint(
+                name: target.description,
+                address: address,
+                configuration: configuration,
+                tls: contexts[target]!,
+                eventLoop: eventLoop
+            )
+        } else {
+            fixed = nil
+        }
     }
 
     var description: String {
@@ -53,6 +69,10 @@ final class LoadBalancer: Sendable {
     /// The endpoint for the next call, leaving out `excluded` (those a call
     /// could not be sent to already). Waits for the first resolution.
     func pick(excluding excluded: Set<ObjectIdentifier> = []) async throws -> Endpoint {
+        if let fixed {
+            guard excluded.isEmpty else { throw RPCError(code: .unavailable, message: "\(fixed.name): tried already") }
+            return fixed
+        }
         let known = try await endpoints()
         // One server: its connection does the rest (waits, reconnects, backs off).
         if known.count == 1, excluded.isEmpty { return known[0] }
@@ -75,7 +95,8 @@ final class LoadBalancer: Sendable {
 
     /// Whether an endpoint is known besides `excluded`.
     func hasEndpoint(excluding excluded: Set<ObjectIdentifier>) -> Bool {
-        state.withLockedValue { state in
+        if let fixed { return !excluded.contains(ObjectIdentifier(fixed)) }
+        return state.withLockedValue { state in
             state.list.contains { !excluded.contains(ObjectIdentifier($0)) && $0.readiness != .closed }
         }
     }
@@ -101,6 +122,7 @@ final class LoadBalancer: Sendable {
             return state.list
         }
         for endpoint in endpoints { await endpoint.close() }
+        await fixed?.close()
     }
 
     // MARK: Resolution
