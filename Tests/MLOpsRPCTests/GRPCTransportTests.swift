@@ -6,6 +6,7 @@ import MLOpsTLSTransport
 import MLOpsTestSupport
 import NIOConcurrencyHelpers
 import NIOCore
+import NIOHPACK
 import ServiceLifecycle
 import Testing
 
@@ -40,6 +41,41 @@ struct GRPCTransportTests {
             )
             #expect(answer.closed)
             #expect(Self.frameTypes(in: answer.received).contains(0x7), "a GOAWAY before the close")
+            try await server.expectHealthy()
+        }
+    }
+
+    /// A client that resets a stream in the same read as its request gets the
+    /// answer written to a stream NIOHTTP2 has already closed: that is the
+    /// stream's end, not the connection's (grpcio-reflection's client does this).
+    @Test func aStreamResetWithItsRequestLeavesTheConnectionUp() async throws {
+        try await LiveServer.run(router: .testing) { server in
+            let raw = try await RawConnection.tls(
+                port: server.port,
+                server: server,
+                applicationProtocols: [TLSConfiguration.http2Protocol]
+            )
+            var encoder = HPACKEncoder(allocator: ByteBufferAllocator())
+            var block = ByteBuffer()
+            try encoder.encode(
+                headers: [
+                    ":method": "POST", ":scheme": "https", ":path": TestMethods.echo.path,
+                    ":authority": "localhost", "content-type": "application/grpc", "te": "trailers",
+                ],
+                to: &block
+            )
+            // A request that ends without its message is refused at once, after NIOHTTP2 has seen the reset.
+            let bytes =
+                Array("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".utf8) + Self.frame(type: 0x4, flags: 0, stream: 0, [])
+                + Self.frame(type: 0x1, flags: 0x4, stream: 1, Array(block.readableBytesView))
+                + Self.frame(type: 0x0, flags: 0x1, stream: 1, [])
+                + Self.frame(type: 0x3, flags: 0, stream: 1, [0, 0, 0, 8])
+                + Self.frame(type: 0x6, flags: 0, stream: 0, [1, 2, 3, 4, 5, 6, 7, 8])
+            let answer = try await raw.exchange(bytes, timeout: .seconds(10)) { received in
+                Self.frameTypes(in: received).contains(0x6)  // the PING's ACK
+            }
+            #expect(!answer.closed, "one reset stream ended the connection")
+            #expect(!Self.frameTypes(in: answer.received).contains(0x7), "no GOAWAY")
             try await server.expectHealthy()
         }
     }
@@ -138,6 +174,12 @@ struct GRPCTransportTests {
             #expect(finished.code == "OK", "\(finished)")
             #expect(try ArtifactChunk(serializedBytes: finished.responses.first ?? []).contentType == "held")
         }
+    }
+
+    private static func frame(type: UInt8, flags: UInt8, stream: UInt32, _ payload: [UInt8]) -> [UInt8] {
+        let length = payload.count
+        return [UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF), type, flags]
+            + withUnsafeBytes(of: stream.bigEndian, Array.init) + payload
     }
 
     /// The frame types of an HTTP/2 byte stream (after any TLS), in order.
