@@ -67,13 +67,17 @@ final class LoadBalancer: Sendable {
     }
 
     /// The endpoint for the next call, leaving out `excluded` (those a call
-    /// could not be sent to already). Waits for the first resolution.
-    func pick(excluding excluded: Set<ObjectIdentifier> = []) async throws -> Endpoint {
+    /// could not be sent to already); nil until the first lookup is done
+    /// (`firstLookup()`). Synchronous on purpose: an async call here cost a
+    /// microsecond per call (benchmarks/compare-rpc.sh).
+    func pick(excluding excluded: Set<ObjectIdentifier> = []) throws -> Endpoint? {
         if let fixed {
-            guard excluded.isEmpty else { throw RPCError(code: .unavailable, message: "\(fixed.name): tried already") }
+            guard excluded.isEmpty else {
+                throw RPCError(code: .unavailable, message: "\(fixed.name): no other server address to try")
+            }
             return fixed
         }
-        let known = try await endpoints()
+        guard let known = try knownEndpoints() else { return nil }
         // One server: its connection does the rest (waits, reconnects, backs off).
         if known.count == 1, excluded.isEmpty { return known[0] }
         let candidates = excluded.isEmpty ? known : known.filter { !excluded.contains(ObjectIdentifier($0)) }
@@ -127,31 +131,39 @@ final class LoadBalancer: Sendable {
 
     // MARK: Resolution
 
-    /// The endpoints known; starts a lookup when one is due, and waits for
-    /// it only when none is known yet (later ones run beside the calls).
-    private func endpoints() async throws -> [Endpoint] {
-        let (pending, known): (Task<Void, Never>?, [Endpoint]) = try state.withLockedValue { state in
+    /// The endpoints known, starting a lookup when one is due; nil while
+    /// none is known and the first lookup runs.
+    private func knownEndpoints() throws -> [Endpoint]? {
+        try state.withLockedValue { state in
             if state.closed {
                 throw RPCError(code: .unavailable, message: "\(description): the client is closed")
             }
             switch state.resolution {
-            case .running(let task):
-                return (state.list.isEmpty ? task : nil, state.list)
+            case .running:
+                break
             case .done(due: false, _):
-                return (nil, state.list)
+                break
             case .never, .done:
-                let task = Task { await self.resolve() }
-                state.resolution = .running(task)
-                return (state.list.isEmpty ? task : nil, state.list)
+                state.resolution = .running(Task { await self.resolve() })
             }
+            if case .running = state.resolution, state.list.isEmpty { return nil }
+            guard !state.list.isEmpty else {
+                throw RPCError(
+                    code: .unavailable,
+                    message: "\(description): \(state.lastLookupFailure ?? "no address found")"
+                )
+            }
+            return state.list
         }
-        guard let pending else { return known }
-        await pending.value
-        let (resolved, failure) = state.withLockedValue { ($0.list, $0.lastLookupFailure) }
-        guard !resolved.isEmpty else {
-            throw RPCError(code: .unavailable, message: "\(description): \(failure ?? "no address found")")
+    }
+
+    /// Waits for the lookup that runs while no endpoint is known yet.
+    func firstLookup() async {
+        let pending = state.withLockedValue { state -> Task<Void, Never>? in
+            guard case .running(let task) = state.resolution, state.list.isEmpty else { return nil }
+            return task
         }
-        return resolved
+        await pending?.value
     }
 
     private func resolve() async {

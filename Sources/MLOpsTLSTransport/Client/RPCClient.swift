@@ -41,7 +41,10 @@ public final class RPCClient: RPCChannel {
         let payload = try Self.requestPayload(method.path, request, options)
         var tried: Set<ObjectIdentifier> = []
         while true {
-            let endpoint = try await balancer.pick(excluding: tried)
+            guard let endpoint = try balancer.pick(excluding: tried) else {
+                await balancer.firstLookup()
+                continue
+            }
             do {
                 endpoint.callStarted()
                 defer { endpoint.callEnded() }
@@ -98,7 +101,14 @@ public final class RPCClient: RPCChannel {
         return ResponseStream(frames: frames, method: method.path) {
             let payload = try Self.requestPayload(method.path, request, options)
             // A stream is tried on one server: once it has begun, its answers cannot be replayed.
-            let endpoint = try await self.balancer.pick()
+            var picked = try self.balancer.pick()
+            if picked == nil {
+                await self.balancer.firstLookup()
+                picked = try self.balancer.pick()
+            }
+            guard let endpoint = picked else {
+                throw RPCError(code: .unavailable, message: "\(self.address): no server address found")
+            }
             let connection: ClientConnection
             do {
                 connection = try await endpoint.connection()
