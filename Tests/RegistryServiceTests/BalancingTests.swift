@@ -43,10 +43,13 @@ struct BalancingTests {
         // mlopsctl, given every replica's address, gets its answer while one of them is down.
         let addresses = running.replicas.map { "127.0.0.1:\($0.port)" }.joined(separator: ",")
         for _ in 0..<4 {
-            let (status, output) = try await mlopsctl(running, "registry", "get-model", "balanced", address: addresses)
+            let (status, output) = try await running.mlopsctl(
+                ["registry", "get-model", "balanced"],
+                address: addresses
+            )
             #expect(status == 0 && output.contains("balanced"), "\(output)")
         }
-        let (status, output) = try await mlopsctl(running, "registry", "get-model", "balanced", address: "registry")
+        let (status, output) = try await running.mlopsctl(["registry", "get-model", "balanced"], address: "registry")
         #expect(status != 0 && output.contains("host:port"), "a malformed address is refused: \(output)")
 
         // Back on its port, it gets calls again.
@@ -55,22 +58,6 @@ struct BalancingTests {
         #expect(try await call(registry, 1500) == 0)
         let returned = try await answered(by: running)[1]
         #expect(returned >= 150, "the returned replica answered \(returned) of 1,500")
-    }
-
-    private func mlopsctl(_ running: RunningRegistry, _ arguments: String..., address: String) async throws -> (
-        Int32, String
-    ) {
-        let client = try running.identityFiles("admin")
-        let process = try ServiceProcess(
-            "mlopsctl",
-            Array(arguments),
-            environment: [
-                "MLOPS_REGISTRY_ADDRESS": address, "MLOPS_TLS_CA": running.authority.authorityPath,
-                "MLOPS_TLS_CERT": client.certificatePath, "MLOPS_TLS_KEY": client.keyPath,
-            ]
-        )
-        let status = try #require(await process.exitStatus(waitingUpTo: .seconds(30)))
-        return (status, process.log)
     }
 
     /// Makes `count` calls, 32 in flight; returns how many failed.

@@ -5,20 +5,9 @@ import Testing
 @Suite("mlopsctl registry against a real registry", .temporaryPostgres, .runningRegistry())
 struct MLOpsCtlRegistryTests {
     /// Runs mlopsctl as `identity`; returns its exit status and output.
+    /// Runs mlopsctl as `identity`; returns its exit status and output.
     private func mlopsctl(_ arguments: String..., as identity: String = "admin") async throws -> (Int32, String) {
-        let running = try #require(RunningRegistry.current)
-        let client = try running.identityFiles(identity)
-        let process = try ServiceProcess(
-            "mlopsctl",
-            Array(arguments),
-            environment: [
-                "MLOPS_REGISTRY_ADDRESS": "127.0.0.1:\(running.replicas[0].port)",
-                "MLOPS_TLS_CA": running.authority.authorityPath,
-                "MLOPS_TLS_CERT": client.certificatePath, "MLOPS_TLS_KEY": client.keyPath,
-            ]
-        )
-        let status = try #require(await process.exitStatus(waitingUpTo: .seconds(30)))
-        return (status, process.log)
+        try await #require(RunningRegistry.current).mlopsctl(arguments, as: identity)
     }
 
     @Test func everyDayCommands() async throws {

@@ -15,6 +15,25 @@ extension RunningService {
         ModelRegistryClient(try rpcClient(identity, replica: replica))
     }
 
+    /// Runs mlopsctl as `identity` against `address` (by default the first
+    /// replica); its exit status and output.
+    func mlopsctl(_ arguments: [String], as identity: String = "admin", address: String? = nil) async throws -> (
+        Int32, String
+    ) {
+        let client = try identityFiles(identity)
+        let process = try ServiceProcess(
+            "mlopsctl",
+            arguments,
+            environment: [
+                "MLOPS_REGISTRY_ADDRESS": address ?? "127.0.0.1:\(replicas[0].port)",
+                "MLOPS_TLS_CA": authority.authorityPath,
+                "MLOPS_TLS_CERT": client.certificatePath, "MLOPS_TLS_KEY": client.keyPath,
+            ]
+        )
+        let status = try #require(await process.exitStatus(waitingUpTo: .seconds(30)))
+        return (status, process.log)
+    }
+
     static func start(count: Int, database: TestDatabase, policy: String? = nil) async throws -> RunningService {
         try await start(
             "model-registry",

@@ -63,7 +63,7 @@ final class LoadBalancer: Sendable {
     }
 
     var description: String {
-        configuration.targets.map { "\($0.host):\($0.port)" }.joined(separator: ",")
+        configuration.targets.map(\.description).joined(separator: ",")
     }
 
     /// The endpoint for the next call, leaving out `excluded` (those a call
@@ -95,6 +95,17 @@ final class LoadBalancer: Sendable {
             throw RPCError(code: .unavailable, message: "\(description): no server address is left to try")
         }
         return soonest.0
+    }
+
+    /// `pick()`, waiting for the first lookup when it has not finished: for
+    /// paths where an async call costs nothing that matters (a stream's start).
+    func pickWaitingForFirstLookup() async throws -> Endpoint {
+        if let endpoint = try pick() { return endpoint }
+        await firstLookup()
+        guard let endpoint = try pick() else {
+            throw RPCError(code: .unavailable, message: "\(description): no server address found")
+        }
+        return endpoint
     }
 
     /// Whether an endpoint is known besides `excluded`.
@@ -191,7 +202,7 @@ final class LoadBalancer: Sendable {
             }
             for (address, (target, _)) in found where state.endpoints[address] == nil {
                 state.endpoints[address] = Endpoint(
-                    name: "\(target.host):\(target.port)"
+                    name: target.description
                         + (address.ipAddress.map { $0 == target.host ? "" : " (\($0))" } ?? ""),
                     address: address,
                     configuration: configuration,

@@ -86,29 +86,25 @@ public final class RPCClient: RPCChannel {
     ) -> ResponseStream<Response> {
         let (frames, continuation) = AsyncThrowingStream.makeStream(of: ByteBuffer.self, throwing: (any Error).self)
         let handle = ClientCallHandle()
-        let started = NIOLockedValueBox<ClientConnection?>(nil)
-        // The endpoint the stream counts against, until it ends (which may come first).
-        let counted = NIOLockedValueBox<(endpoint: Endpoint?, ended: Bool)>((nil, false))
+        // Where the stream went, and whether it ended (which may come before it started).
+        let started = NIOLockedValueBox<(connection: ClientConnection?, endpoint: Endpoint?, ended: Bool)>(
+            (nil, nil, false)
+        )
         continuation.onTermination = { termination in
-            counted.withLockedValue { counted in
-                counted.endpoint?.callEnded()
-                counted = (nil, true)
+            let connection = started.withLockedValue { started in
+                started.endpoint?.callEnded()
+                started.endpoint = nil
+                started.ended = true
+                return started.connection
             }
-            guard case .cancelled = termination, let connection = started.withLockedValue({ $0 }) else { return }
+            guard case .cancelled = termination, let connection else { return }
             handle.markCancelled()
             connection.outbox.enqueue(.cancel(handle))
         }
         return ResponseStream(frames: frames, method: method.path) {
             let payload = try Self.requestPayload(method.path, request, options)
             // A stream is tried on one server: once it has begun, its answers cannot be replayed.
-            var picked = try self.balancer.pick()
-            if picked == nil {
-                await self.balancer.firstLookup()
-                picked = try self.balancer.pick()
-            }
-            guard let endpoint = picked else {
-                throw RPCError(code: .unavailable, message: "\(self.address): no server address found")
-            }
+            let endpoint = try await self.balancer.pickWaitingForFirstLookup()
             let connection: ClientConnection
             do {
                 connection = try await endpoint.connection()
@@ -116,12 +112,12 @@ public final class RPCClient: RPCChannel {
                 self.balancer.resolveSoon()
                 throw notSent.error
             }
-            counted.withLockedValue { counted in
-                guard !counted.ended else { return }
+            started.withLockedValue { started in
+                started.connection = connection
+                guard !started.ended else { return }
                 endpoint.callStarted()
-                counted.endpoint = endpoint
+                started.endpoint = endpoint
             }
-            started.withLockedValue { $0 = connection }
             connection.start(handle, method.path, payload, options, .streaming(continuation))
         }
     }
