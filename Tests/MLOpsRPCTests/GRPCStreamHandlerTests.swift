@@ -168,6 +168,19 @@ struct GRPCStreamHandlerTests {
         _ = try await channel.finish()
     }
 
+    /// Questions are small and answers may be large: a caller that asks
+    /// faster than it reads must not pile answers up in the server's memory.
+    @Test func anExchangeWhoseAnswersAreNotReadIsEnded() async throws {
+        let channel = try await stream()
+        try await channel.writeInbound(requestHeaders(Self.echoEach.path))
+        channel.isWritable = false
+        try await channel.writeInbound(try message(ArtifactChunk(contentType: "unread"), endStream: false))
+        let written = try await response(channel)
+        #expect(trailers(written).first(name: "grpc-status") == String(StatusCode.resourceExhausted.rawValue))
+        #expect(messages(written).isEmpty, "no answer was written into the full buffer")
+        _ = try await channel.finish()
+    }
+
     @Test func anExchangeRefusesAMessageThatDoesNotDecode() async throws {
         let channel = try await stream()
         try await channel.writeInbound(requestHeaders(Self.echoEach.path))

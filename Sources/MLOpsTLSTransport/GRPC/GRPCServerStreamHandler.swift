@@ -286,6 +286,13 @@ final class GRPCServerStreamHandler: ChannelInboundHandler {
         exchange.reader.append(bytes)
         do {
             while let message = try exchange.reader.next() {
+                // Questions are small, answers may be large: one asking faster than it reads is ended.
+                guard context?.channel.isWritable != false else {
+                    throw RPCError(
+                        code: .resourceExhausted,
+                        message: "\(exchange.context.method): answers are not being read"
+                    )
+                }
                 writeFramed(try exchange.handler(message, exchange.context))
             }
         } catch {
