@@ -36,6 +36,17 @@ package struct ServiceOptions: ParsableArguments, Sendable {
     @Option(help: "trace, debug, info, notice, warning, error or critical.")
     package var logLevel: String?
 
+    @Flag(help: "Apply the database migrations and exit.")
+    package var migrateOnly = false
+
+    @Flag(
+        help: """
+            Ask the running service this configuration describes for its health, over its RPC port with \
+            its own certificate, and exit 0 only if it is SERVING (for container health checks and probes).
+            """
+    )
+    package var healthCheck = false
+
     package init() {}
 
     /// The file's settings with these flags and `environment` laid over them.

@@ -33,10 +33,7 @@ package struct ServiceRuntime<Application: ServiceApplication> {
         options: ServiceOptions,
         adjust: (inout Application.Settings) throws -> Void = { _ in }
     ) throws {
-        let file = try options.config.map(ServiceSettings.contents(of:)) ?? Data("{}".utf8)
-        let source = options.config.map { "the configuration file \($0)" } ?? "the configuration"
-        var settings = try ServiceSettings.decode(ServiceSettings.self, from: file, source: source)
-        options.apply(to: &settings, environment: ProcessInfo.processInfo.environment)
+        let (file, source, settings) = try Self.commonSettings(options: options)
         var own = try ServiceSettings.decode(Application.Settings.self, from: file, source: source)
         try adjust(&own)
         let logger = ServiceLogging.bootstrap(label: Application.executable, level: settings.logLevel)
@@ -45,6 +42,37 @@ package struct ServiceRuntime<Application: ServiceApplication> {
             application: try Application(settings: own, common: settings, logger: logger),
             logger: logger
         )
+    }
+
+    /// What an executable does with its flags: checks the running service's
+    /// health (`--health-check`), applies the migrations (`--migrate-only`),
+    /// or serves until SIGTERM.
+    package static func main(
+        options: ServiceOptions,
+        adjust: (inout Application.Settings) throws -> Void = { _ in }
+    ) async throws {
+        if options.healthCheck {
+            let probe = HealthProbe(
+                settings: try commonSettings(options: options).settings,
+                service: Application.rpcServiceName
+            )
+            print(try await probe.run())
+            return
+        }
+        try await Self(options: options, adjust: adjust).run(migrateOnly: options.migrateOnly)
+    }
+
+    /// The settings every service shares, from the file `options` names with
+    /// flags and environment laid over them; also the file's bytes and how to
+    /// name it in errors, for the application's own part.
+    private static func commonSettings(
+        options: ServiceOptions
+    ) throws -> (file: Data, source: String, settings: ServiceSettings) {
+        let file = try options.config.map(ServiceSettings.contents(of:)) ?? Data("{}".utf8)
+        let source = options.config.map { "the configuration file \($0)" } ?? "the configuration"
+        var settings = try ServiceSettings.decode(ServiceSettings.self, from: file, source: source)
+        options.apply(to: &settings, environment: ProcessInfo.processInfo.environment)
+        return (file, source, settings)
     }
 
     /// Applies the migrations and returns, with `migrateOnly`; else serves until SIGTERM.

@@ -133,6 +133,22 @@ package struct RunningService: Sendable {
         try await waitUntilServing(replica: index)
     }
 
+    /// Runs the executable's `--health-check` with a replica's configuration
+    /// (its RPC port, or `port` instead); its exit status and output.
+    package func healthCheck(replica index: Int = 0, port: Int? = nil) async throws -> (Int32, String) {
+        let replica = replicas[index]
+        let process = try ServiceProcess(
+            executable,
+            ["--config", configPath, "--port", String(port ?? replica.port), "--health-check"],
+            environment: environment
+        )
+        guard let status = await process.exitStatus(waitingUpTo: .seconds(20)) else {
+            Issue.record("\(executable) --health-check did not end:\n\(process.log)")
+            throw CancellationError()
+        }
+        return (status, process.log)
+    }
+
     /// The certificate and key presented as `identity`.
     package func identityFiles(_ identity: String) throws -> TestCertificates.Issued {
         try identities.issued(identity, by: authority)

@@ -18,10 +18,7 @@ struct ModelRegistryCommand: AsyncParsableCommand {
 
     @OptionGroup var options: ServiceOptions
 
-    @Flag(help: "Apply the database migrations and exit.")
-    var migrateOnly = false
-
     func run() async throws {
-        try await ServiceRuntime<RegistryApplication>(options: options).run(migrateOnly: migrateOnly)
+        try await ServiceRuntime<RegistryApplication>.main(options: options)
     }
 }

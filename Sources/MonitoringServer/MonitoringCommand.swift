@@ -21,13 +21,9 @@ struct MonitoringCommand: AsyncParsableCommand {
     @Option(help: "Where window summaries and reports are written (replicas share it).")
     var artifactsDirectory: String?
 
-    @Flag(help: "Apply the database migrations and exit.")
-    var migrateOnly = false
-
     func run() async throws {
-        let runtime = try ServiceRuntime<MonitoringApplication>(options: options) { settings in
+        try await ServiceRuntime<MonitoringApplication>.main(options: options) { settings in
             if let artifactsDirectory { settings.artifacts = .init(directory: artifactsDirectory) }
         }
-        try await runtime.run(migrateOnly: migrateOnly)
     }
 }

@@ -25,13 +25,9 @@ struct RetrainingGateCommand: AsyncParsableCommand {
     @Option(help: "host:port of monitoring (overrides the file).")
     var monitoringAddress: String?
 
-    @Flag(help: "Apply the database migrations and exit.")
-    var migrateOnly = false
-
     func run() async throws {
-        let runtime = try ServiceRuntime<GateApplication>(options: options) { settings in
+        try await ServiceRuntime<GateApplication>.main(options: options) { settings in
             settings.override(registryAddress: registryAddress, monitoringAddress: monitoringAddress)
         }
-        try await runtime.run(migrateOnly: migrateOnly)
     }
 }

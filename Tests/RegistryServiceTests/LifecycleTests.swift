@@ -81,6 +81,10 @@ struct LifecycleTests {
 
         try cluster.stopServer()
         #expect(try await wait(for: .notServing) == .notServing)
+        // What a container engine's health check and a Kubernetes probe run.
+        let (notServing, explained) = try await registry.healthCheck()
+        #expect(notServing == 1, "\(explained)")
+        #expect(explained.contains("NOT_SERVING") && explained.contains("database"), "\(explained)")
         let reason = try await health.check(.init(service: "mlops.v1.ModelRegistry")).reason
         #expect(reason.contains("database"))
         let client = try registry.client("admin")
