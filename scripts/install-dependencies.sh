@@ -5,7 +5,8 @@
 # clusters, PyYAML to read the compose file in its test, iproute2 for the test
 # that puts each part of the system on a host of its own, Python's protobuf
 # for the interop test, and Python's stock gRPC (grpcio, grpcio-tools for
-# stubs from protos/, the health and reflection clients) for the gRPC tests.
+# stubs from protos/, the health and reflection clients) for the gRPC tests, and
+# kubernetes-validate (Kubernetes' schemas) for the deployment manifests' test.
 # Safe to run again.
 set -euo pipefail
 
@@ -26,4 +27,9 @@ if ! python3 -c "import google.protobuf, grpc, grpc_tools, grpc_health, grpc_ref
   echo "installing: Python protobuf and gRPC"
   python3 -m pip install -q --disable-pip-version-check protobuf grpcio grpcio-tools grpcio-health-checking \
     grpcio-reflection
+fi
+
+if ! python3 -c "import kubernetes_validate" 2>/dev/null; then
+  echo "installing: kubernetes-validate"
+  python3 -m pip install -q --disable-pip-version-check kubernetes-validate
 fi

@@ -47,6 +47,14 @@ package struct ServiceOptions: ParsableArguments, Sendable {
     )
     package var healthCheck = false
 
+    @Flag(
+        help: """
+            With --health-check: pass whenever the service answers, NOT_SERVING included (a liveness probe: \
+            a database outage must not restart every replica).
+            """
+    )
+    package var alive = false
+
     package init() {}
 
     /// The file's settings with these flags and `environment` laid over them.

@@ -8,12 +8,16 @@ import MLOpsTLSTransport
 /// health over its own RPC port, with mutual TLS and the service's own
 /// certificate, as a container engine's health check or a Kubernetes probe
 /// runs it. Only SERVING passes: a process whose RPC port is dead, or whose
-/// database is down, must not look healthy because its metrics still answer.
+/// database is down, must not look healthy because its metrics still answer
+/// (a liveness probe lets NOT_SERVING pass too).
 package struct HealthProbe {
     package var settings: ServiceSettings
     /// The fully qualified service whose status is asked.
     package var service: String
     package var timeout: Duration = .seconds(3)
+    /// A liveness probe's question: does the service answer at all? Its
+    /// database being down (NOT_SERVING) is no reason to restart it.
+    package var passesWhenNotServing = false
 
     package init(settings: ServiceSettings, service: String) {
         self.settings = settings
@@ -63,11 +67,12 @@ package struct HealthProbe {
             throw HealthProbeFailure("no health answer from \(service) at \(host):\(port): \(error)")
         }
         await client.close()
-        guard answer.status == .serving else {
-            let reason = answer.reason.isEmpty ? "" : ": \(answer.reason)"
-            throw HealthProbeFailure("\(service) at \(host):\(port) is \(Self.name(of: answer.status))\(reason)")
+        let reason = answer.reason.isEmpty ? "" : ": \(answer.reason)"
+        let said = "\(service) at \(host):\(port) is \(Self.name(of: answer.status))\(reason)"
+        guard answer.status == .serving || (passesWhenNotServing && answer.status == .notServing) else {
+            throw HealthProbeFailure(said)
         }
-        return "\(service) at \(host):\(port) is SERVING"
+        return said
     }
 
     /// The status as the proto spells it.

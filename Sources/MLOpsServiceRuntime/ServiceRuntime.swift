@@ -52,10 +52,11 @@ package struct ServiceRuntime<Application: ServiceApplication> {
         adjust: (inout Application.Settings) throws -> Void = { _ in }
     ) async throws {
         if options.healthCheck {
-            let probe = HealthProbe(
+            var probe = HealthProbe(
                 settings: try commonSettings(options: options).settings,
                 service: Application.rpcServiceName
             )
+            probe.passesWhenNotServing = options.alive
             print(try await probe.run())
             return
         }

@@ -133,13 +133,17 @@ package struct RunningService: Sendable {
         try await waitUntilServing(replica: index)
     }
 
-    /// Runs the executable's `--health-check` with a replica's configuration
-    /// (its RPC port, or `port` instead); its exit status and output.
-    package func healthCheck(replica index: Int = 0, port: Int? = nil) async throws -> (Int32, String) {
+    /// Runs the executable's `--health-check` (and `flags`) with a replica's
+    /// configuration (its RPC port, or `port` instead); its exit status and output.
+    package func healthCheck(
+        replica index: Int = 0,
+        port: Int? = nil,
+        flags: [String] = []
+    ) async throws -> (Int32, String) {
         let replica = replicas[index]
         let process = try ServiceProcess(
             executable,
-            ["--config", configPath, "--port", String(port ?? replica.port), "--health-check"],
+            ["--config", configPath, "--port", String(port ?? replica.port), "--health-check"] + flags,
             environment: environment
         )
         guard let status = await process.exitStatus(waitingUpTo: .seconds(20)) else {

@@ -28,5 +28,6 @@ struct HealthCheckCommandTests {
         let (status, said) = try await registry.healthCheck(port: try FreeTCPPort.find())
         #expect(status == 1, "\(said)")
         #expect(said.contains("no health answer from mlops.v1.ModelRegistry"), "\(said)")
+        #expect(try await registry.healthCheck(port: try FreeTCPPort.find(), flags: ["--alive"]).0 == 1)
     }
 }

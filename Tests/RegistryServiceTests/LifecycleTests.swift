@@ -85,6 +85,9 @@ struct LifecycleTests {
         let (notServing, explained) = try await registry.healthCheck()
         #expect(notServing == 1, "\(explained)")
         #expect(explained.contains("NOT_SERVING") && explained.contains("database"), "\(explained)")
+        // A liveness probe: alive all the same, so the outage restarts nothing.
+        let (alive, said) = try await registry.healthCheck(flags: ["--alive"])
+        #expect(alive == 0, "\(said)")
         let reason = try await health.check(.init(service: "mlops.v1.ModelRegistry")).reason
         #expect(reason.contains("database"))
         let client = try registry.client("admin")

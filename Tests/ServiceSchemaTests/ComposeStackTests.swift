@@ -48,12 +48,27 @@ struct ComposeStackTests {
             let settings = try settings(name)
             let build = service["build"] as? [String: String]
             #expect(build?["context"] == ".." && build?["dockerfile"] == "services/\(name)/Dockerfile")
+            // Named, so `up --no-build` runs the images scripts/build-images.sh made.
+            #expect(service["image"] as? String == "mlops/\(name):${MLOPS_VERSION:-latest}")
+            // Compose's default 10 s would kill a service still draining its calls.
+            let grace = try #require(service["stop_grace_period"] as? String)
+            #expect(Double(grace.dropLast()).map { $0 > settings.shutdownGraceSeconds } == true, "\(name): \(grace)")
+            #expect(service["read_only"] as? Bool == true && service["cap_drop"] as? [String] == ["ALL"])
 
             let ports = service["ports"] as? [String] ?? []
             #expect(ports.contains("\(settings.listen.port):\(settings.listen.port)"), "\(name): \(ports)")
             #expect(ports.contains("127.0.0.1:\(settings.metrics.port):\(settings.metrics.port)"), "\(name): \(ports)")
+            // The health check is the service's own health RPC, with the configuration its image ships.
             let health = (service["healthcheck"] as? [String: Any])?["test"] as? [String] ?? []
-            #expect(health.last?.contains("/dev/tcp/127.0.0.1/\(settings.metrics.port) ") == true, "\(name)")
+            #expect(
+                health == ["CMD", "/usr/local/bin/\(name)", "--config", "/etc/mlops/\(name).json", "--health-check"],
+                "\(name)"
+            )
+            let dockerfile = try String(
+                contentsOf: Self.root.appendingPathComponent("services/\(name)/Dockerfile"),
+                encoding: .utf8
+            )
+            #expect(dockerfile.contains("COPY services/\(name)/config.json /etc/mlops/\(name).json"))
 
             // The TLS files the configuration names are in the certificates' volume.
             let volumes = service["volumes"] as? [String] ?? []
@@ -78,6 +93,26 @@ struct ComposeStackTests {
         }
         #expect(roles.count == Self.services.count, "one role per service")
         for role in roles { #expect(rolesScript.contains("CREATE ROLE \(role) LOGIN PASSWORD")) }
+    }
+
+    /// One runtime stage, word for word, so the three images share its layers;
+    /// and both ways of building end in it.
+    @Test func theThreeImagesShareOneRuntimeStage() throws {
+        var stages: Set<String> = []
+        for name in Self.services {
+            let dockerfile = try String(
+                contentsOf: Self.root.appendingPathComponent("services/\(name)/Dockerfile"),
+                encoding: .utf8
+            )
+            let start = try #require(dockerfile.range(of: "FROM debian:bookworm-slim AS runtime\n"))
+            let end = dockerfile[start.upperBound...].range(of: "\nFROM ")?.lowerBound ?? dockerfile.endIndex
+            stages.insert(String(dockerfile[start.lowerBound..<end]))
+            #expect(dockerfile.contains("FROM runtime AS service\n"))
+            #expect(dockerfile.contains("FROM service AS prebuilt\nCOPY .build-images/bin/\(name) "))
+            #expect(dockerfile.contains("FROM service AS release\nCOPY --from=build /out/\(name) "))
+            #expect(dockerfile.contains("USER 10001:10001"), "\(name) runs as a numeric non-root user")
+        }
+        #expect(stages.count == 1)
     }
 
     @Test func theGateReachesItsPeersByTheNamesTheirCertificatesCarry() throws {

@@ -19,7 +19,7 @@ struct DemoScenario {
     static let labelledShare = 0.7
     static let hour: Int64 = 3_600_000
 
-    let stack: DevStack
+    let stack: StackEndpoints
     let model: String
     let reportFile: URL
     /// The end of the demo's day: just before now, off the hour so that the
@@ -29,7 +29,7 @@ struct DemoScenario {
     var outcome = DemoOutcome()
     private var currentStep = "the start"
 
-    init(stack: DevStack, model: String, reportFile: URL, now: Date = Date()) {
+    init(stack: StackEndpoints, model: String, reportFile: URL, now: Date = Date()) {
         self.stack = stack
         self.model = model
         self.reportFile = reportFile
@@ -43,7 +43,7 @@ struct DemoScenario {
         let gate: RetrainingGateClient
         let connections: [RPCClient]
 
-        init(_ stack: DevStack, as identity: String) throws {
+        init(_ stack: StackEndpoints, as identity: String) throws {
             let connections = try [DevStack.registry, DevStack.monitoring, DevStack.gate].map {
                 try stack.client($0, as: identity)
             }

@@ -73,7 +73,7 @@ extension DevCommand {
             note("waiting until every service serves", terminator: "")
             let deadline = ContinuousClock.now + .seconds(90)
             for service in DevStack.services {
-                while await stack.health(service) != .serving {
+                while await stack.endpoints.health(service) != .serving {
                     guard ContinuousClock.now < deadline else {
                         note("")
                         throw CommandFailure(
@@ -121,7 +121,7 @@ extension DevCommand {
             for service in DevStack.services {
                 let pid = stack.state.pids[service.name] ?? 0
                 let alive = ChildProcess.isRunning(pid)
-                let health = alive ? await stack.health(service) : nil
+                let health = alive ? await stack.endpoints.health(service) : nil
                 allServing = allServing && health == .serving
                 table.add(
                     service.name,

@@ -217,32 +217,12 @@ struct DevStack {
         return started
     }
 
-    /// A connection to `service` as `identity` (a certificate of this folder's CA).
-    func client(_ service: Service, as identity: String) throws -> RPCClient {
-        let (pem, key) = certificate(identity)
-        return try RPCClient(
-            configuration: RPCClientConfiguration(
-                host: "127.0.0.1",
-                port: state.port(service),
-                tls: .client(
-                    serverName: "127.0.0.1",
-                    trustRootsPath: authority,
-                    certificateChainPath: pem,
-                    privateKeyPath: key
-                )
-            )
+    /// Where this stack's services answer on loopback, with this folder's certificates.
+    var endpoints: StackEndpoints {
+        StackEndpoints(
+            addresses: Dictionary(uniqueKeysWithValues: Self.services.map { ($0.name, "127.0.0.1:\(state.port($0))") }),
+            certificates: certificates
         )
-    }
-
-    /// Health of each service as it answers now (nil: not answering).
-    func health(_ service: Service, timeout: Duration = .seconds(2)) async -> ServingStatus? {
-        guard let client = try? client(service, as: "admin") else { return nil }
-        defer { Task { await client.close() } }
-        let response = try? await HealthClient(client).check(
-            .init(service: service.rpcService),
-            options: CallOptions(timeout: timeout)
-        )
-        return response?.status
     }
 
     /// The variables that point mlopsctl at this stack, as `admin`.
