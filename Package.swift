@@ -243,6 +243,7 @@ let package = Package(
                 "MLOpsProcess", "MLOpsPostgres", "MLOpsServiceProtocols", "MLOpsServiceRuntime", nioCore, nioPosix,
                 nioConcurrencyHelpers, logging, serviceLifecycle, .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
+            exclude: ["GRPC/grpc_raw_caller.py"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -27,15 +27,23 @@ if ! "$engine" image inspect "$base" >/dev/null 2>&1 && ! "$engine" pull -q "$ba
     bookworm - "deb http://deb.debian.org/debian bookworm main" \
     "deb http://deb.debian.org/debian bookworm-updates main" \
     "deb http://deb.debian.org/debian-security bookworm-security main" |
-    "$engine" import --change 'CMD ["bash"]' - "docker.io/library/$base" >/dev/null
+    "$engine" import --quiet --change 'CMD ["bash"]' - "docker.io/library/$base" >/dev/null
 fi
+
+# Output only when a step fails.
+quietly() {
+  local log
+  log=$(mktemp)
+  "$@" >"$log" 2>&1 || { cat "$log" >&2; rm -f "$log"; return 1; }
+  rm -f "$log"
+}
 
 echo "building the services (release, static Swift runtime)..."
 mkdir -p .build-images/bin
 # A build folder of its own: other flags in .build would make each build undo the other.
 static=(-c release --static-swift-stdlib --scratch-path .build-static)
 for service in "${services[@]}"; do
-  swift build "${static[@]}" --product "$service"
+  quietly swift build "${static[@]}" --product "$service"
   strip -o ".build-images/bin/$service" "$(swift build "${static[@]}" --show-bin-path)/$service"
 done
 
@@ -46,7 +54,7 @@ build() { # build TAG DOCKERFILE [FLAG...]
   local tag=$1 file=$2
   shift 2
   echo "image $tag"
-  "$engine" build "${engine_flags[@]}" --quiet -f "$file" -t "$tag" "$@" . >/dev/null
+  quietly "$engine" build "${engine_flags[@]}" -f "$file" -t "$tag" "$@" .
 }
 for service in "${services[@]}"; do
   build "mlops/$service:$version" "services/$service/Dockerfile" --target prebuilt

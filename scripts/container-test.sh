@@ -67,12 +67,17 @@ cleanup() {
   for volume in postgres-data tls artifacts; do podman volume rm -f "${project}_$volume" >/dev/null 2>&1; done
   rm -rf "$work"
 }
-trap cleanup EXIT
+# MLOPS_KEEP_STACK=1 leaves everything up to look at (podman ps -a; the folder $work).
+[ "${MLOPS_KEEP_STACK:-0}" = 1 ] || trap cleanup EXIT
 # podman 4.3 without systemd says so on every container start, and podman-compose that
 # it ignores health conditions (the start is ordered below instead).
 quiet() { "$@" 2> >(grep -v "systemd\|condition check\|syslog" >&2); }
 fail() {
   echo "container-test FAILED: $*" >&2
+  for name in $(podman ps -a --filter "name=^${project}_" --format '{{.Names}}'); do
+    echo "--- $name" >&2
+    podman logs "$name" 2>&1 | grep -v systemd | tail -15 >&2
+  done
   exit 1
 }
 container() { echo "${project}_$1_1"; }
@@ -99,10 +104,12 @@ stop_cleanly() { # NAME
   code=$(podman inspect "$name" --format '{{.State.ExitCode}}')
   [ "$code" = 0 ] || { podman logs "$name" | tail -20; fail "$name exited with $code"; }
   if [[ $name != *postgres* ]]; then
-    podman logs "$name" 2>&1 | grep -q "finishing in-flight calls" || fail "$name did not drain"
-    podman logs "$name" 2>&1 | tail -1 | grep -q "stopped" || fail "$name did not say it stopped"
+    local log
+    log=$(podman logs "$name" 2>&1 | grep -v systemd)
+    grep -q "finishing in-flight calls" <<<"$log" || fail "$name did not drain"
+    tail -1 <<<"$log" | grep -q "stopped" || fail "$name did not say it stopped"
   fi
-  echo "  $name drained and exited 0 in $((SECONDS - stopped_at)) s"
+  echo "  $(date +%T) $name drained and exited 0 in $((SECONDS - stopped_at)) s"
 }
 
 echo "== images"
@@ -162,6 +169,7 @@ registry_replica() { # NAME: another model-registry as compose runs it, behind t
     -e POSTGRES_PASSWORD="$registry_password" -e MLOPS_DB_NAME=mlops \
     -v "${project}_tls:/etc/mlops/tls:ro" "mlops/model-registry:${MLOPS_VERSION:-latest}" >/dev/null
   wait_healthy "$1"
+  echo "  $(date +%T) $1 started and healthy"
 }
 registry_calls() { # NAME: the registry calls (health checks aside) the replica has answered
   podman exec "$1" bash -c 'exec 3<>/dev/tcp/127.0.0.1/9101; printf "GET /metrics HTTP/1.0\r\n\r\n" >&3; cat <&3' |
@@ -171,7 +179,7 @@ registry_calls() { # NAME: the registry calls (health checks aside) the replica 
 # its calls before an old one goes (Kubernetes: minReadySeconds, docs/deploy.md).
 wait_for_calls() { # NAME
   for _ in $(seq 60); do
-    [ "$(registry_calls "$1")" -gt 0 ] && return 0
+    [ "$(registry_calls "$1")" -gt 0 ] && { echo "  $(date +%T) $1 takes the gate's calls"; return 0; }
     sleep 1
   done
   fail "$1 took no calls from the gate"
@@ -226,18 +234,19 @@ done
 
 # Each promotion the gate logged is applied once: none left pending (the retrier
 # has up to its claim time to finish one whose answer was lost), none failed, and
-# no decision carried by two of the registry's transitions.
+# no decision on two of the registry's promotions (the versions a promotion
+# archives carry its decision too, with archived_by_version set).
 promoted=$(($(sql "SELECT count(*) FROM retraining_decisions WHERE action = 'promote'") - promoted_before))
 [ "$promoted" -gt 0 ] || fail "the logged load promoted nothing"
 for _ in $(seq 60); do
   [ "$(sql "SELECT count(*) FROM retraining_decisions WHERE promotion_state = 'pending'")" = 0 ] && break
   sleep 1
 done
-states=$(sql "SELECT promotion_state || ' ' || count(*) FROM retraining_decisions WHERE action = 'promote' GROUP BY 1 ORDER BY 1" | tr '\n' ',')
+states=$(sql "SELECT promotion_state || ' ' || count(*) FROM retraining_decisions WHERE action = 'promote' GROUP BY promotion_state ORDER BY promotion_state" | tr '\n' ',')
 echo "  $promoted promotions during the restart; every promotion's state: $states"
 [ "$(sql "SELECT count(*) FROM retraining_decisions WHERE action = 'promote' AND promotion_state NOT IN ('applied', 'superseded')")" = 0 ] ||
   fail "promotions not applied: $states"
-twice=$(sql "SELECT count(*) FROM (SELECT decision_id FROM model_transitions WHERE decision_id <> '' GROUP BY 1 HAVING count(*) > 1) AS repeated")
+twice=$(sql "SELECT count(*) FROM (SELECT decision_id FROM model_transitions WHERE decision_id <> '' AND archived_by_version = 0 GROUP BY 1 HAVING count(*) > 1) AS repeated")
 [ "$twice" = 0 ] || fail "$twice promotions were applied twice"
 unmatched=$(sql "SELECT count(*) FROM retraining_decisions d WHERE promotion_state = 'applied' AND NOT EXISTS (SELECT 1 FROM model_transitions t WHERE t.decision_id = d.id::text)")
 [ "$unmatched" = 0 ] || fail "$unmatched applied promotions have no transition in the registry"
