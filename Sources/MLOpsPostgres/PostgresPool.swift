@@ -37,7 +37,7 @@ public final class PostgresPool: Sendable {
     private typealias Machine = PoolStateMachine<PostgresConnection>
 
     private struct Waiter {
-        let continuation: CheckedContinuation<Machine.Handover, any Error>
+        let continuation: CheckedContinuation<PostgresConnection, any Error>
         let timer: Scheduled<Void>?
     }
 
@@ -59,11 +59,23 @@ public final class PostgresPool: Sendable {
             )
         }
 
-        /// The waiter the machine handed something to.
-        mutating func served(_ handed: (Machine.WaiterID, Machine.Handover)?) -> (Waiter, Machine.Handover)? {
-            guard let (id, handover) = handed, let waiter = waiters.removeValue(forKey: id) else { return nil }
-            return (waiter, handover)
+        /// What the machine's step leaves to do, with the waiters it names.
+        mutating func work(_ actions: Machine.Actions) -> Work {
+            Work(
+                handovers: actions.handovers.compactMap { id, connection in
+                    waiters.removeValue(forKey: id).map { ($0, connection) }
+                },
+                failed: actions.failed.compactMap { waiters.removeValue(forKey: $0) },
+                opens: actions.opens
+            )
         }
+    }
+
+    /// A step's work, carried out outside the lock.
+    private struct Work {
+        var handovers: [(Waiter, PostgresConnection)] = []
+        var failed: [Waiter] = []
+        var opens = 0
     }
 
     public let configuration: PostgresConfiguration
@@ -228,7 +240,7 @@ public final class PostgresPool: Sendable {
         return try await complete(try reserve(), since: started)
     }
 
-    /// Takes an idle connection, or a slot to open one in, or a place in line.
+    /// Takes an idle connection, or a place in line.
     private func reserve() throws -> Machine.Acquisition {
         do {
             return try update { state throws(Machine.Closed) in try state.machine.acquire() }
@@ -243,17 +255,15 @@ public final class PostgresPool: Sendable {
         switch acquisition {
         case .reuse(let connection):
             return connection
-        case .open:
-            return try await open()
         case .wait(let id):
-            let handover = try await wait(id)
+            let (connection, poolWasFull) = try await wait(id)
+            // Waiting for a connection being opened for the caller is the cost of
+            // opening one; what the wait metric tells is a pool too small.
+            guard poolWasFull else { return connection }
             let waited = ContinuousClock.now - started
             update { $0.totalWait += waited }
             metrics.waited(waited)
-            switch handover {
-            case .connection(let connection): return connection
-            case .slot: return try await open()
-            }
+            return connection
         }
     }
 
@@ -270,24 +280,39 @@ public final class PostgresPool: Sendable {
         }
     }
 
-    private func open() async throws -> PostgresConnection {
+    /// Opens a connection in the background for whoever is first in line
+    /// when it is ready; none waits on the open itself.
+    private func open() {
         let configuration = self.configuration
-        do {
-            let connection = try await onPoolThread { try PostgresConnection(configuration: configuration) }
-            update { $0.opened += 1 }
-            metrics.connectionOpened()
-            return connection
-        } catch {
-            handOver(update { $0.served($0.machine.openFailed()) })
-            throw error
+        threadPool.submit { state in
+            guard case .active = state else {
+                self.carryOut(self.update { $0.work($0.machine.openFailed()) }, openError: Self.closed)
+                return
+            }
+            do {
+                let connection = try PostgresConnection(configuration: configuration)
+                self.metrics.connectionOpened()
+                self.carryOut(
+                    self.update { state in
+                        state.opened += 1
+                        return state.work(state.machine.opened(connection))
+                    }
+                )
+            } catch {
+                // Those in line may still get a connection given back; if not, they get this error.
+                self.logger.info("could not open a database connection", metadata: ["error": "\(error)"])
+                self.carryOut(self.update { $0.work($0.machine.openFailed()) }, openError: error)
+            }
         }
     }
 
-    /// Waits in line for a connection, or a free slot to open one in.
-    /// A caller whose task is cancelled leaves the line at once.
-    private func wait(_ id: Machine.WaiterID) async throws -> Machine.Handover {
+    /// Waits in line for a connection; whether the pool was at its bound
+    /// (no connection could be opened for the caller). A caller whose task
+    /// is cancelled leaves the line at once.
+    private func wait(_ id: Machine.WaiterID) async throws -> (PostgresConnection, poolWasFull: Bool) {
         let timeout = options.acquisitionTimeout
-        return try await withTaskCancellationHandler {
+        var poolWasFull = false
+        let connection = try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 let timer = timers.scheduleTask(
                     in: .nanoseconds(
@@ -303,14 +328,15 @@ public final class PostgresPool: Sendable {
                     return joined
                 }
                 switch joined {
-                case .ready(let handover):
+                case .ready(let connection):
                     timer.cancel()
-                    continuation.resume(returning: handover)
+                    continuation.resume(returning: connection)
                 case .cancelled:
                     timer.cancel()
                     continuation.resume(throwing: CancellationError())
-                case .waiting:
-                    break  // a release, the timer or a cancel answers
+                case .waiting(let open):
+                    // A release, an open, the timer or a cancel answers.
+                    if open { self.open() } else { poolWasFull = true }
                 }
             }
         } onCancel: {
@@ -318,6 +344,7 @@ public final class PostgresPool: Sendable {
             waiter?.timer?.cancel()
             waiter?.continuation.resume(throwing: CancellationError())
         }
+        return (connection, poolWasFull)
     }
 
     private func timeOut(_ id: Machine.WaiterID) {
@@ -333,7 +360,7 @@ public final class PostgresPool: Sendable {
 
     private func release(_ connection: PostgresConnection) {
         let healthy = connection.isHealthy
-        handOver(update { $0.served($0.machine.release(connection, healthy: healthy)) })
+        carryOut(update { $0.work($0.machine.release(connection, healthy: healthy)) })
         guard !healthy else { return }
         logger.info("dropped a broken database connection")
         // The server may have gone (a restart, a failover): the idle
@@ -344,10 +371,18 @@ public final class PostgresPool: Sendable {
         logger.info("dropped idle database connections the server hung up on", metadata: ["count": "\(dropped)"])
     }
 
-    private func handOver(_ served: (Waiter, Machine.Handover)?) {
-        guard let (waiter, handover) = served else { return }
-        waiter.timer?.cancel()
-        waiter.continuation.resume(returning: handover)
+    /// Does what a step of the machine left to do; `openError` is what
+    /// waiters told that no connection can be had are given.
+    private func carryOut(_ work: Work, openError: (any Error)? = nil) {
+        for (waiter, connection) in work.handovers {
+            waiter.timer?.cancel()
+            waiter.continuation.resume(returning: connection)
+        }
+        for waiter in work.failed {
+            waiter.timer?.cancel()
+            waiter.continuation.resume(throwing: openError ?? Self.closed)
+        }
+        for _ in 0..<work.opens { open() }
     }
 }
 

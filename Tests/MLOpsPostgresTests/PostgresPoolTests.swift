@@ -72,6 +72,31 @@ struct PostgresPoolTests {
         pool.close()
     }
 
+    /// An open that fails (here the role's connection limit; in a container
+    /// network, a DNS lookup failing while containers come and go) fails no
+    /// caller while a connection in use will come back: it gets that one.
+    @Test func aCallerWhoseConnectionCannotBeOpenedGetsOneGivenBack() async throws {
+        let database = try #require(TestDatabase.current)
+        let superuser = try PostgresConnection(configuration: database.configuration)
+        try superuser.query("CREATE ROLE pool_one_connection LOGIN CONNECTION LIMIT 1")
+        defer { _ = try? superuser.query("DROP ROLE pool_one_connection") }
+        var configuration = database.configuration
+        configuration.user = "pool_one_connection"
+        let pool = PostgresPool(
+            configuration: configuration,
+            options: .init(maximumConnections: 2, acquisitionTimeout: .seconds(10)),
+            logger: Logger(label: "test")
+        )
+        let holder = Task { _ = try await pool.withConnection { try $0.query("SELECT pg_sleep(0.5)") } }
+        while pool.statistics.inUse < 1 { try await Task.sleep(for: .milliseconds(10)) }
+
+        let answer = try await pool.withConnection { try $0.query("SELECT 1").value(Int32.self, row: 0, column: 0) }
+        #expect(answer == 1)
+        try await holder.value
+        #expect(pool.statistics.opened == 1)
+        pool.close()
+    }
+
     @Test func aStatementTimeoutIsClassified() async throws {
         let pool = try pool()
         let error = await #expect(throws: PostgresError.self) {
