@@ -217,9 +217,23 @@ public final class PostgresPool: Sendable {
         }
     }
 
+    /// `close()`, and waits until the pool's threads have finished what they
+    /// were doing (opens in flight included): before a process exits, so
+    /// that no libpq (or OpenSSL) call races exit's cleanup.
+    public func shutdown() async {
+        refuseLaterCallers()
+        try? await threadPool.shutdownGracefully()
+    }
+
     /// Closes the idle connections and stops the pool's threads once the
     /// connections in use come back; later calls fail.
     public func close() {
+        refuseLaterCallers()
+        // Work already queued still runs (told the pool is closing); its threads end after it.
+        threadPool.shutdownGracefully { _ in }
+    }
+
+    private func refuseLaterCallers() {
         let waiters = update { state in
             // The idle connections are dropped here: libpq closes each as it goes.
             let (_, inLine) = state.machine.close()
@@ -229,8 +243,6 @@ public final class PostgresPool: Sendable {
             waiter.timer?.cancel()
             waiter.continuation.resume(throwing: Self.closed)
         }
-        // Work already queued still runs; its threads end after it.
-        threadPool.shutdownGracefully { _ in }
     }
 
     // MARK: Lending

@@ -89,10 +89,19 @@ package struct ServiceRuntime<Application: ServiceApplication> {
             ),
             logger: logger
         )
-        defer { pool.close() }
-        try await migrate(pool)
-        if migrateOnly { return }
+        do {
+            try await migrate(pool)
+            if !migrateOnly { try await serve(pool, metrics: prometheus) }
+        } catch {
+            await pool.shutdown()
+            throw error
+        }
+        // Exit's cleanup (OpenSSL's among it) must not race a connection still opening.
+        await pool.shutdown()
+    }
 
+    /// Serves until SIGTERM or SIGINT, then drains.
+    private func serve(_ pool: PostgresPool, metrics prometheus: PrometheusCollectorRegistry) async throws {
         let components = try application.components(pool: pool)
         let rpcService = Application.rpcServiceName
         let health = HealthService(services: [rpcService])

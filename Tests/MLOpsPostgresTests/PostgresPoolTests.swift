@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import MLOpsPostgres
 import MLOpsTestSupport
@@ -95,6 +96,29 @@ struct PostgresPoolTests {
         try await holder.value
         #expect(pool.statistics.opened == 1)
         pool.close()
+    }
+
+    /// A process exits once its pool has shut down: by then no connection
+    /// may still be opening, or libpq (and OpenSSL in it) races exit's
+    /// cleanup. A server that accepts and never answers keeps an open going
+    /// for its whole connect timeout, past the caller who gave up on it.
+    @Test func shutdownWaitsForAnOpenStillInFlight() async throws {
+        let silent = try SilentListener()
+        defer { silent.close() }
+        let pool = PostgresPool(
+            configuration: PostgresConfiguration(
+                host: "127.0.0.1",
+                port: silent.port,
+                sslMode: "disable",
+                connectTimeout: .seconds(2)
+            ),
+            options: .init(maximumConnections: 1, acquisitionTimeout: .milliseconds(100)),
+            logger: Logger(label: "test")
+        )
+        let started = ContinuousClock.now
+        await #expect(throws: PostgresError.self) { try await pool.withConnection { _ in } }
+        await pool.shutdown()
+        #expect(ContinuousClock.now - started > .milliseconds(1500), "returned with the open still going")
     }
 
     @Test func aStatementTimeoutIsClassified() async throws {
@@ -281,5 +305,32 @@ struct PostgresPoolMetricsTests {
         #expect(wait.values.count == 1)
         #expect(try #require(wait.values.first) > 100_000_000)  // it waited for the 0.3 s sleep
         pool.close()
+    }
+}
+
+/// A TCP port that takes connections and never says a word.
+private struct SilentListener {
+    let descriptor: Int32
+    let port: Int
+
+    init() throws {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
+                bind(descriptor, socketAddress, length) == 0 && listen(descriptor, 8) == 0
+                    && getsockname(descriptor, socketAddress, &length) == 0
+            }
+        }
+        guard bound else { throw CocoaError(.fileWriteUnknown) }
+        self.descriptor = descriptor
+        port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    func close() {
+        _ = Glibc.close(descriptor)
     }
 }
