@@ -47,6 +47,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-http2", from: "1.46.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // MARK: C bridges: each C library is imported by exactly one Swift module.
@@ -183,7 +184,11 @@ let package = Package(
         // Child processes with their output captured: mlopsctl dev, and the tests.
         .target(name: "MLOpsProcess", swiftSettings: swiftSettings),
         // A closed loop of callers: `mlopsctl gate load-test`, and the benchmarks.
-        .target(name: "LoadGeneration", swiftSettings: swiftSettings),
+        .target(
+            name: "LoadGeneration",
+            dependencies: [.product(name: "Histogram", package: "hdrhistogram-swift")],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "MLOpsCtl",
             dependencies: [
@@ -281,6 +286,11 @@ let package = Package(
                 "MLOpsMessages", "GatePolicy", "DriftEngine", "MLOpsPostgres", "MLOpsTestSupport", "MLOpsTLSTransport",
                 "MLOpsProcess", "MLOpsServiceConfiguration", logging,
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LoadGenerationTests",
+            dependencies: ["LoadGeneration"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
