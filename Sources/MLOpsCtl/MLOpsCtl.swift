@@ -8,7 +8,7 @@ struct MLOpsCtl: AsyncParsableCommand {
         abstract: "Calls and runs the MLOps control plane: model registry, monitoring and retraining gate.",
         subcommands: [
             DevCommand.self, DemoCommand.self, RegistryCommand.self, MonitoringCommand.self, GateCommand.self,
-            ReportCommand.self,
+            ReportCommand.self, BenchCommand.self,
             Methods.self,
         ]
     )

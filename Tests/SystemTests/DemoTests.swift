@@ -103,6 +103,8 @@ struct DemoTests {
                 }
             }
 
+            try await benchAgainstTheStack(folder: folder, model: model, database: database)
+
             // Again on the same stack: refused, saying how to start clean.
             (status, output) = try await mlopsctl(["demo"] + location)
             #expect(status == 1 && output.contains("dev up --reset"), "\(output)")
@@ -137,6 +139,54 @@ struct DemoTests {
         #expect(output.contains("✗ the gate promotes v2") && output.contains("expected outcomes did not happen"))
         (status, output) = try await mlopsctl(["dev", "down", "--reset"] + location)
         #expect(status == 0, "\(output)")
+    }
+
+    /// `mlopsctl bench` against the demo's stack: dry runs log no decision,
+    /// `--json` holds every field, and `--slo` sets the exit status.
+    private func benchAgainstTheStack(folder: String, model: String, database: PostgresConnection) async throws {
+        // The variables `source .mlops-dev/env` would set.
+        let lines = try String(contentsOfFile: folder + "/env", encoding: .utf8).split(separator: "\n")
+        let environment = Dictionary(
+            uniqueKeysWithValues: lines.compactMap { line -> (String, String)? in
+                let pair = line.dropFirst("export ".count).split(separator: "=", maxSplits: 1).map(String.init)
+                return pair.count == 2 ? (pair[0], pair[1]) : nil
+            }
+        )
+        func decisions() throws -> Int64? {
+            try database.query("SELECT count(*) FROM retraining_decisions").value(Int64.self, row: 0, column: 0)
+        }
+        let before = try decisions()
+        var (status, output) = try await mlopsctl(
+            ["bench", "gate-evaluate", model, "--candidate", "2", "--samples", "200", "--total", "40"]
+                + ["--concurrency", "4", "--json"],
+            environment: environment
+        )
+        #expect(status == 0, "\(output)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])
+        #expect(
+            Set(report.keys) == [
+                "scenario", "load", "seconds", "sent", "succeeded", "failed", "unfinished", "rate_per_s",
+                "target_rate_per_s", "error_rate", "latency_ms", "histogram", "statuses", "timeline", "objectives",
+            ]
+        )
+        #expect(report["sent"] as? Int == 40 && report["succeeded"] as? Int == 40 && report["failed"] as? Int == 0)
+        let latency = try #require(report["latency_ms"] as? [String: Double])
+        #expect(Set(latency.keys) == ["fastest", "mean", "slowest", "p50", "p90", "p95", "p99", "p99.9", "max"])
+        #expect(latency["p50"].map { $0 > 0 } == true && latency["p50"]! <= latency["max"]!)
+        #expect(try decisions() == before, "a dry run logged a decision")
+
+        (status, output) = try await mlopsctl(
+            ["bench", "health", "--service", "gate", "--total", "200", "--slo", "errors<=0,p99<60s"],
+            environment: environment
+        )
+        #expect(status == 0 && output.contains("✓ met  p99<60s"), "\(output)")
+        (status, output) = try await mlopsctl(
+            ["bench", "health", "--total", "200", "--slo", "errors<=0,p99<0.001ms"],
+            environment: environment
+        )
+        #expect(status == 1 && output.contains("objectives missed: p99<0.001ms (p99 = "), "\(output)")
+        let missed = output.split(separator: "\n").first { $0.hasPrefix("objectives missed:") }
+        #expect(missed?.contains("errors") == false, "a met objective named as missed: \(output)")
     }
 
     /// The services' and PostgreSQL's process ids, as the stack's folder records them.

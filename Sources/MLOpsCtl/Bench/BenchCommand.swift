@@ -1,0 +1,207 @@
+import ArgumentParser
+import Foundation
+import LoadGeneration
+import MLOpsClient
+import MLOpsMessages
+import MLOpsRPC
+import MLOpsTLSTransport
+
+/// `mlopsctl bench`: load tests of a running service, over mutual TLS as any
+/// client, with an open or closed loop, honest percentiles and objectives.
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Load-test a running service: open or closed loop, percentiles from an HdrHistogram, objectives.",
+        discussion: """
+            An open loop (--rate) starts calls on schedule whether earlier ones were answered or not and counts
+            each call's latency from its scheduled start, so a server that falls behind shows it (as wrk2 does);
+            a closed loop (--concurrency) finds the most a server does. The report: calls, rate achieved against
+            the schedule, fastest/mean/slowest, p50 to p99.9 and max, a histogram, each status with one message,
+            and errors over time; --json for all of it; --slo fails the run (exit 1) naming the objective missed.
+            Examples:
+              mlopsctl bench gate-evaluate credit-risk-model --candidate 2 --rate 500 --duration 30s
+              mlopsctl bench registry-latest credit-risk-model --rate 100:2000 --ramp 30s --slo 'p99<20ms'
+              mlopsctl bench health --service gate --concurrency 64 --total 100000
+            """,
+        subcommands: [GateEvaluate.self, RegistryLatest.self, Health.self]
+    )
+}
+
+extension BenchOptions {
+    /// Runs `call` (given a client and the call's number) under this load,
+    /// spread over `--connections` clients of `service`; prints the report;
+    /// exit status 1 when an objective is missed or no call succeeded.
+    func run(
+        _ scenario: String,
+        service: String,
+        defaultPort: Int,
+        connection: ConnectionOptions,
+        call: @escaping @Sendable (RPCClient, Int) async throws -> Void
+    ) async throws {
+        let plan = try plan()
+        let objectives = try objectives()
+        let clients = try (0..<connections).map { _ in try connection.client(service: service, defaultPort: defaultPort)
+        }
+        defer { Task { for client in clients { await client.close() } } }
+        let onTerminal = isatty(STDERR_FILENO) == 1 && !connection.json
+        let classify: @Sendable (any Error) -> (code: String, message: String) = { error in
+            guard let error = error as? RPCError else { return ("ERROR", "\(error)") }
+            return ("\(error.code)", error.message)
+        }
+        let progress: @Sendable (Duration, Int) -> Void = { elapsed, ended in
+            let line = "\r\(scenario): \(Int(elapsed.seconds)) s, \(ended) calls"
+            FileHandle.standardError.write(Data(line.utf8))
+        }
+        let report = await LoadRun.run(plan, classify: classify, progress: onTerminal ? progress : nil) { index in
+            try await call(clients[index % clients.count], index)
+        }
+        if onTerminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+
+        let name = "\(scenario) at \(clients[0].address)"
+        print(
+            connection.json
+                ? BenchPresentation.json(report, scenario: name, objectives: objectives)
+                : BenchPresentation.text(report, scenario: name)
+        )
+        let missed = objectives.filter { !$0.isMet(by: report) }
+        if !connection.json {
+            for objective in objectives {
+                print(
+                    "\(missed.contains(objective) ? "✗ missed" : "✓ met")  \(objective) (\(objective.explain(report)))"
+                )
+            }
+        }
+        if report.succeeded == 0, report.sent > 0 {
+            let example = report.statuses.first.map { "; e.g. \($0.code): \($0.example)" } ?? ""
+            throw CommandFailure("\(name): no call succeeded\(example)")
+        }
+        if !missed.isEmpty {
+            fflush(nil)  // the report first, then why the run failed
+            FileHandle.standardError.write(
+                Data(
+                    "objectives missed: \(missed.map { "\($0) (\($0.explain(report)))" }.joined(separator: ", "))\n"
+                        .utf8
+                )
+            )
+            throw ExitCode(1)
+        }
+    }
+}
+
+extension BenchCommand {
+    struct GateEvaluate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "gate-evaluate",
+            abstract: "Evaluate calls against the gate: dry runs unless --logged.",
+            discussion: """
+                The samples come from a CSV (evaluate's: label, candidate, production) or are generated
+                (--samples N, seeded: the candidate better than production). With --logged every call logs a
+                decision under a key of its own, and a candidate that passes is promoted each time.
+                Example: mlopsctl bench gate-evaluate credit-risk-model --candidate 2 --samples 2000 --rate 500
+                """
+        )
+        @Argument var model: String
+        @Option var candidate: Int64
+        @Option(help: "label,candidate,production per row.") var samplesFile: String?
+        @Option(help: "Generated samples per call, when no --samples-file.") var samples = 1_000
+        @Flag(help: "Log every decision (and promote a candidate that passes) instead of dry runs.") var logged = false
+        @OptionGroup var load: BenchOptions
+        @OptionGroup var connection: ConnectionOptions
+
+        func run() async throws {
+            var template =
+                try samplesFile.map { try GateCommand.request(model: model, candidate: candidate, samples: $0) }
+                ?? Self.generated(model: model, candidate: candidate, count: samples)
+            template.triggerReason = .manual
+            template.dryRun = !logged
+            let (request, logged, options) = (template, logged, connection.callOptions)
+            let run = UUID().uuidString.lowercased().prefix(8)
+            try await load.run(
+                "gate-evaluate",
+                service: "gate",
+                defaultPort: GateCommand.defaultPort,
+                connection: connection
+            ) {
+                client,
+                index in
+                var call = request
+                if logged { call.idempotencyKey = "bench-\(run)-\(index)" }
+                _ = try await RetrainingGateClient(client).evaluate(call, options: options)
+            }
+        }
+
+        /// Samples on which the candidate is clearly better than production, the same every time.
+        static func generated(model: String, candidate: Int64, count: Int) -> EvaluateRequest {
+            var request = EvaluateRequest(modelName: model, candidateVersion: candidate)
+            var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+            func next() -> Double {
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                return Double(state >> 11) / Double(1 << 53)
+            }
+            for _ in 0..<count {
+                let positive = next() < 0.4
+                request.labels.append(positive ? 1 : 0)
+                let (good, rough) = (next(), next())
+                request.candidateProbabilities.append(positive ? 0.6 + 0.4 * good : 0.4 * good)
+                request.productionProbabilities.append(positive ? 0.3 + 0.6 * rough : 0.6 * rough)
+            }
+            return request
+        }
+    }
+
+    struct RegistryLatest: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "registry-latest",
+            abstract: "GetLatestVersions calls against the registry: reads only.",
+            discussion: "Example: mlopsctl bench registry-latest credit-risk-model --stage Production --rate 1000"
+        )
+        @Argument var model: String
+        @Option(help: "Only these stages (repeatable); all four by default.") var stage: [String] = []
+        @OptionGroup var load: BenchOptions
+        @OptionGroup var connection: ConnectionOptions
+
+        func run() async throws {
+            let (request, options) = (GetLatestVersionsRequest(name: model, stages: stage), connection.callOptions)
+            try await load.run(
+                "registry-latest",
+                service: "registry",
+                defaultPort: RegistryCommand.defaultPort,
+                connection: connection
+            ) {
+                client,
+                _ in
+                _ = try await ModelRegistryClient(client).getLatestVersions(request, options: options)
+            }
+        }
+    }
+
+    struct Health: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Health checks against any service: the transport's own cost, with no database work.",
+            discussion: "Example: mlopsctl bench health --service gate --concurrency 64 --duration 10s"
+        )
+        @Option(help: "registry, monitoring or gate.") var service = "registry"
+        @OptionGroup var load: BenchOptions
+        @OptionGroup var connection: ConnectionOptions
+
+        func validate() throws {
+            guard Self.services[service] != nil else {
+                throw ValidationError("--service must be registry, monitoring or gate")
+            }
+        }
+
+        static let services: [String: (port: Int, rpcService: String)] = [
+            "registry": (RegistryCommand.defaultPort, "mlops.v1.ModelRegistry"),
+            "monitoring": (MonitoringCommand.defaultPort, "mlops.v1.Monitoring"),
+            "gate": (GateCommand.defaultPort, "mlops.v1.RetrainingGate"),
+        ]
+
+        func run() async throws {
+            let (port, rpcService) = Self.services[service]!
+            let (request, options) = (HealthCheckRequest(service: rpcService), connection.callOptions)
+            try await load.run("health", service: service, defaultPort: port, connection: connection) { client, _ in
+                _ = try await HealthClient(client).check(request, options: options)
+            }
+        }
+    }
+}
