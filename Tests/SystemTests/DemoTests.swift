@@ -103,7 +103,7 @@ struct DemoTests {
                 }
             }
 
-            try await benchAgainstTheStack(folder: folder, model: model, database: database)
+            try await benchAgainstTheStack(folder: folder, base: base, model: model, database: database)
 
             // Again on the same stack: refused, saying how to start clean.
             (status, output) = try await mlopsctl(["demo"] + location)
@@ -143,7 +143,12 @@ struct DemoTests {
 
     /// `mlopsctl bench` against the demo's stack: dry runs log no decision,
     /// `--json` holds every field, and `--slo` sets the exit status.
-    private func benchAgainstTheStack(folder: String, model: String, database: PostgresConnection) async throws {
+    private func benchAgainstTheStack(
+        folder: String,
+        base: Int,
+        model: String,
+        database: PostgresConnection
+    ) async throws {
         // The variables `source .mlops-dev/env` would set.
         let lines = try String(contentsOfFile: folder + "/env", encoding: .utf8).split(separator: "\n")
         let environment = Dictionary(
@@ -158,7 +163,7 @@ struct DemoTests {
         let before = try decisions()
         var (status, output) = try await mlopsctl(
             ["bench", "gate-evaluate", model, "--candidate", "2", "--samples", "200", "--total", "40"]
-                + ["--concurrency", "4", "--json"],
+                + ["--concurrency", "4", "--json", "--metrics", "http://127.0.0.1:\(base + 2102)/metrics"],
             environment: environment
         )
         #expect(status == 0, "\(output)")
@@ -166,7 +171,8 @@ struct DemoTests {
         #expect(
             Set(report.keys) == [
                 "scenario", "load", "seconds", "sent", "succeeded", "failed", "unfinished", "rate_per_s",
-                "target_rate_per_s", "error_rate", "latency_ms", "histogram", "statuses", "timeline", "objectives",
+                "target_rate_per_s", "error_rate", "latency_ms", "histogram", "statuses", "timeline", "server",
+                "objectives",
             ]
         )
         #expect(report["sent"] as? Int == 40 && report["succeeded"] as? Int == 40 && report["failed"] as? Int == 0)
@@ -174,6 +180,9 @@ struct DemoTests {
         #expect(Set(latency.keys) == ["fastest", "mean", "slowest", "p50", "p90", "p95", "p99", "p99.9", "max"])
         #expect(latency["p50"].map { $0 > 0 } == true && latency["p50"]! <= latency["max"]!)
         #expect(try decisions() == before, "a dry run logged a decision")
+        // The gate's own metrics saw the same 40 calls.
+        let server = try #require(report["server"] as? [String: Double])
+        #expect(server["calls"] == 40 && server["mean_ms"].map { $0 > 0 } == true, "\(server)")
 
         (status, output) = try await mlopsctl(
             ["bench", "health", "--service", "gate", "--total", "200", "--slo", "errors<=0,p99<60s"],

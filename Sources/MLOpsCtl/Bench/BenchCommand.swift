@@ -33,6 +33,7 @@ extension BenchOptions {
     /// exit status 1 when an objective is missed or no call succeeded.
     func run(
         _ scenario: String,
+        method: String,
         service: String,
         defaultPort: Int,
         connection: ConnectionOptions,
@@ -52,16 +53,25 @@ extension BenchOptions {
             let line = "\r\(scenario): \(Int(elapsed.seconds)) s, \(ended) calls"
             FileHandle.standardError.write(Data(line.utf8))
         }
+        let metricsURL = metrics.flatMap(URL.init(string:))
+        var before: PrometheusScrape?
+        if let metricsURL { before = try await PrometheusScrape.fetch(metricsURL) }
+        let scrapedAt = ContinuousClock.now
         let report = await LoadRun.run(plan, classify: classify, progress: onTerminal ? progress : nil) { index in
             try await call(clients[index % clients.count], index)
+        }
+        var server: ServerView?
+        if let metricsURL, let before {
+            let after = try await PrometheusScrape.fetch(metricsURL)
+            server = ServerView(before: before, after: after, method: method, seconds: (.now - scrapedAt).seconds)
         }
         if onTerminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
 
         let name = "\(scenario) at \(clients[0].address)"
         print(
             connection.json
-                ? BenchPresentation.json(report, scenario: name, objectives: objectives)
-                : BenchPresentation.text(report, scenario: name)
+                ? BenchPresentation.json(report, scenario: name, objectives: objectives, server: server)
+                : BenchPresentation.text(report, scenario: name, server: server)
         )
         let missed = objectives.filter { !$0.isMet(by: report) }
         if !connection.json {
@@ -118,6 +128,7 @@ extension BenchCommand {
             let run = UUID().uuidString.lowercased().prefix(8)
             try await load.run(
                 "gate-evaluate",
+                method: RetrainingGateMethods.evaluate.path,
                 service: "gate",
                 defaultPort: GateCommand.defaultPort,
                 connection: connection
@@ -164,6 +175,7 @@ extension BenchCommand {
             let (request, options) = (GetLatestVersionsRequest(name: model, stages: stage), connection.callOptions)
             try await load.run(
                 "registry-latest",
+                method: ModelRegistryMethods.getLatestVersions.path,
                 service: "registry",
                 defaultPort: RegistryCommand.defaultPort,
                 connection: connection
@@ -199,7 +211,13 @@ extension BenchCommand {
         func run() async throws {
             let (port, rpcService) = Self.services[service]!
             let (request, options) = (HealthCheckRequest(service: rpcService), connection.callOptions)
-            try await load.run("health", service: service, defaultPort: port, connection: connection) { client, _ in
+            try await load.run(
+                "health",
+                method: HealthMethods.check.path,
+                service: service,
+                defaultPort: port,
+                connection: connection
+            ) { client, _ in
                 _ = try await HealthClient(client).check(request, options: options)
             }
         }

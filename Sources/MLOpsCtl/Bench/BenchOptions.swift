@@ -35,6 +35,14 @@ struct BenchOptions: ParsableArguments {
     @Option(help: "Objectives the run must meet, else exit status 1: 'p99<50ms,errors<0.1%,rate>=900'.")
     var slo: String?
 
+    @Option(
+        help: """
+            The service's Prometheus endpoint (http://host:9103/metrics): scraped before and after, to show the \
+            server's own count, rate and latency of the calls, and its database pool's waits, beside the client's.
+            """
+    )
+    var metrics: String?
+
     func validate() throws {
         if rate != nil, concurrency != nil {
             throw ValidationError("--rate (open loop) and --concurrency (closed loop) exclude each other")
@@ -45,6 +53,9 @@ struct BenchOptions: ParsableArguments {
         }
         _ = try plan()
         _ = try objectives()
+        if let metrics, URL(string: metrics)?.scheme?.hasPrefix("http") != true {
+            throw ValidationError("--metrics must be an http:// URL, not '\(metrics)'")
+        }
     }
 
     func plan() throws -> LoadPlan {

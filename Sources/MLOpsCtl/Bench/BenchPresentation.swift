@@ -4,7 +4,7 @@ import LoadGeneration
 /// A benchmark's report as ghz shows one (summary, latency percentiles and
 /// histogram, statuses, errors over time), or as JSON with every field.
 enum BenchPresentation {
-    static func text(_ report: LoadReport, scenario: String) -> String {
+    static func text(_ report: LoadReport, scenario: String, server: ServerView?) -> String {
         var lines = [
             "Summary:",
             "  Scenario:     \(scenario), \(describe(report.model))",
@@ -39,6 +39,16 @@ enum BenchPresentation {
         for status in report.statuses {
             lines.append("  \(status.code)  \(status.count)  (e.g. \(status.example))")
         }
+        if let server {
+            lines += [
+                "", "Server (its own metrics, warm-up included):",
+                "  Calls:        \(Int(server.calls)) (\(format(server.rate))/s)",
+                "  Latency:      mean \(format(server.meanMilliseconds)) ms, p99 ≈ \(format(server.p99Milliseconds)) ms "
+                    + "(from its histogram's buckets)",
+                "  Pool waits:   \(Int(server.poolWaits))"
+                    + (server.poolWaits > 0 ? ", mean \(format(server.poolWaitMeanMilliseconds)) ms" : ""),
+            ]
+        }
         let errorSeconds = report.timeline.filter { $0.errors > 0 }
         if !errorSeconds.isEmpty {
             lines += ["", "Errors over time (second: errors of calls):"]
@@ -47,7 +57,12 @@ enum BenchPresentation {
         return lines.joined(separator: "\n")
     }
 
-    static func json(_ report: LoadReport, scenario: String, objectives: [ServiceLevelObjective]) -> String {
+    static func json(
+        _ report: LoadReport,
+        scenario: String,
+        objectives: [ServiceLevelObjective],
+        server: ServerView?
+    ) -> String {
         JSONValue.object([
             ("scenario", .string(scenario)),
             ("load", .string(describe(report.model))),
@@ -102,6 +117,17 @@ enum BenchPresentation {
                         ])
                     }
                 )
+            ),
+            (
+                "server",
+                server.map {
+                    .object([
+                        ("calls", .number($0.calls)), ("rate_per_s", .number($0.rate)),
+                        ("mean_ms", .number($0.meanMilliseconds)), ("p99_ms_estimate", .number($0.p99Milliseconds)),
+                        ("pool_waits", .number($0.poolWaits)),
+                        ("pool_wait_mean_ms", .number($0.poolWaitMeanMilliseconds)),
+                    ])
+                } ?? .null
             ),
             (
                 "objectives",
