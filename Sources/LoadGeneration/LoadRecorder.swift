@@ -20,6 +20,8 @@ final class LoadRecorder: Sendable {
         var failed = 0
         var calls: [Int] = []
         var errors: [Int] = []
+        /// Each second's successful latencies, coarser (two digits) to stay small over long runs.
+        var perSecond: [Histogram<UInt64>] = []
     }
 
     private let state = Mutex(State())
@@ -33,12 +35,16 @@ final class LoadRecorder: Sendable {
             while state.calls.count <= second {
                 state.calls.append(0)
                 state.errors.append(0)
+                state.perSecond.append(
+                    Histogram(highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .two)
+                )
             }
             state.calls[second] += 1
             switch outcome {
             case .succeeded:
                 state.succeeded += 1
                 _ = state.latencies.record(min(microseconds, 3_600_000_000))
+                _ = state.perSecond[second].record(min(microseconds, 3_600_000_000))
             case .failed(let code, let message):
                 state.failed += 1
                 state.errors[second] += 1
@@ -63,8 +69,19 @@ final class LoadRecorder: Sendable {
                     LoadReport.Status(code: $0.key, count: $0.value.count, example: $0.value.example)
                 }
                 .sorted { $0.count > $1.count },
-                timeline: zip(state.calls, state.errors).enumerated().map {
-                    LoadReport.Second(second: $0.offset, calls: $0.element.0, errors: $0.element.1)
+                timeline: state.calls.indices.map { second in
+                    let latencies = state.perSecond[second]
+                    func milliseconds(_ percentile: Double) -> Double {
+                        latencies.totalCount > 0 ? Double(latencies.valueAtPercentile(percentile)) / 1000 : 0
+                    }
+                    return LoadReport.Second(
+                        second: second,
+                        calls: state.calls[second],
+                        errors: state.errors[second],
+                        p50Milliseconds: milliseconds(50),
+                        p99Milliseconds: milliseconds(99),
+                        maxMilliseconds: milliseconds(100)
+                    )
                 }
             )
         }

@@ -1,3 +1,4 @@
+import Foundation
 import Histogram
 
 /// What a load test measured.
@@ -15,6 +16,10 @@ public struct LoadReport: Sendable {
         /// Calls that started in that second and ended (succeeded or failed).
         public var calls: Int
         public var errors: Int
+        /// The successful ones' latencies (two significant digits).
+        public var p50Milliseconds: Double
+        public var p99Milliseconds: Double
+        public var maxMilliseconds: Double
     }
 
     public var model: LoadModel
@@ -55,6 +60,15 @@ public struct LoadReport: Sendable {
     public var fastestMilliseconds: Double { latencies.totalCount > 0 ? Double(latencies.min) / 1000 : 0 }
     public var slowestMilliseconds: Double { latencies.totalCount > 0 ? Double(latencies.max) / 1000 : 0 }
     public var meanMilliseconds: Double { latencies.totalCount > 0 ? latencies.mean / 1000 : 0 }
+
+    /// The latency curve: the latency at each of a run of percentiles that
+    /// crowd towards 100 (0, 50, 75, 87.5, …), as HdrHistogram plots it.
+    public func percentileCurve() -> [(percentile: Double, milliseconds: Double)] {
+        guard latencies.totalCount > 0 else { return [] }
+        var points = (0..<14).map { step in 100 * (1 - 1 / pow(2, Double(step))) }
+        points.append(100)
+        return points.map { ($0, milliseconds(atPercentile: $0)) }
+    }
 
     /// The percentiles every report shows.
     public static let reportedPercentiles: [Double] = [50, 90, 95, 99, 99.9, 100]

@@ -72,6 +72,7 @@ struct LoadPartsTests {
             ]
         )
         #expect(report.timeline.map(\.calls) == [1, 2, 1] && report.timeline.map(\.errors) == [0, 2, 1])
+        #expect(report.timeline.map(\.maxMilliseconds) == [1, 0, 0])
         #expect(report.succeeded == 1 && report.failed == 3 && report.errorRate == 0.75)
         #expect(report.targetRate == 4.0 / 3)
     }

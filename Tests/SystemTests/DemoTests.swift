@@ -184,11 +184,16 @@ struct DemoTests {
         let server = try #require(report["server"] as? [String: Double])
         #expect(server["calls"] == 40 && server["mean_ms"].map { $0 > 0 } == true, "\(server)")
 
+        let page = folder + "/bench.html"
         (status, output) = try await mlopsctl(
-            ["bench", "health", "--service", "gate", "--total", "200", "--slo", "errors<=0,p99<60s"],
+            ["bench", "health", "--service", "gate", "--total", "200", "--slo", "errors<=0,p99<60s", "--html", page],
             environment: environment
         )
         #expect(status == 0 && output.contains("✓ met  p99<60s"), "\(output)")
+        // One file, no scripts, three charts (scripts/render-bench-report.sh renders it in Chromium).
+        let html = try String(contentsOfFile: page, encoding: .utf8)
+        #expect(html.components(separatedBy: "<svg").count - 1 == 3 && !html.contains("<script"))
+        #expect(html.contains("Latency over time") && html.contains("<polyline") && html.contains("class=\"bar\""))
         (status, output) = try await mlopsctl(
             ["bench", "health", "--total", "200", "--slo", "errors<=0,p99<0.001ms"],
             environment: environment

@@ -73,6 +73,10 @@ extension BenchOptions {
                 ? BenchPresentation.json(report, scenario: name, objectives: objectives, server: server)
                 : BenchPresentation.text(report, scenario: name, server: server)
         )
+        if let html {
+            let page = BenchReportPage.html(report, scenario: name, objectives: objectives, server: server)
+            try Data(page.utf8).write(to: URL(fileURLWithPath: html))
+        }
         let missed = objectives.filter { !$0.isMet(by: report) }
         if !connection.json {
             for objective in objectives {

@@ -43,6 +43,9 @@ struct BenchOptions: ParsableArguments {
     )
     var metrics: String?
 
+    @Option(help: "Also write the report as one HTML file (inline SVG charts, no scripts).")
+    var html: String?
+
     func validate() throws {
         if rate != nil, concurrency != nil {
             throw ValidationError("--rate (open loop) and --concurrency (closed loop) exclude each other")
