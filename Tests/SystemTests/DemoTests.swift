@@ -184,6 +184,24 @@ struct DemoTests {
         let server = try #require(report["server"] as? [String: Double])
         #expect(server["calls"] == 40 && server["mean_ms"].map { $0 > 0 } == true, "\(server)")
 
+        // Writes: each call of these is one row (a version; a batch of predictions).
+        (status, output) = try await mlopsctl(["registry", "create-model", "bench-model"], environment: environment)
+        #expect(status == 0, "\(output)")
+        (status, output) = try await mlopsctl(
+            ["bench", "registry-create", "bench-model", "--total", "20", "--concurrency", "4"],
+            environment: environment
+        )
+        #expect(status == 0, "\(output)")
+        (status, output) = try await mlopsctl(
+            ["bench", "monitoring-ingest", "bench-model", "--batch", "50", "--total", "4"],
+            environment: environment
+        )
+        #expect(status == 0, "\(output)")
+        let versions = try database.query("SELECT count(*) FROM model_versions WHERE model_name = 'bench-model'")
+        #expect(try versions.value(Int64.self, row: 0, column: 0) == 20)
+        let logged = try database.query("SELECT count(*) FROM predictions WHERE model_name = 'bench-model'")
+        #expect(try logged.value(Int64.self, row: 0, column: 0) == 200)
+
         let page = folder + "/bench.html"
         (status, output) = try await mlopsctl(
             ["bench", "health", "--service", "gate", "--total", "200", "--slo", "errors<=0,p99<60s", "--html", page],

@@ -23,7 +23,10 @@ struct BenchCommand: AsyncParsableCommand {
               mlopsctl bench registry-latest credit-risk-model --rate 100:2000 --ramp 30s --slo 'p99<20ms'
               mlopsctl bench health --service gate --concurrency 64 --total 100000
             """,
-        subcommands: [GateEvaluate.self, RegistryLatest.self, Health.self]
+        subcommands: [
+            GateEvaluate.self, RegistryLatest.self, RegistryAlias.self, RegistryTransition.self, RegistryCreate.self,
+            MonitoringIngest.self, Health.self,
+        ]
     )
 }
 
@@ -223,6 +226,146 @@ extension BenchCommand {
                 connection: connection
             ) { client, _ in
                 _ = try await HealthClient(client).check(request, options: options)
+            }
+        }
+    }
+
+    struct RegistryAlias: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "registry-alias",
+            abstract: "GetModelVersionByAlias calls against the registry: reads only.",
+            discussion: "Example: mlopsctl bench registry-alias credit-risk-model champion --rate 1000"
+        )
+        @Argument var model: String
+        @Argument var alias: String
+        @OptionGroup var load: BenchOptions
+        @OptionGroup var connection: ConnectionOptions
+
+        func run() async throws {
+            let (request, options) = (GetModelVersionByAliasRequest(name: model, alias: alias), connection.callOptions)
+            try await load.run(
+                "registry-alias",
+                method: ModelRegistryMethods.getModelVersionByAlias.path,
+                service: "registry",
+                defaultPort: RegistryCommand.defaultPort,
+                connection: connection
+            ) { client, _ in
+                _ = try await ModelRegistryClient(client).getModelVersionByAlias(request, options: options)
+            }
+        }
+    }
+
+    struct RegistryTransition: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "registry-transition",
+            abstract: "TransitionModelVersionStage calls: each moves the version to the stage again (a write).",
+            discussion: """
+                Every call writes a history row; use a model of its own. The caller needs the right to move
+                versions into the stage (the registry's policy).
+                Example: mlopsctl bench registry-transition bench-model 1 --stage Staging --concurrency 8 --total 5000
+                """
+        )
+        @Argument var model: String
+        @Argument var version: Int64
+        @Option(help: "None, Staging, Production or Archived.") var stage = "Staging"
+        @Flag(help: "Archive the versions already in the stage, as a promotion does.") var archiveExisting = false
+        @OptionGroup var load: BenchOptions
+        @OptionGroup var connection: ConnectionOptions
+
+        func run() async throws {
+            let request = TransitionModelVersionStageRequest(
+                name: model,
+                version: version,
+                stage: stage,
+                archiveExistingVersions: archiveExisting
+            )
+            let options = connection.callOptions
+            try await load.run(
+                "registry-transition",
+                method: ModelRegistryMethods.transitionModelVersionStage.path,
+                service: "registry",
+                defaultPort: RegistryCommand.defaultPort,
+                connection: connection
+            ) { client, _ in
+                _ = try await ModelRegistryClient(client).transitionModelVersionStage(request, options: options)
+            }
+        }
+    }
+
+    struct RegistryCreate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "registry-create",
+            abstract: "CreateModelVersion calls: each registers a new version of the model (a write).",
+            discussion: """
+                The model must exist; every call adds a version, so use a model of its own.
+                Example: mlopsctl bench registry-create bench-model --concurrency 16 --duration 10s
+                """
+        )
+        @Argument var model: String
+        @Option(help: "The versions' source URI.") var source = "s3://bench/model"
+        @OptionGroup var load: BenchOptions
+        @OptionGroup var connection: ConnectionOptions
+
+        func run() async throws {
+            let (request, options) = (CreateModelVersionRequest(name: model, source: source), connection.callOptions)
+            try await load.run(
+                "registry-create",
+                method: ModelRegistryMethods.createModelVersion.path,
+                service: "registry",
+                defaultPort: RegistryCommand.defaultPort,
+                connection: connection
+            ) { client, _ in
+                _ = try await ModelRegistryClient(client).createModelVersion(request, options: options)
+            }
+        }
+    }
+
+    struct MonitoringIngest: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "monitoring-ingest",
+            abstract: "LogPredictions calls: batches of generated predictions with ten numeric features (a write).",
+            discussion: """
+                Each call logs --batch predictions with ids of their own, timestamped now; the report's rate is
+                calls, so predictions a second are the rate times --batch.
+                Example: mlopsctl bench monitoring-ingest bench-model --batch 500 --rate 50 --duration 30s
+                """
+        )
+        @Argument var model: String
+        @Option(help: "The model version the predictions are of.") var version: Int64 = 1
+        @Option(help: "Predictions per call.") var batch = 100
+        @OptionGroup var load: BenchOptions
+        @OptionGroup var connection: ConnectionOptions
+
+        func validate() throws {
+            guard (1...50_000).contains(batch) else { throw ValidationError("--batch must be 1 to 50,000") }
+        }
+
+        func run() async throws {
+            let (model, version, batch, options) = (model, version, batch, connection.callOptions)
+            let run = UUID().uuidString.lowercased().prefix(8)
+            try await load.run(
+                "monitoring-ingest",
+                method: MonitoringMethods.logPredictions.path,
+                service: "monitoring",
+                defaultPort: MonitoringCommand.defaultPort,
+                connection: connection
+            ) { client, index in
+                let now = Int64(Date().timeIntervalSince1970 * 1000)
+                let predictions = (0..<batch).map { row in
+                    let seed = Double((index &* 31 &+ row) % 1_000) / 1_000
+                    return Prediction(
+                        predictionId: "bench-\(run)-\(index)-\(row)",
+                        modelName: model,
+                        modelVersion: version,
+                        timestamp: now,
+                        numericFeatures: Dictionary(
+                            uniqueKeysWithValues: (0..<10).map { ("f\($0)", seed * Double($0 + 1)) }
+                        ),
+                        probability: seed,
+                        predictedLabel: seed > 0.5 ? 1 : 0
+                    )
+                }
+                _ = try await MonitoringClient(client).logPredictions(.init(predictions: predictions), options: options)
             }
         }
     }
