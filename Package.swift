@@ -183,7 +183,7 @@ let package = Package(
         .target(name: "TabularText", swiftSettings: swiftSettings),
         // Child processes with their output captured: mlopsctl dev, and the tests.
         .target(name: "MLOpsProcess", swiftSettings: swiftSettings),
-        // A closed loop of callers: `mlopsctl gate load-test`, and the benchmarks.
+        // Load tests: `mlopsctl bench`, and the benchmarks' closed loops.
         .target(
             name: "LoadGeneration",
             dependencies: [.product(name: "Histogram", package: "hdrhistogram-swift")],

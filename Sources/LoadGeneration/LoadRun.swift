@@ -9,18 +9,29 @@ public struct LoadPlan: Sendable {
     public var total: Int?
     /// Calls made first and not measured: connections made, caches warm.
     public var warmup: Duration = .zero
+    /// How long calls still in flight when the duration ends may take to
+    /// finish; those that do not are cut off and counted as unfinished.
+    public var grace: Duration = .seconds(2)
 
-    public init(model: LoadModel, duration: Duration? = nil, total: Int? = nil, warmup: Duration = .zero) {
+    public init(
+        model: LoadModel,
+        duration: Duration? = nil,
+        total: Int? = nil,
+        warmup: Duration = .zero,
+        grace: Duration = .seconds(2)
+    ) {
         self.model = model
         self.duration = duration
         self.total = total
         self.warmup = warmup
+        self.grace = grace
     }
 }
 
-/// Runs a `LoadPlan`. The run ends when its duration is over, even if the
-/// server has stopped answering: calls still in flight then are cancelled
-/// and counted as unfinished.
+/// Runs a `LoadPlan`. No call starts after the duration; those in flight
+/// then get the plan's grace to finish, and the run ends at the latest when
+/// it is over, even if the server has stopped answering: calls still in
+/// flight are cancelled and counted as unfinished.
 public enum LoadRun {
     /// Calls `call` (with the call's number) as `plan` says; `classify`
     /// names a failure's status and message. `progress` hears, about once
@@ -40,10 +51,10 @@ public enum LoadRun {
         let limit = plan.total
 
         await withTaskGroup(of: Void.self) { outer in
-            // The clock: at the end, whatever is still running is cut off.
+            // The clock: once the grace after the end is over, whatever still runs is cut off.
             if let end {
                 outer.addTask {
-                    try? await Task.sleep(until: end, clock: .continuous)
+                    try? await Task.sleep(until: end + plan.grace, clock: .continuous)
                 }
             }
             if let progress {

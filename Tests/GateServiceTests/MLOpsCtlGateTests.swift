@@ -105,29 +105,36 @@ struct MLOpsCtlGateTests {
                 let stats = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any]
                 return try #require(stats?["total"] as? Int, "\(output)")
             }
-            func loadTest(_ extra: String...) async throws -> [String: Any] {
+            func loadTest(_ samples: String, _ extra: String...) async throws -> [String: Any] {
                 let (status, output) = try await mlopsctl(
-                    ["gate", "load-test", "cli-model", "--candidate", "3", "--callers", "3", "--json"] + extra
+                    ["bench", "gate-evaluate", "cli-model", "--candidate", "3", "--samples-file", samples]
+                        + ["--concurrency", "3", "--json"] + extra
                 )
                 #expect(status == 0, "\(output)")
                 return try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])
             }
-            var load = try await loadTest(csv, "--duration", "1")
-            #expect((load["calls"] as? Int ?? 0) > 0 && load["errors"] as? Int == 0, "\(load)")
+            var load = try await loadTest(csv, "--duration", "1s")
+            #expect((load["succeeded"] as? Int ?? 0) > 0 && load["failed"] as? Int == 0, "\(load)")
             #expect(try await decisionsLogged() == 1)
-            load = try await loadTest(try file(scoredSamples(300, candidateSkill: 0)), "--duration", "0.5", "--logged")
-            let logged = try #require(load["calls"] as? Int)
-            #expect(logged > 0 && load["errors"] as? Int == 0, "\(load)")
+            load = try await loadTest(
+                try file(scoredSamples(300, candidateSkill: 0)),
+                "--duration",
+                "500ms",
+                "--logged"
+            )
+            let logged = try #require(load["succeeded"] as? Int)
+            #expect(logged > 0 && load["failed"] as? Int == 0 && load["unfinished"] as? Int == 0, "\(load)")
             #expect(try await decisionsLogged() == 1 + logged)
             (status, output) = try await mlopsctl(
-                "gate",
-                "load-test",
+                "bench",
+                "gate-evaluate",
                 "cli-model",
                 "--candidate",
                 "99",
+                "--samples-file",
                 csv,
                 "--duration",
-                "0.3"
+                "300ms"
             )
             #expect(
                 status == 1 && output.contains("no call succeeded") && output.contains("FAILED_PRECONDITION"),

@@ -77,11 +77,21 @@ struct LoadRunTests {
 
     @Test func aRunEndsOnTimeWhenTheServerStopsAnswering() async {
         let started = ContinuousClock.now
-        let report = await LoadRun.run(LoadPlan(model: .open(rate: 100), duration: .seconds(1))) { _ in
+        let plan = LoadPlan(model: .open(rate: 100), duration: .seconds(1), grace: .milliseconds(500))
+        let report = await LoadRun.run(plan) { _ in
             try await Task.sleep(for: .seconds(3_600))
         }
         #expect(ContinuousClock.now - started < .seconds(3), "the run waited for the server")
         #expect(report.succeeded == 0 && report.failed == 0 && report.unfinished == report.sent && report.sent >= 90)
+    }
+
+    /// Calls in flight when the duration ends may finish within the grace:
+    /// every call the server answers is counted, none is cut needlessly.
+    @Test func callsInFlightAtTheEndFinishWithinTheGrace() async {
+        let report = await LoadRun.run(LoadPlan(model: .closed(concurrency: 8), duration: .milliseconds(500))) { _ in
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        #expect(report.unfinished == 0 && report.succeeded == report.sent && report.sent >= 16, "\(report.sent)")
     }
 
     @Test func theWarmUpIsNotMeasured() async {

@@ -44,16 +44,18 @@ struct ReplicasAcrossHostsTests {
         ) {
             let arguments =
                 command == "gate"
-                ? ["gate", "load-test", model, "--candidate", "2", samplesFile]
-                : ["registry", "load-test", model]
+                ? ["bench", "gate-evaluate", model, "--candidate", "2", "--samples-file", samplesFile]
+                : ["bench", "registry-latest", model]
             let (_, output) = try await stack.mlopsctl(
-                arguments + ["--callers", "32", "--duration", String(seconds), "--json"]
+                arguments + ["--concurrency", "32", "--duration", "\(seconds)s", "--json"]
             )
             let json = output.firstIndex(of: "{").flatMap { start in
                 output.lastIndex(of: "}").map { output[start...$0] }
             }
             let result = (try? JSONSerialization.jsonObject(with: Data((json ?? "").utf8))) as? [String: Any] ?? [:]
-            return (result["calls"] as? Int ?? 0, result["errors"] as? Int ?? -1, output)
+            let (succeeded, failed) = (result["succeeded"] as? Int ?? 0, result["failed"] as? Int ?? -1)
+            // Cut off at the end of the run is as bad as failed here: every call must be answered.
+            return (succeeded + max(failed, 0), failed + (result["unfinished"] as? Int ?? 0), output)
         }
 
         // One client (mlopsctl on the caller's host) reading by the name: its calls spread over the three.

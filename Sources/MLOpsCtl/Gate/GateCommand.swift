@@ -11,14 +11,14 @@ struct GateCommand: AsyncParsableCommand {
         discussion: """
             Examples:
               mlopsctl gate evaluate credit-risk-model --candidate 2 scores.csv --trigger drift --idempotency-key retrain-2026-11-29
-              mlopsctl gate load-test credit-risk-model --candidate 2 scores.csv --callers 64 --duration 10
+              mlopsctl bench gate-evaluate credit-risk-model --candidate 2 --samples-file scores.csv --rate 500
               mlopsctl gate list --model credit-risk-model --action promote
               mlopsctl gate show 0b6f3c1e-…
               mlopsctl gate stats --since 2026-11-01T00:00:00Z
               mlopsctl gate policy
             Connection: --address (or MLOPS_GATE_ADDRESS), --ca/--cert/--key (or MLOPS_TLS_CA/CERT/KEY).
             """,
-        subcommands: [Evaluate.self, LoadTest.self, Show.self, List.self, Stats.self, ShowPolicy.self]
+        subcommands: [Evaluate.self, Show.self, List.self, Stats.self, ShowPolicy.self]
     )
 
     /// The gate's port when nothing says otherwise (services/retraining-gate/config.json).

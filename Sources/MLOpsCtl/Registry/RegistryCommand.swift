@@ -21,7 +21,7 @@ struct RegistryCommand: AsyncParsableCommand {
             CreateModel.self, GetModel.self, UpdateModel.self, RenameModel.self, DeleteModel.self, SearchModels.self,
             SetModelTag.self, DeleteModelTag.self, CreateVersion.self, GetVersion.self, UpdateVersion.self,
             DeleteVersion.self, SearchVersions.self, SetVersionTag.self, DeleteVersionTag.self, Transition.self,
-            Latest.self, SetAlias.self, DeleteAlias.self, GetByAlias.self, History.self, Watch.self, LoadTest.self,
+            Latest.self, SetAlias.self, DeleteAlias.self, GetByAlias.self, History.self, Watch.self,
         ]
     )
 
