@@ -5,13 +5,8 @@
 # no script. Usage: scripts/render-bench-report.sh report.html [out.png]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if ! command -v chromium >/dev/null; then
-  echo "installing: chromium"
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
-fi
+source scripts/lib/chromium.sh
+ensure_chromium
 report=$1
 out=${2:-/tmp/mlops-bench-report.png}
 browser=(chromium --headless --no-sandbox --disable-gpu --hide-scrollbars)

@@ -6,13 +6,8 @@
 # of 25 features). Usage: scripts/render-report.sh [report.html] [out.png]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if ! command -v chromium >/dev/null; then
-  echo "installing: chromium"
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
-fi
+source scripts/lib/chromium.sh
+ensure_chromium
 report=${1:-}
 out=${2:-/tmp/mlops-report.png}
 if [ -z "$report" ]; then
