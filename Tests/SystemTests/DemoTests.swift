@@ -202,9 +202,10 @@ struct DemoTests {
         let logged = try database.query("SELECT count(*) FROM predictions WHERE model_name = 'bench-model'")
         #expect(try logged.value(Int64.self, row: 0, column: 0) == 200)
 
-        let page = folder + "/bench.html"
+        let (page, seconds) = (folder + "/bench.html", folder + "/bench.csv")
         (status, output) = try await mlopsctl(
-            ["bench", "health", "--service", "gate", "--total", "200", "--slo", "errors<=0,p99<60s", "--html", page],
+            ["bench", "health", "--service", "gate", "--rate", "100", "--duration", "2s", "--slo", "errors<=0,p99<60s"]
+                + ["--html", page, "--csv", seconds],
             environment: environment
         )
         #expect(status == 0 && output.contains("✓ met  p99<60s"), "\(output)")
@@ -212,6 +213,10 @@ struct DemoTests {
         let html = try String(contentsOfFile: page, encoding: .utf8)
         #expect(html.components(separatedBy: "<svg").count - 1 == 3 && !html.contains("<script"))
         #expect(html.contains("Latency over time") && html.contains("<polyline") && html.contains("class=\"bar\""))
+        let rows = try String(contentsOfFile: seconds, encoding: .utf8).split(separator: "\n")
+        #expect(rows.first == "second,calls,errors,p50_ms,p99_ms,max_ms" && rows.count == 3, "\(rows)")
+        let callsPerSecond: [Int] = rows.dropFirst().map { row in Int(row.split(separator: ",")[1]) ?? 0 }
+        #expect(callsPerSecond.reduce(0, +) == 200, "\(rows)")
         (status, output) = try await mlopsctl(
             ["bench", "health", "--total", "200", "--slo", "errors<=0,p99<0.001ms"],
             environment: environment

@@ -80,6 +80,7 @@ extension BenchOptions {
             let page = BenchReportPage.html(report, scenario: name, objectives: objectives, server: server)
             try Data(page.utf8).write(to: URL(fileURLWithPath: html))
         }
+        if let csv { try Data(BenchPresentation.csv(report).utf8).write(to: URL(fileURLWithPath: csv)) }
         let missed = objectives.filter { !$0.isMet(by: report) }
         if !connection.json {
             for objective in objectives {

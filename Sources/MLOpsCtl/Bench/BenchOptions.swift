@@ -46,6 +46,9 @@ struct BenchOptions: ParsableArguments {
     @Option(help: "Also write the report as one HTML file (inline SVG charts, no scripts).")
     var html: String?
 
+    @Option(help: "Also write each second of the run as CSV: calls, errors, p50, p99 and max latency.")
+    var csv: String?
+
     func validate() throws {
         if rate != nil, concurrency != nil {
             throw ValidationError("--rate (open loop) and --concurrency (closed loop) exclude each other")

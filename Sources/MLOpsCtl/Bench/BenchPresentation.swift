@@ -143,6 +143,14 @@ enum BenchPresentation {
         ]).render()
     }
 
+    /// Each second of the run (by the calls' scheduled or actual start), for a spreadsheet or a plot.
+    static func csv(_ report: LoadReport) -> String {
+        let rows = report.timeline.map {
+            "\($0.second),\($0.calls),\($0.errors),\($0.p50Milliseconds),\($0.p99Milliseconds),\($0.maxMilliseconds)"
+        }
+        return (["second,calls,errors,p50_ms,p99_ms,max_ms"] + rows).joined(separator: "\n") + "\n"
+    }
+
     static func describe(_ model: LoadModel) -> String {
         switch model {
         case .closed(let concurrency): "closed loop, \(concurrency) callers"
