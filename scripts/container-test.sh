@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The stack as users run it, in a real container engine (rootful podman, as root):
-#  1. installs podman, buildah, mmdebstrap and runc (Debian) and podman-compose (PyPI);
+#  1. installs podman, buildah, mmdebstrap, runc, netavark and aardvark-dns (Debian) and podman-compose (PyPI);
 #  2. builds every image (scripts/build-images.sh: the base from mmdebstrap when none
 #     can be pulled, PostgreSQL 15, the CA, the three services from release binaries);
 #  3. runs compose/compose.yaml on its own network: PostgreSQL with a role per service,
@@ -21,7 +21,8 @@ began=$SECONDS
 
 scripts/install-dependencies.sh
 missing=()
-for package in podman buildah mmdebstrap runc; do
+# netavark and aardvark-dns (networks, names between containers) come as recommends: name them all the same.
+for package in podman buildah mmdebstrap runc netavark aardvark-dns; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
 if [ ${#missing[@]} -gt 0 ]; then
