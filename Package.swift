@@ -194,7 +194,7 @@ let package = Package(
             dependencies: [
                 "MLOpsClient", "MLOpsMessages", "MLOpsRPC", "MLOpsTLSTransport", "MLOpsTLS", "MLOpsProcess",
                 "GatePolicy", "LoadGeneration",
-                "TabularText", argumentParser,
+                "TabularText", argumentParser, nioCore, nioPosix, .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,8 +1,7 @@
 import Foundation
-
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
+import NIOCore
+import NIOHTTP1
+import NIOPosix
 
 /// One scrape of a service's Prometheus text: every sample's name, labels and value.
 struct PrometheusScrape {
@@ -14,12 +13,40 @@ struct PrometheusScrape {
 
     var samples: [Sample]
 
+    /// GETs `url` over plain HTTP/1.1 with SwiftNIO (FoundationNetworking would
+    /// bring libcurl into mlopsctl, and keep it from linking statically).
     static func fetch(_ url: URL) async throws -> PrometheusScrape {
-        let (data, response) = try await URLSession.shared.data(from: url)
-        guard (response as? HTTPURLResponse)?.statusCode == 200 else {
-            throw CommandFailure("\(url) did not answer 200 with Prometheus text")
+        guard url.scheme == "http", let host = url.host else {
+            throw CommandFailure("\(url): only http:// metrics endpoints can be scraped")
         }
-        return PrometheusScrape(text: String(decoding: data, as: UTF8.self))
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connectTimeout(.seconds(5))
+            .connect(host: host, port: url.port ?? 80) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    return try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(
+                        wrappingChannelSynchronously: channel
+                    )
+                }
+            }
+        let (status, body) = try await channel.executeThenClose { inbound, outbound in
+            var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: url.path.isEmpty ? "/" : url.path)
+            head.headers.add(name: "Host", value: host)
+            head.headers.add(name: "Connection", value: "close")
+            try await outbound.write(.head(head))
+            try await outbound.write(.end(nil))
+            var (status, body) = (0, ByteBuffer())
+            for try await part in inbound {
+                switch part {
+                case .head(let response): status = Int(response.status.code)
+                case .body(var chunk): body.writeBuffer(&chunk)
+                case .end: return (status, body)
+                }
+            }
+            return (status, body)
+        }
+        guard status == 200 else { throw CommandFailure("\(url) answered \(status), not 200 with Prometheus text") }
+        return PrometheusScrape(text: String(buffer: body))
     }
 
     /// Reads `name{key="value",…} number` lines; comments and what does not read are skipped.
