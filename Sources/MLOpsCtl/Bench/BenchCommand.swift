@@ -37,14 +37,14 @@ extension BenchOptions {
     func run(
         _ scenario: String,
         method: String,
-        service: String,
-        defaultPort: Int,
+        target: BenchTarget,
         connection: ConnectionOptions,
         call: @escaping @Sendable (RPCClient, Int) async throws -> Void
     ) async throws {
         let plan = try plan()
         let objectives = try objectives()
-        let clients = try (0..<connections).map { _ in try connection.client(service: service, defaultPort: defaultPort)
+        let clients = try (0..<connections).map { _ in
+            try connection.client(service: target.rawValue, defaultPort: target.defaultPort)
         }
         defer { Task { for client in clients { await client.close() } } }
         let onTerminal = isatty(STDERR_FILENO) == 1 && !connection.json
@@ -137,8 +137,7 @@ extension BenchCommand {
             try await load.run(
                 "gate-evaluate",
                 method: RetrainingGateMethods.evaluate.path,
-                service: "gate",
-                defaultPort: GateCommand.defaultPort,
+                target: .gate,
                 connection: connection
             ) {
                 client,
@@ -184,8 +183,7 @@ extension BenchCommand {
             try await load.run(
                 "registry-latest",
                 method: ModelRegistryMethods.getLatestVersions.path,
-                service: "registry",
-                defaultPort: RegistryCommand.defaultPort,
+                target: .registry,
                 connection: connection
             ) {
                 client,
@@ -200,30 +198,16 @@ extension BenchCommand {
             abstract: "Health checks against any service: the transport's own cost, with no database work.",
             discussion: "Example: mlopsctl bench health --service gate --concurrency 64 --duration 10s"
         )
-        @Option(help: "registry, monitoring or gate.") var service = "registry"
+        @Option(help: "registry, monitoring or gate.") var service = BenchTarget.registry
         @OptionGroup var load: BenchOptions
         @OptionGroup var connection: ConnectionOptions
 
-        func validate() throws {
-            guard Self.services[service] != nil else {
-                throw ValidationError("--service must be registry, monitoring or gate")
-            }
-        }
-
-        static let services: [String: (port: Int, rpcService: String)] = [
-            "registry": (RegistryCommand.defaultPort, "mlops.v1.ModelRegistry"),
-            "monitoring": (MonitoringCommand.defaultPort, "mlops.v1.Monitoring"),
-            "gate": (GateCommand.defaultPort, "mlops.v1.RetrainingGate"),
-        ]
-
         func run() async throws {
-            let (port, rpcService) = Self.services[service]!
-            let (request, options) = (HealthCheckRequest(service: rpcService), connection.callOptions)
+            let (request, options) = (HealthCheckRequest(service: service.rpcService), connection.callOptions)
             try await load.run(
                 "health",
                 method: HealthMethods.check.path,
-                service: service,
-                defaultPort: port,
+                target: service,
                 connection: connection
             ) { client, _ in
                 _ = try await HealthClient(client).check(request, options: options)
@@ -247,8 +231,7 @@ extension BenchCommand {
             try await load.run(
                 "registry-alias",
                 method: ModelRegistryMethods.getModelVersionByAlias.path,
-                service: "registry",
-                defaultPort: RegistryCommand.defaultPort,
+                target: .registry,
                 connection: connection
             ) { client, _ in
                 _ = try await ModelRegistryClient(client).getModelVersionByAlias(request, options: options)
@@ -284,8 +267,7 @@ extension BenchCommand {
             try await load.run(
                 "registry-transition",
                 method: ModelRegistryMethods.transitionModelVersionStage.path,
-                service: "registry",
-                defaultPort: RegistryCommand.defaultPort,
+                target: .registry,
                 connection: connection
             ) { client, _ in
                 _ = try await ModelRegistryClient(client).transitionModelVersionStage(request, options: options)
@@ -312,8 +294,7 @@ extension BenchCommand {
             try await load.run(
                 "registry-create",
                 method: ModelRegistryMethods.createModelVersion.path,
-                service: "registry",
-                defaultPort: RegistryCommand.defaultPort,
+                target: .registry,
                 connection: connection
             ) { client, _ in
                 _ = try await ModelRegistryClient(client).createModelVersion(request, options: options)
@@ -347,8 +328,7 @@ extension BenchCommand {
             try await load.run(
                 "monitoring-ingest",
                 method: MonitoringMethods.logPredictions.path,
-                service: "monitoring",
-                defaultPort: MonitoringCommand.defaultPort,
+                target: .monitoring,
                 connection: connection
             ) { client, index in
                 let now = Int64(Date().timeIntervalSince1970 * 1000)
@@ -368,6 +348,27 @@ extension BenchCommand {
                 }
                 _ = try await MonitoringClient(client).logPredictions(.init(predictions: predictions), options: options)
             }
+        }
+    }
+}
+
+/// The service a benchmark loads: where it answers by default, and its RPC service's name.
+enum BenchTarget: String, CaseIterable, ExpressibleByArgument {
+    case registry, monitoring, gate
+
+    var defaultPort: Int {
+        switch self {
+        case .registry: RegistryCommand.defaultPort
+        case .monitoring: MonitoringCommand.defaultPort
+        case .gate: GateCommand.defaultPort
+        }
+    }
+
+    var rpcService: String {
+        switch self {
+        case .registry: ModelRegistryMethods.serviceName
+        case .monitoring: MonitoringMethods.serviceName
+        case .gate: RetrainingGateMethods.serviceName
         }
     }
 }

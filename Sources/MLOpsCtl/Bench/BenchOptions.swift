@@ -104,10 +104,3 @@ struct BenchOptions: ParsableArguments {
         return .milliseconds(Int64((value * scale * 1000).rounded()))
     }
 }
-
-extension Duration {
-    var seconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) / 1e18
-    }
-}
