@@ -112,10 +112,6 @@ struct SwiftNaming {
 
     /// A message that protoc generated for a `map<K, V>` field.
     func mapEntry(_ fullName: String) -> (key: FieldSchema, value: FieldSchema)? {
-        let message = self.message(fullName)
-        guard message.fullName.split(separator: ".").count > 3, message.fullName.hasSuffix("Entry"),
-            message.fields.count == 2, message.fields[0].name == "key", message.fields[1].name == "value"
-        else { return nil }
-        return (message.fields[0], message.fields[1])
+        message(fullName).mapEntryFields
     }
 }

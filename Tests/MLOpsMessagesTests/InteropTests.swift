@@ -42,6 +42,9 @@ final class PythonProtobuf: @unchecked Sendable {
     struct Answer {
         var bytes: [UInt8]
         var value: [String: Any]
+        /// json_format's text: lowerCamelCase names, and proto field names.
+        var json: Data
+        var jsonWithProtoNames: Data
     }
 
     private let lock = NSLock()
@@ -76,7 +79,12 @@ final class PythonProtobuf: @unchecked Sendable {
         let answer = try #require(try JSONSerialization.jsonObject(with: line) as? [String: Any])
         let encoded = try #require(answer["bytes"] as? String)
         let bytes = try #require(Data(base64Encoded: encoded))
-        return Answer(bytes: Array(bytes), value: try #require(answer["value"] as? [String: Any]))
+        return Answer(
+            bytes: Array(bytes),
+            value: try #require(answer["value"] as? [String: Any]),
+            json: Data(try #require(answer["json"] as? String).utf8),
+            jsonWithProtoNames: Data(try #require(answer["json_proto_names"] as? String).utf8)
+        )
     }
 
     private func readLine() throws -> Data {

@@ -202,6 +202,32 @@ struct DemoTests {
         let logged = try database.query("SELECT count(*) FROM predictions WHERE model_name = 'bench-model'")
         #expect(try logged.value(Int64.self, row: 0, column: 0) == 200)
 
+        // Any unary method by its path, the request in protobuf's JSON mapping: each call is a version
+        // with the JSON's source, score and tag.
+        let create = ["bench", "call", "/mlops.v1.ModelRegistry/CreateModelVersion", "--request"]
+        (status, output) = try await mlopsctl(
+            create + [#"{"name": "bench-model", "source": "s3://json", "f1_score": 0.5, "tags": {"via": "json"}}"#]
+                + ["--total", "5", "--concurrency", "2"],
+            environment: environment
+        )
+        #expect(status == 0 && output.contains("call CreateModelVersion at "), "\(output)")
+        let fromJSON = try database.query(
+            """
+            SELECT count(*) FROM model_versions v JOIN model_version_tags t ON t.version_id = v.id
+            WHERE v.model_name = 'bench-model' AND v.source = 's3://json' AND v.f1_score = 0.5
+              AND t.key = 'via' AND t.value = 'json'
+            """
+        )
+        #expect(try fromJSON.value(Int64.self, row: 0, column: 0) == 5)
+        // A request that is not the method's message, or a method bench cannot call, ends before any call.
+        (status, output) = try await mlopsctl(create + [#"{"nmae": "bench-model"}"#], environment: environment)
+        #expect(status != 0 && output.contains("CreateModelVersionRequest: nmae: no such field"), "\(output)")
+        (status, output) = try await mlopsctl(
+            ["bench", "call", "/mlops.v1.ModelRegistry/WatchModelVersions", "--request", "{}"],
+            environment: environment
+        )
+        #expect(status != 0 && output.contains("answers with a stream"), "\(output)")
+
         let (page, seconds) = (folder + "/bench.html", folder + "/bench.csv")
         (status, output) = try await mlopsctl(
             ["bench", "health", "--service", "gate", "--rate", "100", "--duration", "2s", "--slo", "errors<=0,p99<60s"]

@@ -22,10 +22,11 @@ struct BenchCommand: AsyncParsableCommand {
               mlopsctl bench gate-evaluate credit-risk-model --candidate 2 --rate 500 --duration 30s
               mlopsctl bench registry-latest credit-risk-model --rate 100:2000 --ramp 30s --slo 'p99<20ms'
               mlopsctl bench health --service gate --concurrency 64 --total 100000
+              mlopsctl bench call /mlops.v1.ModelRegistry/GetRegisteredModel --request '{"name": "credit-risk-model"}'
             """,
         subcommands: [
             GateEvaluate.self, RegistryLatest.self, RegistryAlias.self, RegistryTransition.self, RegistryCreate.self,
-            MonitoringIngest.self, Health.self,
+            MonitoringIngest.self, Health.self, Call.self,
         ]
     )
 }

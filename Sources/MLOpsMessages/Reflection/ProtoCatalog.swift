@@ -10,6 +10,16 @@ package enum ProtoCatalog {
         guard let files = mlops_proto_files(&count) else { return [] }
         return (0..<count).map { ProtoFileSchema(files[$0]) }
     }
+
+    /// The method at `/mlops.v1.Service/Method` (the leading slash optional), and its service.
+    package static func method(path: String) -> (service: ServiceSchema, method: ServiceSchema.Method)? {
+        let parts = path.drop { $0 == "/" }.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2 else { return nil }
+        for service in files.flatMap(\.services) where service.fullName == parts[0] {
+            if let method = service.methods.first(where: { $0.name == parts[1] }) { return (service, method) }
+        }
+        return nil
+    }
 }
 
 package struct ProtoFileSchema: Sendable {
@@ -35,11 +45,32 @@ package struct MessageSchema: Sendable {
     package var cName: String
     package var fields: [FieldSchema]
 
+    package init(fullName: String, cName: String, fields: [FieldSchema]) {
+        self.fullName = fullName
+        self.cName = cName
+        self.fields = fields
+    }
+
     init(_ descriptor: UnsafePointer<ProtobufCMessageDescriptor>) {
         let message = descriptor.pointee
         fullName = String(cString: message.name)
         cName = String(cString: message.c_name)
         fields = (0..<Int(message.n_fields)).map { FieldSchema(message.fields[$0]) }
+    }
+
+    /// The key and value of a message protoc wrote for a `map<K, V>` field
+    /// (nested, named `…Entry`, fields `key` and `value`); nil for any other.
+    package var mapEntryFields: (key: FieldSchema, value: FieldSchema)? {
+        guard fullName.split(separator: ".").count > 3, fullName.hasSuffix("Entry"), fields.count == 2,
+            fields[0].name == "key", fields[1].name == "value"
+        else { return nil }
+        return (fields[0], fields[1])
+    }
+
+    /// One scalar field named `value`: laid out as google.protobuf's wrappers are.
+    package var isWrapper: Bool {
+        fields.count == 1 && fields[0].name == "value" && fields[0].label != .repeated
+            && { if case .message = fields[0].kind { false } else { true } }()
     }
 }
 
@@ -54,13 +85,25 @@ package struct FieldSchema: Sendable {
     }
 
     package var name: String
+    /// The name in protobuf's JSON mapping: `max_results` → `maxResults`.
+    package var jsonName: String
     package var number: UInt32
     package var label: Label
     package var kind: Kind
     package var isInOneof: Bool
 
+    package init(name: String, number: UInt32, label: Label, kind: Kind) {
+        self.name = name
+        self.jsonName = Self.lowerCamelCase(name)
+        self.number = number
+        self.label = label
+        self.kind = kind
+        self.isInOneof = false
+    }
+
     init(_ field: ProtobufCFieldDescriptor) {
         name = String(cString: field.name)
+        jsonName = Self.lowerCamelCase(name)
         number = field.id
         switch field.label {
         case PROTOBUF_C_LABEL_REPEATED: label = .repeated
@@ -91,6 +134,23 @@ package struct FieldSchema: Sendable {
             let descriptor = field.descriptor.assumingMemoryBound(to: ProtobufCMessageDescriptor.self)
             kind = .message(fullName: String(cString: descriptor.pointee.name))
         }
+    }
+}
+
+extension FieldSchema {
+    /// protoc's ToJsonName: each underscore dropped and the letter after it capitalised.
+    private static func lowerCamelCase(_ name: String) -> String {
+        var result = ""
+        var capitalizeNext = false
+        for character in name {
+            if character == "_" {
+                capitalizeNext = true
+            } else {
+                result += capitalizeNext ? character.uppercased() : String(character)
+                capitalizeNext = false
+            }
+        }
+        return result
     }
 }
 

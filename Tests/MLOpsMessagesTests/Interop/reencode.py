@@ -2,7 +2,9 @@
 
 Reads JSON lines {"type": "mlops.v1.X", "bytes": base64} on stdin and answers
 each with {"bytes": base64 of Python's deterministic re-encoding,
-"value": the message as Python sees it (json_format, proto field names)}.
+"value": the message as Python sees it (json_format, proto field names),
+"json" and "json_proto_names": json_format's text of it, with lowerCamelCase
+and with proto field names}.
 The schema comes from mlops.desc, written by scripts/generate-messages.sh.
 """
 import base64
@@ -23,5 +25,7 @@ for line in sys.stdin:
     answer = {
         "bytes": base64.b64encode(message.SerializeToString(deterministic=True)).decode(),
         "value": json_format.MessageToDict(message, preserving_proto_field_name=True),
+        "json": json_format.MessageToJson(message),
+        "json_proto_names": json_format.MessageToJson(message, preserving_proto_field_name=True),
     }
     print(json.dumps(answer), flush=True)
