@@ -2,11 +2,13 @@
 public enum ColumnSamples: Sendable {
     case numeric(reference: [Double], current: [Double])
     case categorical(reference: [String], current: [String])
+    /// Categories already counted: what a window streamed in bounded memory keeps.
+    case categoricalCounts(reference: [String: Int], current: [String: Int])
 
     public var kind: ColumnKind {
         switch self {
         case .numeric: .numeric
-        case .categorical: .categorical
+        case .categorical, .categoricalCounts: .categorical
         }
     }
 }
@@ -28,6 +30,9 @@ public struct ColumnDrift: Sendable, Equatable, Codable {
     public var skipped: String?
     public var referenceCount: Int
     public var currentCount: Int
+    /// The feature's values in the window when `currentCount` is a uniform
+    /// sample of them (a window larger than its budget); nil when every value was tested.
+    public var currentPopulation: Int?
     public var distinctValues: Int
 
     /// Tests one column (shared/specs/drift.md, "Per column"): non-finite
@@ -60,7 +65,7 @@ public struct ColumnDrift: Sendable, Equatable, Codable {
                 let outcome = KolmogorovSmirnovTest.test(sortedReference: reference, sortedCurrent: current)
                 (statistic, score) = (outcome.statistic, outcome.pValue)
             case .chiSquare, .zTest:
-                (statistic, score) = discrete(method, reference, current)
+                (statistic, score) = discrete(method, DiscreteTests.counts(reference), DiscreteTests.counts(current))
             case .wasserstein:
                 let outcome = DistanceTests.wassersteinNormed(sortedReference: reference, sortedCurrent: current)
                 (statistic, score) = (outcome.score, outcome.score)
@@ -71,29 +76,34 @@ public struct ColumnDrift: Sendable, Equatable, Codable {
             }
             return decided(result, method, statistic, score, options)
         case .categorical(let reference, let current):
-            var result = empty(feature, kind, reference.count, current.count)
-            guard !reference.isEmpty, !current.isEmpty else { return skipped(result, reference.isEmpty) }
-            // Counted once: the distinct values, and the shares if a distance needs them.
-            let referenceCounts = DiscreteTests.counts(reference)
-            let currentCounts = DiscreteTests.counts(current)
+            let counts = ColumnSamples.categoricalCounts(
+                reference: DiscreteTests.counts(reference),
+                current: DiscreteTests.counts(current)
+            )
+            return test(feature, counts, options: options)
+        case .categoricalCounts(let referenceCounts, let currentCounts):
+            let referenceTotal = DiscreteTests.total(referenceCounts)
+            let currentTotal = DiscreteTests.total(currentCounts)
+            var result = empty(feature, kind, referenceTotal, currentTotal)
+            guard referenceTotal > 0, currentTotal > 0 else { return skipped(result, referenceTotal == 0) }
             let distinct = Set(referenceCounts.keys).union(currentCounts.keys).count
             result.distinctValues = distinct
             let method =
                 options.method(for: feature, kind: kind)
-                ?? (reference.count <= 1000 ? (distinct >= 3 ? .chiSquare : .zTest) : .jensenShannon)
+                ?? (referenceTotal <= 1000 ? (distinct >= 3 ? .chiSquare : .zTest) : .jensenShannon)
             let (statistic, score): (Double, Double)
             switch method {
             case .chiSquare, .zTest:
-                (statistic, score) = discrete(method, reference, current)
+                (statistic, score) = discrete(method, referenceCounts, currentCounts)
             case .kolmogorovSmirnov, .wasserstein:
                 result.skipped = "\(method.rawValue) needs numeric values"
                 return result
             case .jensenShannon, .psi:
                 let shares = Shares(
                     referenceCounts: referenceCounts,
-                    referenceTotal: reference.count,
+                    referenceTotal: referenceTotal,
                     currentCounts: currentCounts,
-                    currentTotal: current.count
+                    currentTotal: currentTotal
                 )
                 let distance = distance(method, shares, options)
                 (statistic, score) = (distance, distance)
@@ -105,13 +115,13 @@ public struct ColumnDrift: Sendable, Equatable, Codable {
     /// Chi-square or Z: (statistic, p-value).
     private static func discrete<Value: Hashable & Comparable>(
         _ method: StatTest,
-        _ reference: [Value],
-        _ current: [Value]
+        _ reference: [Value: Int],
+        _ current: [Value: Int]
     ) -> (Double, Double) {
         let outcome =
             method == .chiSquare
-            ? DiscreteTests.chiSquare(reference: reference, current: current)
-            : DiscreteTests.zTest(reference: reference, current: current)
+            ? DiscreteTests.chiSquare(referenceCounts: reference, currentCounts: current)
+            : DiscreteTests.zTest(referenceCounts: reference, currentCounts: current)
         return (outcome.statistic, outcome.pValue)
     }
 
@@ -134,6 +144,7 @@ public struct ColumnDrift: Sendable, Equatable, Codable {
             skipped: nil,
             referenceCount: reference,
             currentCount: current,
+            currentPopulation: nil,
             distinctValues: 0
         )
     }

@@ -46,7 +46,7 @@ public struct PredictionStatistics: Sendable, Equatable, Codable {
         entropy = entropySum / n
     }
 
-    private static func binaryEntropy(_ p: Double) -> Double {
+    static func binaryEntropy(_ p: Double) -> Double {
         func term(_ x: Double) -> Double { x > 0 ? -x * log2(x) : 0 }
         return term(p) + term(1 - p)
     }

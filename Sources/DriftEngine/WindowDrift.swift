@@ -17,6 +17,17 @@ public struct WindowDrift: Sendable {
     public static let predictionColumn = "prediction"
 
     public init(reference: FeatureTable, schema: DatasetSchema, current: FeatureTable, options: DriftConfiguration) {
+        self.init(
+            reference: reference,
+            schema: schema,
+            current: WindowSample(current, schema: schema),
+            options: options
+        )
+    }
+
+    /// A window read in bounded memory: a numeric column over its budget is
+    /// tested on its sample, and says so (`currentPopulation`).
+    public init(reference: FeatureTable, schema: DatasetSchema, current: WindowSample, options: DriftConfiguration) {
         let hasPrediction = !reference.probabilities.isEmpty
         let count = schema.features.count + (hasPrediction ? 1 : 0)
         // Columns are independent: tested side by side, each writing its own slot.
@@ -25,28 +36,30 @@ public struct WindowDrift: Sendable {
         defer { results.deallocate() }
         DispatchQueue.concurrentPerform(iterations: count) { index in
             guard index < schema.features.count else {
-                results[index] = ColumnDrift.test(
+                results[index] = Self.numeric(
                     Self.predictionColumn,
-                    .numeric(reference: reference.probabilities, current: current.probabilities),
-                    options: options
+                    reference.probabilities,
+                    current.probabilities,
+                    options
                 )
                 return
             }
             let feature = schema.features[index]
-            let samples: ColumnSamples =
-                switch feature.kind {
-                case .numeric:
-                    .numeric(
-                        reference: reference.numericSample(feature.name),
-                        current: current.numericSample(feature.name)
-                    )
-                case .categorical:
-                    .categorical(
-                        reference: reference.categoricalSample(feature.name),
-                        current: current.categoricalSample(feature.name)
-                    )
-                }
-            results[index] = ColumnDrift.test(feature.name, samples, options: options)
+            switch feature.kind {
+            case .numeric:
+                results[index] = Self.numeric(
+                    feature.name,
+                    reference.numericSample(feature.name),
+                    current.numbers(of: feature.name) ?? BoundedSample(all: []),
+                    options
+                )
+            case .categorical:
+                let counts = ColumnSamples.categoricalCounts(
+                    reference: DiscreteTests.counts(reference.categoricalSample(feature.name)),
+                    current: current.categories(of: feature.name)
+                )
+                results[index] = ColumnDrift.test(feature.name, counts, options: options)
+            }
         }
         var columns = results.map { $0! }
         let prediction = hasPrediction ? columns.removeLast() : nil
@@ -58,8 +71,19 @@ public struct WindowDrift: Sendable {
             self.prediction = prediction
             dataset = DatasetDrift(columns: columns, options: options)
         }
-        statistics = PredictionStatistics(probabilities: current.probabilities)
+        statistics = current.statistics
         let known = Set(schema.features.map(\.name))
-        unknownFeatures = current.columns.map(\.name).filter { !known.contains($0) }.sorted()
+        unknownFeatures = current.featureNames.filter { !known.contains($0) }.sorted()
+    }
+
+    private static func numeric(
+        _ name: String,
+        _ reference: [Double],
+        _ current: BoundedSample,
+        _ options: DriftConfiguration
+    ) -> ColumnDrift {
+        var drift = ColumnDrift.test(name, .numeric(reference: reference, current: current.values), options: options)
+        if current.isSampled { drift.currentPopulation = current.population }
+        return drift
     }
 }

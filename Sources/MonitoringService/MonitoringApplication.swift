@@ -32,6 +32,7 @@ package struct MonitoringApplication: ServiceApplication {
             artifacts: ArtifactStore(directory: settings.artifactDirectory),
             defaultOptions: settings.driftOptions,
             logger: logger,
+            sampleLimit: settings.sampleLimit,
             pauseWhileComputing: pauseWhileComputing
         )
         return ServiceComponents(

@@ -110,7 +110,8 @@ extension FeatureDrift {
             skipped: column.skipped != nil,
             skipReason: column.skipped ?? "",
             referenceCount: Int64(column.referenceCount),
-            currentCount: Int64(column.currentCount)
+            currentCount: Int64(column.currentCount),
+            currentPopulation: Int64(column.currentPopulation ?? 0)
         )
     }
 }

@@ -17,8 +17,36 @@ package struct MonitoringSettings: Decodable, Sendable {
     package var drift: DriftSettings?
     /// Windows run on a schedule, per model.
     package var schedule: [ScheduledWindow]?
+    /// How much of a window is held to test it.
+    package var windows: Windows?
+
+    package struct Windows: Decodable, Sendable {
+        package static let defaultMaxRowsPerFeature = 200_000
+        static let allowedMaxRowsPerFeature = 100...100_000_000
+
+        /// The most values of a numeric feature a window tests: beyond, a
+        /// uniform sample of this many (8 bytes and a 64-bit key each).
+        package var maxRowsPerFeature: Int
+
+        private enum CodingKeys: String, CodingKey { case maxRowsPerFeature }
+
+        package init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            maxRowsPerFeature =
+                try container.decodeIfPresent(Int.self, forKey: .maxRowsPerFeature) ?? Self.defaultMaxRowsPerFeature
+            guard Self.allowedMaxRowsPerFeature.contains(maxRowsPerFeature) else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .maxRowsPerFeature,
+                    in: container,
+                    debugDescription: "maxRowsPerFeature must be 100 to 100,000,000"
+                )
+            }
+        }
+    }
 
     package init() {}
+
+    package var sampleLimit: Int { windows?.maxRowsPerFeature ?? Windows.defaultMaxRowsPerFeature }
 
     /// The configured options, or the spec's defaults.
     package var driftOptions: DriftConfiguration { drift?.options ?? DriftConfiguration() }

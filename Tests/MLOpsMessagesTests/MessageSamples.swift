@@ -546,7 +546,8 @@ extension FeatureDrift {
             skipped: true,
             skipReason: "Grüße, 模型 🚀 \u{7F}",
             referenceCount: Int64.min,
-            currentCount: Int64.min
+            currentCount: Int64.min,
+            currentPopulation: Int64.min
         )
     }
 }

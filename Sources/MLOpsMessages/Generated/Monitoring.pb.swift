@@ -1514,6 +1514,9 @@ public struct FeatureDrift: ProtobufMessage {
     /// `current_count` = 12.
     public var currentCount: Int64 = 0
 
+    /// `current_population` = 13.
+    public var currentPopulation: Int64 = 0
+
     public init() {}
 
     public init(
@@ -1528,7 +1531,8 @@ public struct FeatureDrift: ProtobufMessage {
         skipped: Bool = false,
         skipReason: String = "",
         referenceCount: Int64 = 0,
-        currentCount: Int64 = 0
+        currentCount: Int64 = 0,
+        currentPopulation: Int64 = 0
     ) {
         self.feature = feature
         self.type = type
@@ -1542,6 +1546,7 @@ public struct FeatureDrift: ProtobufMessage {
         self.skipReason = skipReason
         self.referenceCount = referenceCount
         self.currentCount = currentCount
+        self.currentPopulation = currentPopulation
     }
 
     public init(serializedBytes bytes: some Collection<UInt8>) throws(MessageCodingError) {
@@ -1589,7 +1594,8 @@ extension FeatureDrift: CMessageConvertible {
             skipped: c.pointee.skipped != 0,
             skipReason: try CField.string(c.pointee.skip_reason, field: "skip_reason"),
             referenceCount: c.pointee.reference_count,
-            currentCount: c.pointee.current_count
+            currentCount: c.pointee.current_count,
+            currentPopulation: c.pointee.current_population
         )
     }
 
@@ -1610,6 +1616,7 @@ extension FeatureDrift: CMessageConvertible {
         c.pointee.skip_reason = try arena.cString(skipReason, field: "skip_reason")
         c.pointee.reference_count = referenceCount
         c.pointee.current_count = currentCount
+        c.pointee.current_population = currentPopulation
     }
 }
 

@@ -14,16 +14,19 @@ enum DistributionChart {
     static let width = 420.0
     static let height = 150.0
 
-    static func svg(for feature: DatasetSchema.Feature, reference: FeatureTable, current: FeatureTable) -> String {
+    static func svg(for feature: DatasetSchema.Feature, reference: FeatureTable, current: WindowSample) -> String {
         let bars =
             switch feature.kind {
             case .numeric:
                 numericBars(
                     reference.numericSample(feature.name).filter(\.isFinite),
-                    current.numericSample(feature.name).filter(\.isFinite)
+                    (current.numbers(of: feature.name)?.values ?? []).filter(\.isFinite)
                 )
             case .categorical:
-                categoricalBars(reference.categoricalSample(feature.name), current.categoricalSample(feature.name))
+                categoricalBars(
+                    DiscreteTests.counts(reference.categoricalSample(feature.name)),
+                    current.categories(of: feature.name)
+                )
             }
         return svg(bars, title: feature.name)
     }
@@ -45,12 +48,11 @@ enum DistributionChart {
     }
 
     /// The twelve categories with the largest share on either side; the rest as one bar.
-    static func categoricalBars(_ reference: [String], _ current: [String], shown: Int = 12) -> [Bar] {
-        let r = DiscreteTests.counts(reference)
-        let c = DiscreteTests.counts(current)
+    static func categoricalBars(_ r: [String: Int], _ c: [String: Int], shown: Int = 12) -> [Bar] {
+        let (referenceTotal, currentTotal) = (DiscreteTests.total(r), DiscreteTests.total(c))
         func share(_ count: Int?, _ total: Int) -> Double { total == 0 ? 0 : Double(count ?? 0) / Double(total) }
         var bars = Set(r.keys).union(c.keys).map {
-            Bar(label: $0, reference: share(r[$0], reference.count), current: share(c[$0], current.count))
+            Bar(label: $0, reference: share(r[$0], referenceTotal), current: share(c[$0], currentTotal))
         }
         bars.sort {
             max($0.reference, $0.current) > max($1.reference, $1.current)

@@ -9,7 +9,7 @@ enum DriftReportPage {
         _ summary: WindowSummary,
         schema: DatasetSchema?,
         reference: FeatureTable?,
-        current: FeatureTable
+        current: WindowSample
     ) -> String {
         let verdict: String
         let verdictClass: String
@@ -46,6 +46,14 @@ enum DriftReportPage {
             (\(percent(summary.labelCoverage))); reference \(summary.reference.map { "version \($0.version)" } ?? "none").</p>
 
             """
+        if let limit = summary.sampleLimit {
+            page += """
+                <p id="sample">A numeric column with more than \(limit) values in the window was tested on a \
+                uniform sample of \(limit) of them, the same each time the window is computed ("values": the \
+                sample, of the window's). Categories and the prediction statistics count every row.</p>
+
+                """
+        }
         if let statistics = summary.statistics {
             page += """
                 <table><tr><th>positive rate</th><th>mean probability</th><th>std</th><th>entropy (bits)</th></tr>
@@ -58,13 +66,14 @@ enum DriftReportPage {
         if !columns.isEmpty {
             page += """
                 <h2>Features by drift</h2>
-                <table id="features"><tr><th>feature</th><th>type</th><th>test</th><th>statistic</th>\
+                <table id="features"><tr><th>feature</th><th>type</th><th>values</th><th>test</th><th>statistic</th>\
                 <th>p-value / score</th><th>threshold</th><th>drift</th></tr>
 
                 """
             for column in columns {
                 page += "<tr class=\"\(column.drifted ? "drifted" : "")\"><td>\(HTML.escaped(column.feature))</td>"
-                page += "<td>\(column.kind.rawValue)</td>"
+                page += "<td>\(column.kind.rawValue)</td><td class=\"num\">\(column.currentCount)"
+                page += column.currentPopulation.map { " of \($0)</td>" } ?? "</td>"
                 if let skipped = column.skipped {
                     page += "<td colspan=\"5\">skipped: \(HTML.escaped(skipped))</td></tr>\n"
                     continue

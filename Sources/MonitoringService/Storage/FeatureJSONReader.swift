@@ -7,7 +7,8 @@ import DriftEngine
 #endif
 
 /// Reads the flat feature objects PostgreSQL prints for the `jsonb` feature
-/// columns (`{"dti": 0.31, "income": 52000}`) straight into a `FeatureTable`.
+/// columns (`{"dti": 0.31, "income": 52000}`) straight into a `FeatureTable`
+/// (or a window's bounded sample).
 /// A window holds hundreds of thousands of these, so keys are matched
 /// against the previous row's at the same position (jsonb prints keys in a
 /// fixed order) and numbers are parsed in place.
@@ -19,7 +20,7 @@ struct FeatureJSONReader {
 
     private var keysAtPosition: [(key: [UInt8], column: Int)] = []
 
-    mutating func read(_ text: UnsafePointer<CChar>, into table: inout FeatureTable) throws(Malformed) {
+    mutating func read(_ text: UnsafePointer<CChar>, into table: inout some FeatureSink) throws(Malformed) {
         var cursor = UnsafeRawPointer(text).assumingMemoryBound(to: UInt8.self)
         func fail() -> Malformed { Malformed(text: String(cString: text)) }
         func skipSpace() { while cursor.pointee == 0x20 || cursor.pointee == 0x0A { cursor += 1 } }
@@ -68,7 +69,7 @@ struct FeatureJSONReader {
         }
     }
 
-    private mutating func columnIndex(for key: [UInt8], at position: Int, in table: inout FeatureTable) -> Int {
+    private mutating func columnIndex(for key: [UInt8], at position: Int, in table: inout some FeatureSink) -> Int {
         if position < keysAtPosition.count, keysAtPosition[position].key == key {
             return keysAtPosition[position].column
         }

@@ -5,6 +5,12 @@ package import MLOpsPostgres
 import MLOpsRPC
 import NIOPosix
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Runs monitoring windows: reads the window's predictions and the
 /// reference in force, computes drift and statistics, leaves the JSON
 /// summary and HTML report, and writes exactly one `monitoring_metrics`
@@ -26,6 +32,8 @@ package struct MonitoringWindows: Sendable {
     let defaultOptions: DriftConfiguration
     let logger: Logger
     let claimTime: Duration
+    /// The most values of a numeric feature a window tests; beyond, a uniform sample of this many.
+    let sampleLimit: Int
     /// Fault injection for the tests: a pause at the start of the
     /// computation, as a slow report would take.
     let pauseWhileComputing: Duration?
@@ -37,6 +45,7 @@ package struct MonitoringWindows: Sendable {
         defaultOptions: DriftConfiguration,
         logger: Logger,
         claimTime: Duration = .seconds(600),
+        sampleLimit: Int = MonitoringSettings.Windows.defaultMaxRowsPerFeature,
         pauseWhileComputing: Duration? = nil
     ) {
         self.pool = pool
@@ -45,6 +54,7 @@ package struct MonitoringWindows: Sendable {
         self.defaultOptions = defaultOptions
         self.logger = logger
         self.claimTime = claimTime
+        self.sampleLimit = sampleLimit
         self.pauseWhileComputing = pauseWhileComputing
     }
 
@@ -139,23 +149,41 @@ package struct MonitoringWindows: Sendable {
         }
     }
 
+    /// The reference, then the window's rows through a cursor, a chunk at a
+    /// time, into a bounded sample: memory stays flat however large the window.
     private func readInput(_ key: WindowKey, _ connection: PostgresConnection) throws -> WindowInput {
         let reference = try ReferenceStore.current(model: key.model, version: 0, connection)
         let referenceTable = try reference.map { reference in
             try references.cache.table(reference.id) { try ReferenceStore.rows(of: reference.id, connection) }
         }
-        let window = try connection.query(
+        try connection.query(
             """
-            SELECT numeric_features, categorical_features, probability, label IS NOT NULL FROM predictions
+            DECLARE window_rows NO SCROLL CURSOR FOR
+            SELECT prediction_id, numeric_features, categorical_features, probability, label IS NOT NULL
+            FROM predictions
             WHERE model_name = \(key.model) AND timestamp > \(EpochMilliseconds(key.start))
                 AND timestamp <= \(EpochMilliseconds(key.end))
             """
         )
-        let current = try FeatureTableReading.table(window, probabilityColumn: 2)
+        let seed = SampleKey.seed(model: key.model, windowEnd: key.end, lookbackHours: key.lookbackHours)
+        var window = WindowSample.Builder(schema: reference?.schema, capacity: sampleLimit)
+        var (numeric, categorical) = (FeatureJSONReader(), FeatureJSONReader())
         var labeled = 0
-        for row in 0..<window.count {
-            if try window.value(Bool.self, row: row, column: 3) == true { labeled += 1 }
+        while true {
+            let rows = try connection.query("FETCH FORWARD 10000 FROM window_rows")
+            guard rows.count > 0 else { break }
+            for row in 0..<rows.count {
+                rows.withUnsafeText(row: row, column: 0) { id in
+                    let bytes = UnsafeRawBufferPointer(start: id, count: strlen(id))
+                    window.beginRow(key: SampleKey.key(id: bytes, seed: seed))
+                }
+                try rows.withUnsafeText(row: row, column: 1) { try numeric.read($0, into: &window) }
+                try rows.withUnsafeText(row: row, column: 2) { try categorical.read($0, into: &window) }
+                window.endRow(probability: try rows.value(Double.self, row: row, column: 3))
+                if try rows.value(Bool.self, row: row, column: 4) == true { labeled += 1 }
+            }
         }
+        try connection.query("CLOSE window_rows")
         return WindowInput(
             model: key.model,
             start: key.start,
@@ -163,8 +191,9 @@ package struct MonitoringWindows: Sendable {
             lookbackHours: key.lookbackHours,
             reference: reference,
             referenceTable: referenceTable,
-            current: current,
-            labeled: labeled
+            current: window.build(),
+            labeled: labeled,
+            sampleLimit: sampleLimit
         )
     }
 

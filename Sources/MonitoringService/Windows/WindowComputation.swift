@@ -9,8 +9,10 @@ struct WindowInput: Sendable {
     var lookbackHours: Int
     var reference: ReferenceRecord?
     var referenceTable: FeatureTable?
-    var current: FeatureTable
+    var current: WindowSample
     var labeled: Int
+    /// The most values of a numeric column tested; more are sampled down to it.
+    var sampleLimit: Int
 }
 
 /// A window computed: its summary, and the summary and report files it left.
@@ -34,7 +36,7 @@ extension WindowInput {
             reference: reference.map { .init(id: $0.id, version: $0.version) },
             predictions: current.rowCount,
             labeled: labeled,
-            statistics: PredictionStatistics(probabilities: current.probabilities),
+            statistics: current.statistics,
             datasetDrift: false,
             featureDriftRatio: 0,
             driftedFeatures: 0,
@@ -42,7 +44,8 @@ extension WindowInput {
             features: [],
             prediction: nil,
             unknownFeatures: [],
-            reason: nil
+            reason: nil,
+            sampleLimit: current.isSampled ? sampleLimit : nil
         )
         if current.rowCount == 0 {
             summary.reason = "no predictions in the window"

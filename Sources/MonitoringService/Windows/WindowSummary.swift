@@ -28,6 +28,10 @@ package struct WindowSummary: Sendable, Equatable, Codable {
     package var unknownFeatures: [String]
     /// Why there is no verdict: an empty window, no reference, nothing testable.
     package var reason: String?
+    /// Set when the window was larger than its budget: numeric columns with
+    /// more values were tested on a uniform sample of this many
+    /// (`ColumnDrift.currentPopulation` gives the window's count).
+    package var sampleLimit: Int?
 
     package var labelCoverage: Double { predictions == 0 ? 0 : Double(labeled) / Double(predictions) }
 

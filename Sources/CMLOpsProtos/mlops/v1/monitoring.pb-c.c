@@ -2973,7 +2973,7 @@ const ProtobufCMessageDescriptor mlops__v1__get_reference_response__descriptor =
   (ProtobufCMessageInit) mlops__v1__get_reference_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor mlops__v1__feature_drift__field_descriptors[12] =
+static const ProtobufCFieldDescriptor mlops__v1__feature_drift__field_descriptors[13] =
 {
   {
     "feature",
@@ -3119,9 +3119,22 @@ static const ProtobufCFieldDescriptor mlops__v1__feature_drift__field_descriptor
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "current_population",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Mlops__V1__FeatureDrift, current_population),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned mlops__v1__feature_drift__field_indices_by_name[] = {
   11,   /* field[11] = current_count */
+  12,   /* field[12] = current_population */
   7,   /* field[7] = drifted */
   0,   /* field[0] = feature */
   2,   /* field[2] = method */
@@ -3137,7 +3150,7 @@ static const unsigned mlops__v1__feature_drift__field_indices_by_name[] = {
 static const ProtobufCIntRange mlops__v1__feature_drift__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 12 }
+  { 0, 13 }
 };
 const ProtobufCMessageDescriptor mlops__v1__feature_drift__descriptor =
 {
@@ -3147,7 +3160,7 @@ const ProtobufCMessageDescriptor mlops__v1__feature_drift__descriptor =
   "Mlops__V1__FeatureDrift",
   "mlops.v1",
   sizeof(Mlops__V1__FeatureDrift),
-  12,
+  13,
   mlops__v1__feature_drift__field_descriptors,
   mlops__v1__feature_drift__field_indices_by_name,
   1,  mlops__v1__feature_drift__number_ranges,

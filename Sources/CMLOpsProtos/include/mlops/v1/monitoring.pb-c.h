@@ -481,10 +481,16 @@ struct  Mlops__V1__FeatureDrift
   char *skip_reason;
   int64_t reference_count;
   int64_t current_count;
+  /*
+   * The window's values of the feature when current_count is a uniform sample
+   * of them (the window held more than the service's maxRowsPerFeature); 0
+   * when every value was tested. Categories are always counted whole.
+   */
+  int64_t current_population;
 };
 #define MLOPS__V1__FEATURE_DRIFT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&mlops__v1__feature_drift__descriptor) \
-    , (char *)protobuf_c_empty_string, MLOPS__V1__FEATURE_TYPE__FEATURE_TYPE_UNSPECIFIED, MLOPS__V1__DRIFT_METHOD__DRIFT_METHOD_UNSPECIFIED, 0, NULL, NULL, 0, 0, 0, (char *)protobuf_c_empty_string, 0, 0 }
+    , (char *)protobuf_c_empty_string, MLOPS__V1__FEATURE_TYPE__FEATURE_TYPE_UNSPECIFIED, MLOPS__V1__DRIFT_METHOD__DRIFT_METHOD_UNSPECIFIED, 0, NULL, NULL, 0, 0, 0, (char *)protobuf_c_empty_string, 0, 0, 0 }
 
 
 /*
