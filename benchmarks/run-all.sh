@@ -29,6 +29,7 @@ run rpc benchmarks/run-rpc.sh "$SECONDS_PER_RUN" "$REPEAT"
 run postgres benchmarks/run-postgres.sh "$SECONDS_PER_RUN"
 run drift benchmarks/run-drift.sh "$REPEAT"
 run monitoring benchmarks/run-monitoring.sh "$REPEAT"
+run monitoring-1m benchmarks/run-monitoring.sh 1 1000000
 run gate benchmarks/run-gate.sh "$SECONDS_PER_RUN" "$REPEAT"
 run registry benchmarks/run-registry.sh "$SECONDS_PER_RUN" "$REPEAT"
 run registry-bound benchmarks/run-registry-bound.sh "$SECONDS_PER_RUN" "$REPEAT"
