@@ -35,9 +35,13 @@ package struct MonitoringApplication: ServiceApplication {
             sampleLimit: settings.sampleLimit,
             pauseWhileComputing: pauseWhileComputing
         )
+        let partitions = PredictionPartitions(pool: pool, retention: settings.retention)
         return ServiceComponents(
-            rpcServices: [MonitoringHandlers(pool: pool, windows: windows)],
-            services: [WindowScheduler(windows: windows, schedule: settings.schedule ?? [], logger: logger)]
+            rpcServices: [MonitoringHandlers(pool: pool, windows: windows, partitions: partitions)],
+            services: [
+                WindowScheduler(windows: windows, schedule: settings.schedule ?? [], logger: logger),
+                PartitionMaintenance(partitions: partitions, logger: logger),
+            ]
         )
     }
 }

@@ -14,8 +14,8 @@ package struct MonitoringHandlers: MonitoringServiceProtocol {
     let windows: MonitoringWindows
     let queries: MetricsQueries
 
-    package init(pool: PostgresPool, windows: MonitoringWindows) {
-        predictions = PredictionStore(pool: pool)
+    package init(pool: PostgresPool, windows: MonitoringWindows, partitions: PredictionPartitions) {
+        predictions = PredictionStore(pool: pool, partitions: partitions)
         self.windows = windows
         queries = MetricsQueries(pool: pool)
     }
@@ -48,7 +48,8 @@ package struct MonitoringHandlers: MonitoringServiceProtocol {
                 model: $0.modelName,
                 predictionID: $0.predictionId,
                 label: $0.label,
-                at: $0.timestamp
+                at: $0.timestamp,
+                predictionTimestamp: $0.predictionTimestamp
             )
         }
         let result = try await predictions.label(labels)

@@ -19,6 +19,29 @@ package struct MonitoringSettings: Decodable, Sendable {
     package var schedule: [ScheduledWindow]?
     /// How much of a window is held to test it.
     package var windows: Windows?
+    /// How long the prediction log keeps a day.
+    package var predictions: Predictions?
+
+    package struct Predictions: Decodable, Sendable {
+        /// Whole UTC days kept before today; older days are dropped.
+        package var retentionDays: Int
+
+        private enum CodingKeys: String, CodingKey { case retentionDays }
+
+        package init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            retentionDays =
+                try container.decodeIfPresent(Int.self, forKey: .retentionDays)
+                ?? PredictionRetention.defaultRetentionDays
+            guard PredictionRetention.allowedRetentionDays.contains(retentionDays) else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .retentionDays,
+                    in: container,
+                    debugDescription: "retentionDays must be 1 to 3,650"
+                )
+            }
+        }
+    }
 
     package struct Windows: Decodable, Sendable {
         package static let defaultMaxRowsPerFeature = 200_000
@@ -45,6 +68,10 @@ package struct MonitoringSettings: Decodable, Sendable {
     }
 
     package init() {}
+
+    package var retention: PredictionRetention {
+        PredictionRetention(retentionDays: predictions?.retentionDays ?? PredictionRetention.defaultRetentionDays)
+    }
 
     package var sampleLimit: Int { windows?.maxRowsPerFeature ?? Windows.defaultMaxRowsPerFeature }
 

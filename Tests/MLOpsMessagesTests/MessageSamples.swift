@@ -388,7 +388,8 @@ extension Label {
             predictionId: "Grüße, 模型 🚀 \u{7F}",
             label: Int32.min,
             timestamp: Int64.min,
-            modelName: "Grüße, 模型 🚀 \u{7F}"
+            modelName: "Grüße, 模型 🚀 \u{7F}",
+            predictionTimestamp: Int64.min
         )
     }
 }

@@ -24,7 +24,7 @@ struct IngestionTests {
             predictionId: id,
             modelName: model,
             modelVersion: 1,
-            timestamp: 1_764_000_000_000,
+            timestamp: recentHour(hoursAgo: 2),
             numericFeatures: ["income": 52_000, "dti": 0.31],
             categoricalFeatures: ["region": "north"],
             probability: probability,

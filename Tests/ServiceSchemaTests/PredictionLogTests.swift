@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import MLOpsPostgres
 import MLOpsTestSupport
@@ -12,15 +13,18 @@ struct PredictionLogTests {
             logger: Logger(label: "test")
         )
         try await MonitoringMigrations.migrator.migrate(pool)
-        return PredictionStore(pool: pool)
+        return PredictionStore(pool: pool, partitions: PredictionPartitions(pool: pool, retention: .init()))
     }
+
+    /// Two hours before the last full hour: inside the log's retention, on a whole second.
+    private let timestamp = (EpochMilliseconds.now / 3_600_000 - 2) * 3_600_000
 
     private func record(_ id: String, model: String = "credit", probability: Double = 0.7) -> PredictionRecord {
         PredictionRecord(
             predictionID: id,
             modelName: model,
             modelVersion: 1,
-            timestamp: 1_764_000_000_000,
+            timestamp: timestamp,
             numericFeatures: ["income": 52_000.5, "dti": .nan, "tab\tkey": 1],
             categoricalFeatures: ["region": "nörth \"east\"\n"],
             probability: probability,
@@ -51,7 +55,12 @@ struct PredictionLogTests {
         #expect(rows.text(row: 0, column: 1) == "f")  // a NaN feature is missing
         #expect(rows.text(row: 0, column: 2) == "nörth \"east\"\n")
         #expect(rows.text(row: 0, column: 3) == "1.0")
-        #expect(rows.text(row: 0, column: 4) == "2025-11-24 16:00:00")
+        let format = DateFormatter()
+        format.timeZone = TimeZone(identifier: "UTC")
+        format.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        #expect(
+            rows.text(row: 0, column: 4) == format.string(from: Date(timeIntervalSince1970: Double(timestamp) / 1000))
+        )
     }
 
     @Test func aBatchWithOneBadRowIsRefusedWholeNamingTheRow() async throws {
@@ -80,7 +89,9 @@ struct PredictionLogTests {
         func label(_ id: String, _ value: Int32, at: Int64 = 0) -> PredictionStore.Label {
             PredictionStore.Label(model: "credit", predictionID: id, label: value, at: at)
         }
-        let result = try await store.label([label("l-1", 1), label("l-2", 0, at: 1_764_000_100_000), label("ghost", 1)])
+        let result = try await store.label([
+            label("l-1", 1), label("l-2", 0, at: timestamp + 100_000), label("ghost", 1),
+        ])
         #expect(result == .init(updated: 2, unknown: 1, unknownIDs: ["ghost"]))
         let labelled = try await store.pool.withConnection {
             try $0.query("SELECT count(*) FROM predictions WHERE label IS NOT NULL AND prediction_id LIKE 'l-%'")

@@ -402,18 +402,23 @@ public struct Label: ProtobufMessage {
     /// `model_name` = 4.
     public var modelName: String = ""
 
+    /// `prediction_timestamp` = 5.
+    public var predictionTimestamp: Int64 = 0
+
     public init() {}
 
     public init(
         predictionId: String = "",
         label: Int32 = 0,
         timestamp: Int64 = 0,
-        modelName: String = ""
+        modelName: String = "",
+        predictionTimestamp: Int64 = 0
     ) {
         self.predictionId = predictionId
         self.label = label
         self.timestamp = timestamp
         self.modelName = modelName
+        self.predictionTimestamp = predictionTimestamp
     }
 
     public init(serializedBytes bytes: some Collection<UInt8>) throws(MessageCodingError) {
@@ -449,7 +454,8 @@ extension Label: CMessageConvertible {
             predictionId: try CField.string(c.pointee.prediction_id, field: "prediction_id"),
             label: c.pointee.label,
             timestamp: c.pointee.timestamp,
-            modelName: try CField.string(c.pointee.model_name, field: "model_name")
+            modelName: try CField.string(c.pointee.model_name, field: "model_name"),
+            predictionTimestamp: c.pointee.prediction_timestamp
         )
     }
 
@@ -458,6 +464,7 @@ extension Label: CMessageConvertible {
         c.pointee.label = label
         c.pointee.timestamp = timestamp
         c.pointee.model_name = try arena.cString(modelName, field: "model_name")
+        c.pointee.prediction_timestamp = predictionTimestamp
     }
 }
 

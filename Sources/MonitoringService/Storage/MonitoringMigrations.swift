@@ -8,7 +8,9 @@ package import MLOpsPostgres
 package enum MonitoringMigrations {
     package static let migrator = Migrator(
         service: "monitoring",
-        migrations: [initial, predictionLog, referencesAndResults, windowIdentity, windowClaims]
+        migrations: [
+            initial, predictionLog, referencesAndResults, windowIdentity, windowClaims, partitionedPredictions,
+        ]
     )
 
     static let initial = Migration(
@@ -143,6 +145,64 @@ package enum MonitoringMigrations {
                 claimed_until timestamp NOT NULL,
                 PRIMARY KEY (model_name, window_end, lookback_hours)
             );
+            """
+    )
+
+    /// The prediction log becomes one partition a UTC day, so that retention
+    /// drops whole days and a window reads only its own. A partitioned
+    /// table's keys must hold its partition key: a prediction is now unique
+    /// per model, id and timestamp (a retried batch is still stored once).
+    /// The rows of the unpartitioned table are moved in, each day into a
+    /// partition of its own.
+    static let partitionedPredictions = Migration(
+        version: 6,
+        name: "the prediction log partitioned by day",
+        sql: """
+            ALTER TABLE predictions RENAME TO predictions_unpartitioned;
+            ALTER INDEX predictions_pkey RENAME TO predictions_unpartitioned_pkey;
+            DROP INDEX predictions_window;
+            DROP INDEX predictions_id;
+
+            CREATE TABLE predictions (
+                model_name text NOT NULL,
+                prediction_id text NOT NULL,
+                model_version bigint NOT NULL,
+                timestamp timestamp NOT NULL,
+                numeric_features jsonb NOT NULL DEFAULT '{}',
+                categorical_features jsonb NOT NULL DEFAULT '{}',
+                probability double precision NOT NULL CHECK (probability >= 0 AND probability <= 1),
+                predicted_label smallint NOT NULL CHECK (predicted_label IN (0, 1)),
+                label smallint CHECK (label IN (0, 1)),
+                labeled_at timestamp,
+                received_at timestamp NOT NULL DEFAULT (now() AT TIME ZONE 'UTC'),
+                PRIMARY KEY (model_name, prediction_id, timestamp)
+            ) PARTITION BY RANGE (timestamp);
+            CREATE INDEX predictions_window ON predictions (model_name, timestamp);
+
+            -- Made apart and attached, which locks the log only against other DDL
+            -- (CREATE TABLE ... PARTITION OF would stop every insert and read meanwhile).
+            CREATE FUNCTION monitoring_create_prediction_partition(day date) RETURNS void
+            LANGUAGE plpgsql AS $$
+            DECLARE
+                name text := 'predictions_' || to_char(day, 'YYYYMMDD');
+            BEGIN
+                IF to_regclass(name) IS NOT NULL THEN
+                    RETURN;
+                END IF;
+                EXECUTE format('CREATE TABLE %I (LIKE predictions INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', name);
+                EXECUTE format('ALTER TABLE predictions ATTACH PARTITION %I FOR VALUES FROM (%L) TO (%L)',
+                               name, day::timestamp, (day + 1)::timestamp);
+            END $$;
+
+            SELECT monitoring_create_prediction_partition(day)
+            FROM (SELECT DISTINCT timestamp::date AS day FROM predictions_unpartitioned) AS days;
+            INSERT INTO predictions (model_name, prediction_id, model_version, timestamp, numeric_features,
+                                     categorical_features, probability, predicted_label, label, labeled_at,
+                                     received_at)
+            SELECT model_name, prediction_id, model_version, timestamp, numeric_features, categorical_features,
+                   probability, predicted_label, label, labeled_at, received_at
+            FROM predictions_unpartitioned;
+            DROP TABLE predictions_unpartitioned;
             """
     )
 }

@@ -1977,7 +1977,7 @@ const ProtobufCMessageDescriptor mlops__v1__log_predictions_response__descriptor
   (ProtobufCMessageInit) mlops__v1__log_predictions_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor mlops__v1__label__field_descriptors[4] =
+static const ProtobufCFieldDescriptor mlops__v1__label__field_descriptors[5] =
 {
   {
     "prediction_id",
@@ -2027,17 +2027,30 @@ static const ProtobufCFieldDescriptor mlops__v1__label__field_descriptors[4] =
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "prediction_timestamp",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Mlops__V1__Label, prediction_timestamp),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned mlops__v1__label__field_indices_by_name[] = {
   1,   /* field[1] = label */
   3,   /* field[3] = model_name */
   0,   /* field[0] = prediction_id */
+  4,   /* field[4] = prediction_timestamp */
   2,   /* field[2] = timestamp */
 };
 static const ProtobufCIntRange mlops__v1__label__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor mlops__v1__label__descriptor =
 {
@@ -2047,7 +2060,7 @@ const ProtobufCMessageDescriptor mlops__v1__label__descriptor =
   "Mlops__V1__Label",
   "mlops.v1",
   sizeof(Mlops__V1__Label),
-  4,
+  5,
   mlops__v1__label__field_descriptors,
   mlops__v1__label__field_indices_by_name,
   1,  mlops__v1__label__number_ranges,

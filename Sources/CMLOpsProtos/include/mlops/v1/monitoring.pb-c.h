@@ -190,7 +190,7 @@ struct  Mlops__V1__LogPredictionsResponse
    */
   int64_t accepted;
   /*
-   * Already stored under the same id, skipped.
+   * Already stored (same model, id and timestamp), skipped.
    */
   int64_t duplicates;
 };
@@ -203,7 +203,8 @@ struct  Mlops__V1__Label
 {
   ProtobufCMessage base;
   /*
-   * Prediction ids are unique per model: a label names both.
+   * A prediction is its model, id and timestamp; a label names the model
+   * and the id (and, when known, the timestamp: prediction_timestamp).
    */
   char *prediction_id;
   /*
@@ -218,10 +219,17 @@ struct  Mlops__V1__Label
    * The model whose prediction this labels; required.
    */
   char *model_name;
+  /*
+   * The prediction's own timestamp (milliseconds), when the caller has it:
+   * the label then goes to that prediction only, and a label whose
+   * prediction's day is past the log's retention is refused
+   * (FAILED_PRECONDITION) rather than counted unknown. 0: not given.
+   */
+  int64_t prediction_timestamp;
 };
 #define MLOPS__V1__LABEL__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&mlops__v1__label__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, 0 }
 
 
 struct  Mlops__V1__LogLabelsRequest
