@@ -2,7 +2,8 @@
 # Every benchmark of the project, one after another on a quiet machine, each
 # one's whole output kept in benchmarks/results/DAY/ (the figures that
 # benchmarks/README.md quotes, with the commands that made them). MLflow's
-# server is measured beside the registry unless MLFLOW=0.
+# server is measured beside the registry unless MLFLOW=0; ONLY="drift gate"
+# runs only those. A benchmark that fails is reported and the rest still run.
 # Usage: benchmarks/run-all.sh [seconds per run] [repeats]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,13 +17,19 @@ mkdir -p "$out"
   echo "commit: $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- Sources benchmarks || echo ' (with local changes)')"
 } >"$out/machine.txt"
 
+failed=()
 run() {
   local name=$1
   shift
+  if [ -n "${ONLY:-}" ] && [[ " $ONLY " != *" $name "* ]]; then return; fi
   echo "== $name: $*"
   local started=$SECONDS
-  { echo "\$ $*"; "$@"; } >"$out/$name.txt" 2>&1 || { echo "$name failed: see $out/$name.txt" >&2; exit 1; }
-  echo "   $((SECONDS - started)) s"
+  if { echo "\$ $*"; "$@"; } >"$out/$name.txt" 2>&1; then
+    echo "   $((SECONDS - started)) s"
+  else
+    echo "   $name failed: see $out/$name.txt" >&2
+    failed+=("$name")
+  fi
 }
 
 run rpc benchmarks/run-rpc.sh "$SECONDS_PER_RUN" "$REPEAT"
@@ -35,3 +42,4 @@ run registry benchmarks/run-registry.sh "$SECONDS_PER_RUN" "$REPEAT"
 run registry-bound benchmarks/run-registry-bound.sh "$SECONDS_PER_RUN" "$REPEAT"
 run registry-search benchmarks/run-registry-search.sh "$SECONDS_PER_RUN" "$REPEAT"
 echo "results: $out"
+[ ${#failed[@]} -eq 0 ] || { echo "failed: ${failed[*]}" >&2; exit 1; }

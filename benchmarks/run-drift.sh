@@ -6,6 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v swift >/dev/null || export PATH=/opt/swift/usr/bin:$PATH
+source scripts/lib/benchmarks.sh
 REPEATS=${1:-5}
 echo "building (release)..."
 build_benchmarks DriftBenchmark
