@@ -77,6 +77,43 @@ package struct MonitoringWindows: Sendable {
         recompute: Bool = false,
         caller: String
     ) async throws -> Outcome {
+        // Waiting for another claimant always ends in an outcome.
+        try await run(
+            model: model,
+            lookbackHours: lookbackHours,
+            asOf: asOf,
+            options: options,
+            recompute: recompute,
+            caller: caller,
+            waitingForOthers: true
+        )!
+    }
+
+    /// The same, but nil at once when another replica is computing the
+    /// window: what the scheduler asks, which needs no answer, only the work done once.
+    package func runUnlessClaimed(model: String, lookbackHours: Int, asOf: Int64, caller: String) async throws
+        -> Outcome?
+    {
+        try await run(
+            model: model,
+            lookbackHours: lookbackHours,
+            asOf: asOf,
+            options: nil,
+            recompute: false,
+            caller: caller,
+            waitingForOthers: false
+        )
+    }
+
+    private func run(
+        model: String,
+        lookbackHours: Int,
+        asOf: Int64,
+        options: DriftConfiguration?,
+        recompute: Bool,
+        caller: String,
+        waitingForOthers: Bool
+    ) async throws -> Outcome? {
         guard !model.isEmpty else { throw ServiceRefusal.invalid("the model name is empty") }
         guard (1...Self.maximumLookbackHours).contains(lookbackHours) else {
             throw ServiceRefusal.invalid(
@@ -93,6 +130,7 @@ package struct MonitoringWindows: Sendable {
             case .stored(let outcome):
                 return outcome
             case .beingComputed:
+                guard waitingForOthers else { return nil }
                 try await Task.sleep(for: pause)
                 pause = min(pause * 2, .seconds(1))
             case .claimed(let input):
@@ -152,6 +190,7 @@ package struct MonitoringWindows: Sendable {
     /// The reference, then the window's rows through a cursor, a chunk at a
     /// time, into a bounded sample: memory stays flat however large the window.
     private func readInput(_ key: WindowKey, _ connection: PostgresConnection) throws -> WindowInput {
+        let started = ContinuousClock.now
         let reference = try ReferenceStore.current(model: key.model, version: 0, connection)
         let referenceTable = try reference.map { reference in
             try references.cache.table(reference.id) { try ReferenceStore.rows(of: reference.id, connection) }
@@ -193,7 +232,8 @@ package struct MonitoringWindows: Sendable {
             referenceTable: referenceTable,
             current: window.build(),
             labeled: labeled,
-            sampleLimit: sampleLimit
+            sampleLimit: sampleLimit,
+            readTime: .now - started
         )
     }
 
@@ -236,7 +276,8 @@ package struct MonitoringWindows: Sendable {
                     "predictions": "\(outcome.summary.predictions)",
                     "dataset_drift": "\(outcome.summary.datasetDrift)",
                     "drift_ratio": "\(outcome.summary.featureDriftRatio)",
-                    "seconds": "\(Self.seconds(since: started))",
+                    "read_seconds": "\(Self.seconds(input.readTime))",
+                    "seconds": "\(Self.seconds(.now - started))",
                 ]
             )
         }
@@ -328,8 +369,8 @@ package struct MonitoringWindows: Sendable {
         }
     }
 
-    private static func seconds(since start: ContinuousClock.Instant) -> String {
-        let elapsed = (ContinuousClock.now - start).components
+    private static func seconds(_ duration: Duration) -> String {
+        let elapsed = duration.components
         return String(format: "%.3f", Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18)
     }
 

@@ -13,6 +13,8 @@ struct WindowInput: Sendable {
     var labeled: Int
     /// The most values of a numeric column tested; more are sampled down to it.
     var sampleLimit: Int
+    /// How long reading the reference and the window's rows took.
+    var readTime: Duration
 }
 
 /// A window computed: its summary, and the summary and report files it left.
