@@ -18,13 +18,15 @@ mkdir -p "$out"
 } >"$out/machine.txt"
 
 failed=()
+swiftpm_noise='^(Fetching|Fetched|Creating working copy|Working copy of|Computing|Computed|Updating|Updated|\[[0-9]+/[0-9]+\])'
 run() {
   local name=$1
   shift
   if [ -n "${ONLY:-}" ] && [[ " $ONLY " != *" $name "* ]]; then return; fi
   echo "== $name: $*"
   local started=$SECONDS
-  if { echo "\$ $*"; "$@"; } >"$out/$name.txt" 2>&1; then
+  # SwiftPM's fetching and progress lines are left out of the record.
+  if { echo "\$ $*"; "$@" 2>&1 | grep -vE "$swiftpm_noise"; } >"$out/$name.txt"; then
     echo "   $((SECONDS - started)) s"
   else
     echo "   $name failed: see $out/$name.txt" >&2

@@ -32,14 +32,17 @@ stack_issue_certificates "$certs" monitoring serving
 # At info: the service logs its own timing of each window.
 stack_start_service monitoring $monitoring_port monitoring ", \"artifacts\": {\"directory\": \"$dir/artifacts\"}" \
   --log-level info
+monitoring_pid=$stack_last_pid
 
 for shape in spec credit; do
   echo "shape: $shape"
   "$bench/MonitoringBenchmark" --address 127.0.0.1:$monitoring_port --ca "$certs/ca.pem" \
     --cert "$certs/serving.pem" --key "$certs/serving.key" --rows "$ROWS" --repeats "$REPEAT" --shape $shape
 done
-echo "the service's own timing of each window (compute + read, without the RPC):"
-grep "window analysed" "$dir/monitoring.log" | sed 's/.*predictions=\([0-9]*\) seconds=\([0-9.]*\).*/  predictions=\1 seconds=\2/'
+echo "the service's own timing of each window: reading its rows, then computing and storing it:"
+grep "window analysed" "$dir/monitoring.log" \
+  | sed 's/.*predictions=\([0-9]*\) read_seconds=\([0-9.]*\) seconds=\([0-9.]*\).*/  predictions=\1 read_seconds=\2 seconds=\3/'
+echo "the monitoring process's peak resident memory: $(awk '/^VmHWM/ {printf "%.0f MB", $2 / 1024}' "/proc/$monitoring_pid/status")"
 echo "report sizes:"
 find "$dir/artifacts" -name report.html -exec du -h {} + | sed 's/^/  /'
 # scripts/render-report.sh keeps the reports to render them.
