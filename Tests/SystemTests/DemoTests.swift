@@ -243,6 +243,14 @@ struct DemoTests {
         #expect(rows.first == "second,calls,errors,p50_ms,p99_ms,max_ms" && rows.count == 3, "\(rows)")
         let callsPerSecond: [Int] = rows.dropFirst().map { row in Int(row.split(separator: ",")[1]) ?? 0 }
         #expect(callsPerSecond.reduce(0, +) == 200, "\(rows)")
+        // A ramp with no --duration runs the ramp's length.
+        (status, output) = try await mlopsctl(
+            ["bench", "health", "--rate", "20:60", "--ramp", "3s", "--json"],
+            environment: environment
+        )
+        let ramp = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])
+        let rampSeconds = try #require(ramp["seconds"] as? Double)
+        #expect(status == 0 && rampSeconds >= 2.9 && rampSeconds < 6, "\(output)")
         (status, output) = try await mlopsctl(
             ["bench", "health", "--total", "200", "--slo", "errors<=0,p99<0.001ms"],
             environment: environment

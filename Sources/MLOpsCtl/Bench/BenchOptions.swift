@@ -23,7 +23,10 @@ struct BenchOptions: ParsableArguments {
     @Option(help: "Clients the calls share, each with its own connections.")
     var connections = 2
 
-    @Option(help: "How long calls are started for, after the warm-up: 10s, 2m, 500ms (10s unless --total).")
+    @Option(
+        help:
+            "How long calls are started for, after the warm-up: 10s, 2m, 500ms (the --ramp, else 10s, unless --total)."
+    )
     var duration: String?
 
     @Option(help: "How many measured calls to start (the run ends at --duration first, if given).")
@@ -81,7 +84,15 @@ struct BenchOptions: ParsableArguments {
         } else {
             model = .closed(concurrency: concurrency ?? 16)
         }
-        let length = try duration.map { try Self.duration($0, "--duration") } ?? (total == nil ? .seconds(10) : nil)
+        // With no --duration, a ramp runs its whole length; any other load 10 s, unless --total ends it.
+        var length = try duration.map { try Self.duration($0, "--duration") }
+        if length == nil, total == nil {
+            if case .ramp(_, _, let seconds) = model {
+                length = .milliseconds(Int64(seconds * 1000))
+            } else {
+                length = .seconds(10)
+            }
+        }
         return LoadPlan(model: model, duration: length, total: total, warmup: try Self.duration(warmup, "--warmup"))
     }
 
