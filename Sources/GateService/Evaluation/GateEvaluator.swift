@@ -25,7 +25,10 @@ package struct GateEvaluator: Sendable {
     /// The candidate's stage and the Production version, per (model, candidate), for a second.
     private let versionCache = ExpiringCache<Int64>(lifetime: .seconds(1))
     /// Monitoring's context per model, for five seconds: its windows move hourly.
-    private let contextCache = ExpiringCache<(DriftContextFacts, DataContextFacts)>(lifetime: .seconds(5))
+    private let contextCache = ExpiringCache<(DriftContextFacts, DataContextFacts)>(
+        lifetime: .seconds(5),
+        servingStale: true
+    )
 
     package init(
         store: DecisionStore,
