@@ -22,7 +22,9 @@ began=$SECONDS
 scripts/install-dependencies.sh
 missing=()
 # netavark and aardvark-dns (networks, names between containers) come as recommends: name them all the same.
-for package in podman buildah mmdebstrap runc netavark aardvark-dns; do
+# netavark runs iptables, which Debian's podman only suggests; without it every RUN and network
+# fails with "netavark: No such file or directory".
+for package in podman buildah mmdebstrap runc netavark aardvark-dns iptables; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
 if [ ${#missing[@]} -gt 0 ]; then
