@@ -158,7 +158,7 @@ struct PredictionPartitionTests {
                     .joined(separator: "\n")
             }
             let yesterday =
-                "predictions_" + PredictionRetention.date(ofDay: today - 1).replacingOccurrences(of: "-", with: "")
+                PredictionRetention.partitionName(ofDay: today - 1)
             let scanned = Set(plan.matches(of: /predictions_\d{8}/).map { String($0.output) })
             #expect(scanned == [yesterday], "\(plan)")
         }

@@ -48,6 +48,11 @@ package struct PredictionRetention: Sendable, Equatable {
         return String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!)
     }
 
+    /// `predictions_20261207`: the partition holding a day (as migration 6's function names it).
+    package static func partitionName(ofDay day: Int) -> String {
+        "predictions_" + date(ofDay: day).replacingOccurrences(of: "-", with: "")
+    }
+
     /// The day of a partition named `predictions_20261207`; nil for any other name.
     package static func day(ofPartition name: String) -> Int? {
         let digits = name.dropFirst("predictions_".count)
@@ -62,6 +67,6 @@ package struct PredictionRetention: Sendable, Equatable {
         }
         let day = Int((date.timeIntervalSince1970 / 86_400).rounded(.down))
         // The calendar rolls a 13th month or a 31 February over; such a name is no partition of ours.
-        return Self.date(ofDay: day).replacingOccurrences(of: "-", with: "") == digits ? day : nil
+        return partitionName(ofDay: day) == name ? day : nil
     }
 }

@@ -23,11 +23,7 @@ package final class PredictionPartitions: Sendable {
         guard !missing.isEmpty else { return }
         try await pool.withTransaction { connection in
             try Self.lock(connection)
-            for day in missing.sorted() {
-                try connection.query(
-                    "SELECT monitoring_create_prediction_partition(\(PredictionRetention.date(ofDay: day))::date)"
-                )
-            }
+            for day in missing.sorted() { try Self.create(day, connection) }
         }
         known.withLock { $0.formUnion(missing) }
     }
@@ -41,25 +37,19 @@ package final class PredictionPartitions: Sendable {
         let plan = try await pool.withTransaction { connection in
             try Self.lock(connection)
             let plan = retention.plan(existing: try Self.existing(connection), today: today)
-            for day in plan.create {
-                try connection.query(
-                    "SELECT monitoring_create_prediction_partition(\(PredictionRetention.date(ofDay: day))::date)"
-                )
-            }
+            for day in plan.create { try Self.create(day, connection) }
             return plan
         }
         known.withLock { $0.formUnion(plan.create) }
         guard !plan.drop.isEmpty else { return plan }
         try await pool.withConnection { connection in
             // DETACH … CONCURRENTLY cannot run in a transaction, so this lock is the session's.
-            try connection.query("SELECT pg_advisory_lock(hashtextextended('predictions partitions', 0))")
-            defer {
-                _ = try? connection.query("SELECT pg_advisory_unlock(hashtextextended('predictions partitions', 0))")
-            }
+            try connection.query("SELECT pg_advisory_lock(hashtextextended(\(Self.lockName), 0))")
+            defer { _ = try? connection.query("SELECT pg_advisory_unlock(hashtextextended(\(Self.lockName), 0))") }
             let existing = try Self.existing(connection)
             for day in plan.drop where existing.contains(day) {
                 // The name is made from a day number: digits only, no text from outside.
-                let name = "predictions_" + PredictionRetention.date(ofDay: day).replacingOccurrences(of: "-", with: "")
+                let name = PredictionRetention.partitionName(ofDay: day)
                 try connection.query(
                     PostgresQuery(stringLiteral: "ALTER TABLE predictions DETACH PARTITION \(name) CONCURRENTLY")
                 )
@@ -70,8 +60,17 @@ package final class PredictionPartitions: Sendable {
         return plan
     }
 
+    /// The advisory lock that makes partition changes one at a time, across replicas.
+    private static let lockName = "predictions partitions"
+
     private static func lock(_ connection: PostgresConnection) throws {
-        try connection.query("SELECT pg_advisory_xact_lock(hashtextextended('predictions partitions', 0))")
+        try connection.query("SELECT pg_advisory_xact_lock(hashtextextended(\(lockName), 0))")
+    }
+
+    private static func create(_ day: Int, _ connection: PostgresConnection) throws {
+        try connection.query(
+            "SELECT monitoring_create_prediction_partition(\(PredictionRetention.date(ofDay: day))::date)"
+        )
     }
 
     /// The days that have a partition now.
