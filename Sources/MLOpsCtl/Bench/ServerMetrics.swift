@@ -15,10 +15,26 @@ struct PrometheusScrape {
 
     /// GETs `url` over plain HTTP/1.1 with SwiftNIO (FoundationNetworking would
     /// bring libcurl into mlopsctl, and keep it from linking statically).
+    /// A scrape is a read: one that fails on the way (a connection the
+    /// server closed first) is tried again, twice, before the run fails.
     static func fetch(_ url: URL) async throws -> PrometheusScrape {
-        guard url.scheme == "http", let host = url.host else {
+        guard url.scheme == "http", url.host != nil else {
             throw CommandFailure("\(url): only http:// metrics endpoints can be scraped")
         }
+        for attempt in 1... {
+            do {
+                return try await fetchOnce(url)
+            } catch let error as CommandFailure {
+                throw error
+            } catch  where attempt < 3 {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        fatalError("unreachable: the last attempt returns or throws")
+    }
+
+    private static func fetchOnce(_ url: URL) async throws -> PrometheusScrape {
+        let host = url.host ?? "localhost"
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(.seconds(5))
             .connect(host: host, port: url.port ?? 80) { channel in
@@ -33,8 +49,8 @@ struct PrometheusScrape {
             var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: url.path.isEmpty ? "/" : url.path)
             head.headers.add(name: "Host", value: host)
             head.headers.add(name: "Connection", value: "close")
-            try await outbound.write(.head(head))
-            try await outbound.write(.end(nil))
+            // Both parts in one write: the server may answer and close as soon as it has the head.
+            try await outbound.write(contentsOf: [.head(head), .end(nil)])
             var (status, body) = (0, ByteBuffer())
             for try await part in inbound {
                 switch part {
